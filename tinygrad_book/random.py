@@ -1,0 +1,25 @@
+"""The one random number generator behind every random op.
+
+``rand``/``randn``, dropout masks, ``nn.init`` and ``DataLoader`` shuffling all
+draw from :func:`default_generator`, so a single :func:`manual_seed` call makes
+a whole training run reproducible, as ``torch.manual_seed`` does.
+"""
+import numpy as np
+
+_generator = np.random.default_rng()
+
+
+def manual_seed(seed):
+    """Reseed the global generator; returns it (as PyTorch returns its Generator)."""
+    global _generator
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"manual_seed(seed): seed must be an int, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"manual_seed(seed): seed must be >= 0, got {seed}")
+    _generator = np.random.default_rng(int(seed))
+    return _generator
+
+
+def default_generator():
+    """The global ``np.random.Generator`` every random op draws from."""
+    return _generator
