@@ -1,0 +1,1 @@
+"""tinygrad_book.nn: modules, layers and graph ops (see nn/functional.py)."""

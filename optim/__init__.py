@@ -1,0 +1,1 @@
+"""tinygrad_book.optim: optimizers and learning-rate schedulers."""

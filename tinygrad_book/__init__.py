@@ -1,0 +1,41 @@
+"""tinygrad_book: a small deep-learning framework on NumPy for readers of
+"Deep Learning from Scratch" (chapters 6-7), with a PyTorch-style API.
+
+    import tinygrad_book as tb
+    from tinygrad_book import nn, optim
+"""
+from .autograd import Context, Function
+from .creation import (arange, empty, eye, full, full_like, linspace, ones, ones_like, rand,
+                       rand_like, randint, randn, randn_like, tensor, zeros, zeros_like)
+from .engine import grad
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .random import manual_seed
+from .tensor import Tensor, cat, concatenate, matmul, maximum, minimum, pad, split, stack, where
+
+float32 = "float32"
+float64 = "float64"
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # Heavier sub-systems load on first use, so `import tinygrad_book` stays quick
+    # and the layers below never import the layers above.
+    import importlib
+
+    lazy = {
+        "gradcheck": ("gradcheck", "gradcheck"),
+        "gradgradcheck": ("gradcheck", "gradgradcheck"),
+        "numerical_grad": ("gradcheck", "numerical_grad"),
+        "draw_graph": ("viz", "draw_graph"),
+        "to_dot": ("viz", "to_dot"),
+        "save": ("serialization", "save"),
+        "load": ("serialization", "load"),
+        "detect_anomaly": ("anomaly", "detect_anomaly"),
+    }
+    if name in lazy:
+        module, attr = lazy[name]
+        return getattr(importlib.import_module(f".{module}", __name__), attr)
+    if name in ("nn", "optim", "models", "data", "testing", "viz"):
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'tinygrad_book' has no attribute {name!r}")

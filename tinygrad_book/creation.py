@@ -1,0 +1,112 @@
+"""Tensor constructors, as PyTorch names them: ``zeros``, ``randn``, ``arange``...
+
+Floating point results default to float32. Random ones draw from the global
+generator (``tinygrad_book.manual_seed``).
+"""
+import numpy as np
+
+from .random import default_generator
+from .tensor import Tensor, _shape_arg
+
+
+def _float_dtype(dtype):
+    return np.dtype(np.float32 if dtype is None else dtype)
+
+
+def _new(arr, requires_grad):
+    return Tensor(arr, requires_grad=requires_grad)
+
+
+def _check_shape(shape, op):
+    shape = _shape_arg(shape)
+    if any(s < 0 for s in shape):
+        raise ValueError(f"{op}: sizes must be non-negative, got shape {shape}")
+    return shape
+
+
+def tensor(data, requires_grad=False, dtype=None):
+    """A new leaf Tensor holding a copy of ``data`` (floats become float32)."""
+    t = Tensor(data, dtype=dtype)
+    if t.data is data or (isinstance(data, Tensor) and t.data is data.data):
+        t.data = t.data.copy()
+    t.requires_grad = requires_grad
+    return t
+
+
+def zeros(*shape, dtype=None, requires_grad=False):
+    return _new(np.zeros(_check_shape(shape, "zeros"), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def ones(*shape, dtype=None, requires_grad=False):
+    return _new(np.ones(_check_shape(shape, "ones"), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def full(shape, fill_value, dtype=None, requires_grad=False):
+    if dtype is None and isinstance(fill_value, (bool, int)) and not isinstance(fill_value, float):
+        dtype = np.bool_ if isinstance(fill_value, bool) else np.int64
+    shape = _check_shape((shape,) if isinstance(shape, int) else tuple(shape), "full")
+    return _new(np.full(shape, fill_value, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def empty(*shape, dtype=None, requires_grad=False):
+    return _new(np.empty(_check_shape(shape, "empty"), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def zeros_like(t, dtype=None, requires_grad=False):
+    return _new(np.zeros(t.shape, dtype=dtype or t.dtype), requires_grad)
+
+
+def ones_like(t, dtype=None, requires_grad=False):
+    return _new(np.ones(t.shape, dtype=dtype or t.dtype), requires_grad)
+
+
+def full_like(t, fill_value, dtype=None, requires_grad=False):
+    return _new(np.full(t.shape, fill_value, dtype=dtype or t.dtype), requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+    """Values from ``start`` to ``end`` (exclusive); int64 for ints, else float32."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must be non-zero")
+    if dtype is None:
+        is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        dtype = np.int64 if is_int else np.float32
+    return _new(np.arange(start, end, step).astype(dtype), requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False):
+    return _new(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False):
+    return _new(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def rand(*shape, dtype=None, requires_grad=False):
+    """Uniform samples in [0, 1)."""
+    shape = _check_shape(shape, "rand")
+    arr = default_generator().random(shape, dtype=np.float64)
+    return _new(arr.astype(_float_dtype(dtype)), requires_grad)
+
+
+def randn(*shape, dtype=None, requires_grad=False):
+    """Standard normal samples."""
+    shape = _check_shape(shape, "randn")
+    arr = default_generator().standard_normal(shape)
+    return _new(arr.astype(_float_dtype(dtype)), requires_grad)
+
+
+def randint(low, high=None, size=(), dtype=np.int64):
+    if high is None:
+        low, high = 0, low
+    return Tensor(default_generator().integers(low, high, size=size).astype(dtype))
+
+
+def rand_like(t, dtype=None, requires_grad=False):
+    return rand(*t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def randn_like(t, dtype=None, requires_grad=False):
+    return randn(*t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)

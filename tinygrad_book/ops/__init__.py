@@ -1,0 +1,1 @@
+"""The core math ops, each a ``Function``, grouped by kind."""

@@ -1,0 +1,45 @@
+"""Matrix product with NumPy's batched broadcasting rules."""
+import numpy as np
+
+from ..autograd import Function
+
+
+class MatMul(Function):
+    """Z = A @ B for A (..., n, k), B (..., k, m);  dL/dA = G Bᵀ, dL/dB = Aᵀ G  (book eq. 5.13).
+
+    Batch dimensions broadcast; the engine sums the gradient over the batch
+    dimensions an operand was broadcast along.
+    """
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.matmul(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga = g @ b.swapaxes(-1, -2) if ctx.needs_input_grad[0] else None
+        gb = a.swapaxes(-1, -2) @ g if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+def check_matmul_shapes(a_shape, b_shape):
+    """Raise a ValueError naming both shapes when ``a @ b`` is undefined."""
+    if len(a_shape) == 0 or len(b_shape) == 0:
+        raise ValueError(
+            f"matmul: both operands need at least 1 dimension, got shapes {a_shape} and {b_shape}")
+    k_a = a_shape[-1]
+    k_b = b_shape[0] if len(b_shape) == 1 else b_shape[-2]
+    if k_a != k_b:
+        raise ValueError(
+            f"matmul: shapes {a_shape} and {b_shape} are not aligned: the first's last "
+            f"dimension ({k_a}) must equal the second's "
+            f"{'only' if len(b_shape) == 1 else 'second-to-last'} dimension ({k_b})")
+    batch_a, batch_b = a_shape[:-2], b_shape[:-2]
+    try:
+        np.broadcast_shapes(batch_a, batch_b)
+    except ValueError:
+        raise ValueError(
+            f"matmul: the batch dimensions of shapes {a_shape} and {b_shape} "
+            f"({batch_a} and {batch_b}) do not broadcast") from None

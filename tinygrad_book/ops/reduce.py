@@ -1,0 +1,124 @@
+"""Reductions over axes: sum, mean, max, min, logsumexp (var/std are compositions).
+
+``axis`` is an int, a tuple of ints or ``None`` (all axes); ``keepdims``
+keeps the reduced axes with length 1. The backward of a reduction spreads the
+gradient back over the reduced axes: broadcasting is the adjoint of summing.
+"""
+import numpy as np
+
+from ..autograd import Function
+
+
+def normalize_axis(axis, ndim, op="reduction"):
+    """Return ``axis`` as a sorted tuple of non-negative ints (``None`` → all axes)."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for ax in axes:
+        if isinstance(ax, bool) or not isinstance(ax, (int, np.integer)):
+            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
+        if not -max(ndim, 1) <= ax < max(ndim, 1):
+            raise ValueError(
+                f"{op}: axis {ax} is out of range for a tensor of {ndim} dimensions "
+                f"(expected -{max(ndim, 1)} <= axis < {max(ndim, 1)})")
+        out.append(int(ax) % max(ndim, 1))
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: axis {axis!r} repeats an axis")
+    return tuple(sorted(out)) if ndim else ()
+
+
+def _kept_shape(shape, axes):
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def _spread(g, ctx):
+    """Gradient of the reduced output, broadcast back over the reduced axes."""
+    if not ctx.keepdims:
+        g = g.reshape(ctx.kept_shape)
+    return g.expand(ctx.in_shape)
+
+
+class Sum(Function):
+    """z = Σ a over ``axis``;  dz/da = 1 for every summed element."""
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        ctx.in_shape, ctx.keepdims = a.shape, keepdims
+        ctx.kept_shape = _kept_shape(a.shape, axis)
+        return np.sum(a, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _spread(g, ctx)
+
+
+class Mean(Function):
+    """z = (1/n) Σ a over ``axis``;  dz/da = 1/n."""
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        ctx.in_shape, ctx.keepdims = a.shape, keepdims
+        ctx.kept_shape = _kept_shape(a.shape, axis)
+        ctx.count = max(int(np.prod([a.shape[i] for i in axis])), 1)
+        return np.mean(a, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _spread(g, ctx) / ctx.count
+
+
+class _Extremum(Function):
+    """Shared backward of max/min: the gradient goes to the extreme elements,
+    split evenly among ties (as ``torch.amax``/``torch.amin``)."""
+
+    reduce = None
+
+    @classmethod
+    def forward(cls, ctx, a, axis=None, keepdims=False):
+        if a.size == 0:
+            raise ValueError(f"{cls.__name__.lower()}: cannot reduce an empty tensor of shape {a.shape}")
+        ctx.in_shape, ctx.keepdims = a.shape, keepdims
+        ctx.kept_shape = _kept_shape(a.shape, axis)
+        out = cls.reduce(a, axis=axis, keepdims=True)
+        hit = a == out
+        share = hit / hit.sum(axis=axis, keepdims=True)
+        ctx.save_for_backward(share.astype(a.dtype, copy=False))
+        return out if keepdims else out.reshape(tuple(
+            s for i, s in enumerate(a.shape) if i not in axis))
+
+    @staticmethod
+    def backward(ctx, g):
+        (share,) = ctx.saved_tensors
+        return _spread(g, ctx) * share
+
+
+class Max(_Extremum):
+    reduce = staticmethod(np.max)
+
+
+class Min(_Extremum):
+    reduce = staticmethod(np.min)
+
+
+class LogSumExp(Function):
+    """z = ln Σ e^a, computed as m + ln Σ e^(a-m);  dz/da = e^(a - z) (the softmax)."""
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        ctx.in_shape, ctx.keepdims = a.shape, keepdims
+        ctx.kept_shape = _kept_shape(a.shape, axis)
+        m = np.max(a, axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0).astype(a.dtype, copy=False)
+        out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
+        if not keepdims:
+            out = out.reshape(tuple(s for i, s in enumerate(a.shape) if i not in axis))
+        # Saving the output itself (not a copy) keeps z in the graph, so the
+        # second derivative sees that z depends on a.
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        return _spread(g, ctx) * (a - out.reshape(ctx.kept_shape)).exp()

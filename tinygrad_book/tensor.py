@@ -1,0 +1,885 @@
+"""``Tensor``: an ``np.ndarray`` that remembers how it was computed.
+
+A Tensor made by an op on tensors that require grad carries ``grad_fn``, the
+recorded node; ``backward()`` walks those nodes from the output back to the
+leaves and fills each leaf's ``.grad``.
+"""
+import numbers
+
+import numpy as np
+
+from . import engine
+from .grad_mode import is_grad_enabled
+from .ops import elementwise as E
+from .ops import matmul as M
+from .ops import reduce as R
+from .ops import shape as S
+
+
+def _to_array(data, dtype):
+    """Convert user data to an array: Python floats become float32, as in PyTorch."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+    if isinstance(data, np.ndarray):
+        arr = data if dtype is None else data.astype(dtype, copy=False)
+    elif isinstance(data, np.generic):
+        arr = np.asarray(data, dtype=dtype)
+    else:
+        try:
+            arr = np.asarray(data, dtype=dtype)
+        except (ValueError, TypeError) as exc:
+            raise TypeError(f"tensor(data): could not convert {type(data).__name__} to an "
+                            f"array of numbers: {exc}") from None
+        if dtype is None and arr.dtype == np.float64:
+            arr = arr.astype(np.float32)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(
+            f"tensor(data): unsupported dtype {arr.dtype} (from {type(data).__name__}); "
+            "expected a floating point, integer or boolean array")
+    return arr
+
+
+class Tensor:
+    """An n-dimensional array with reverse-mode autodiff.
+
+    Args:
+        data: array-like. Python floats (and lists of them) become float32;
+            Python ints stay int64; an ``np.ndarray`` keeps its dtype and is
+            shared, not copied (``tinygrad_book.tensor`` copies).
+        requires_grad: record ops on this tensor so ``backward`` reaches it.
+            Only floating point tensors can require grad.
+        dtype: NumPy dtype to convert to.
+        name: label shown by ``draw_graph``.
+    """
+
+    __slots__ = ("data", "grad", "_requires_grad", "grad_fn", "_output_nr", "_name",
+                 "_hooks", "__weakref__")
+    # NumPy defers to our reflected operators (array + tensor -> Tensor).
+    __array_priority__ = 1000
+
+    def __init__(self, data, requires_grad=False, dtype=None, name=None):
+        self.data = _to_array(data, dtype)
+        self.grad = None
+        self.grad_fn = None
+        self._output_nr = 0
+        self._name = name
+        self._hooks = None
+        self._requires_grad = False
+        if requires_grad:
+            self.requires_grad = True
+
+    @classmethod
+    def _make(cls, data, requires_grad, grad_fn, output_nr):
+        """Fast internal constructor: no conversion, no checks."""
+        t = object.__new__(cls)
+        t.data = data
+        t.grad = None
+        t._requires_grad = requires_grad
+        t.grad_fn = grad_fn
+        t._output_nr = output_nr
+        t._name = None
+        t._hooks = None
+        return t
+
+    # -- autograd attributes ---------------------------------------------------
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if value and self.data.dtype.kind != "f":
+            raise RuntimeError(
+                f"only tensors of floating point dtype can require gradients, got dtype "
+                f"{self.data.dtype}; convert first, e.g. t.float()")
+        if not value and self.grad_fn is not None:
+            raise RuntimeError(
+                "requires_grad can only be switched off on a leaf tensor; use .detach() "
+                f"to cut this tensor (made by {self.grad_fn.name()}) out of the graph")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place; returns ``self``."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        """True for tensors the user made (no ``grad_fn``); their ``.grad`` is filled."""
+        return self.grad_fn is None
+
+    @property
+    def name(self):
+        return self._name
+
+    @name.setter
+    def name(self, value):
+        self._name = value
+        if self.grad_fn is not None:
+            names = self.grad_fn.output_names
+            if names is None:
+                names = self.grad_fn.output_names = [None] * len(self.grad_fn.output_meta)
+            names[self._output_nr] = value
+
+    def backward(self, gradient=None, retain_graph=False, create_graph=False):
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        ``gradient`` (same shape as ``self``) is required unless ``self`` has one
+        element. ``retain_graph`` keeps saved arrays for another backward;
+        ``create_graph`` records the backward pass itself for higher-order grads.
+        """
+        if not self._requires_grad:
+            raise RuntimeError(
+                "backward(): this tensor does not require grad and has no grad_fn; make "
+                "its inputs with requires_grad=True (and not under no_grad())")
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward(): grad can be implicitly created only for outputs with one "
+                    f"element, but this tensor has shape {self.shape}; pass gradient= of that "
+                    "shape (or reduce it, e.g. .sum())")
+            gradient = Tensor._make(np.ones(self.shape, dtype=self.dtype), False, None, 0)
+        else:
+            gradient = _check_root_gradient(gradient, self, "backward()")
+        engine.run_backward([self], [gradient], retain_graph=retain_graph or create_graph,
+                            create_graph=create_graph)
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor after backward (leaves always do)."""
+        if self.grad_fn is None:
+            return
+        if not self._requires_grad:
+            raise RuntimeError("retain_grad(): this tensor does not require grad")
+        import weakref
+
+        node = self.grad_fn
+        if node._retained is None:
+            node._retained = {}
+        node._retained[self._output_nr] = weakref.ref(self)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed.
+
+        A hook may return a new gradient to use instead. Returns a handle whose
+        ``remove()`` unregisters it.
+        """
+        if not self._requires_grad:
+            raise RuntimeError("register_hook(): cannot register a hook on a tensor that "
+                               "does not require grad")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        else:
+            node = self.grad_fn
+            if node._output_hooks is None:
+                node._output_hooks = {}
+            hooks = node._output_hooks.setdefault(self._output_nr, [])
+        hooks.append(hook)
+        return _HookHandle(hooks, hook)
+
+    def detach(self):
+        """A new leaf sharing this tensor's data, cut out of the graph."""
+        return Tensor._make(self.data, False, None, 0)
+
+    def detach_(self):
+        """Cut this tensor out of the graph in place."""
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # -- array attributes ------------------------------------------------------
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def size(self):
+        return self.data.size
+
+    def numel(self):
+        return self.data.size
+
+    def dim(self):
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def T(self):
+        return self.permute(*reversed(range(self.ndim)))
+
+    def numpy(self):
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is not None and dtype != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(f"item(): only a tensor with one element can be converted to a "
+                             f"Python number, got shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"the truth value of a tensor of shape {self.shape} is "
+                               "ambiguous; use .any() or .all()")
+        return bool(self.data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        return _format_tensor(self)
+
+    def _repr_svg_(self):
+        """Jupyter: draw the graph that produced this tensor (small graphs only)."""
+        if self.grad_fn is None:
+            return None
+        try:
+            from .viz import draw_graph
+
+            return draw_graph(self)._repr_image_svg_xml()
+        except Exception:
+            return None
+
+    # -- dtype conversion --------------------------------------------------------
+    def astype(self, dtype):
+        """Convert to ``dtype`` (differentiable between float types)."""
+        dtype = np.dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        return E.Cast.apply(self, dtype)
+
+    def to(self, dtype):
+        return self.astype(dtype)
+
+    def float(self):
+        return self.astype(np.float32)
+
+    def double(self):
+        return self.astype(np.float64)
+
+    def long(self):
+        return self.astype(np.int64)
+
+    def clone(self):
+        """A differentiable copy in new memory."""
+        return E.Clone.apply(self)
+
+    # -- arithmetic --------------------------------------------------------------
+    def __add__(self, other):
+        return E.Add.apply(self, as_operand(other, self))
+
+    def __radd__(self, other):
+        return E.Add.apply(as_operand(other, self), self)
+
+    def __sub__(self, other):
+        return E.Sub.apply(self, as_operand(other, self))
+
+    def __rsub__(self, other):
+        return E.Sub.apply(as_operand(other, self), self)
+
+    def __mul__(self, other):
+        return E.Mul.apply(self, as_operand(other, self))
+
+    def __rmul__(self, other):
+        return E.Mul.apply(as_operand(other, self), self)
+
+    def __truediv__(self, other):
+        return E.Div.apply(self, as_operand(other, self))
+
+    def __rtruediv__(self, other):
+        return E.Div.apply(as_operand(other, self), self)
+
+    def __pow__(self, other):
+        return E.Pow.apply(self, as_operand(other, self))
+
+    def __rpow__(self, other):
+        return E.Pow.apply(as_operand(other, self), self)
+
+    def __matmul__(self, other):
+        return matmul(self, as_operand(other, self))
+
+    def __rmatmul__(self, other):
+        return matmul(as_operand(other, self), self)
+
+    def __neg__(self):
+        return E.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return E.Abs.apply(self)
+
+    add = __add__
+    sub = __sub__
+    mul = __mul__
+    div = __truediv__
+    pow = __pow__
+    matmul = __matmul__
+    neg = __neg__
+
+    def exp(self):
+        return E.Exp.apply(self)
+
+    def log(self):
+        return E.Log.apply(self)
+
+    def sqrt(self):
+        return E.Sqrt.apply(self)
+
+    def abs(self):
+        return E.Abs.apply(self)
+
+    def sin(self):
+        return E.Sin.apply(self)
+
+    def cos(self):
+        return E.Cos.apply(self)
+
+    def tanh(self):
+        return E.Tanh.apply(self)
+
+    def sigmoid(self):
+        return E.Sigmoid.apply(self)
+
+    def relu(self):
+        return E.ReLU.apply(self)
+
+    def square(self):
+        return E.Mul.apply(self, self)
+
+    def clamp(self, min=None, max=None):
+        """Limit values to [min, max]; the gradient is 0 outside, as PyTorch."""
+        if min is None and max is None:
+            raise ValueError("clamp(): at least one of min and max must be given")
+        return E.Clamp.apply(self, lo=min, hi=max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        return E.Maximum.apply(self, as_operand(other, self))
+
+    def minimum(self, other):
+        return E.Minimum.apply(self, as_operand(other, self))
+
+    # -- comparisons: boolean tensors, outside the graph ---------------------------
+    def _compare(self, other, op):
+        other = other.data if isinstance(other, Tensor) else other
+        return Tensor._make(np.asarray(op(self.data, other)), False, None, 0)
+
+    def __eq__(self, other):
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, np.not_equal)
+
+    def __lt__(self, other):
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal)
+
+    def any(self):
+        return bool(self.data.any())
+
+    def all(self):
+        return bool(self.data.all())
+
+    # -- reductions ----------------------------------------------------------------
+    def sum(self, axis=None, keepdims=False, dim=None):
+        axes = R.normalize_axis(_axis_arg(axis, dim), self.ndim, "sum")
+        return R.Sum.apply(self, axis=axes, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False, dim=None):
+        axes = R.normalize_axis(_axis_arg(axis, dim), self.ndim, "mean")
+        return R.Mean.apply(self, axis=axes, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False, dim=None):
+        """Largest values over ``axis`` (values only, as NumPy; see ``argmax``)."""
+        axes = R.normalize_axis(_axis_arg(axis, dim), self.ndim, "max")
+        return R.Max.apply(self, axis=axes, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims=False, dim=None):
+        """Smallest values over ``axis`` (values only, as NumPy; see ``argmin``)."""
+        axes = R.normalize_axis(_axis_arg(axis, dim), self.ndim, "min")
+        return R.Min.apply(self, axis=axes, keepdims=keepdims)
+
+    def argmax(self, axis=None, keepdims=False, dim=None):
+        axis = _axis_arg(axis, dim)
+        return Tensor._make(np.asarray(np.argmax(self.data, axis=axis, keepdims=keepdims)),
+                            False, None, 0)
+
+    def argmin(self, axis=None, keepdims=False, dim=None):
+        axis = _axis_arg(axis, dim)
+        return Tensor._make(np.asarray(np.argmin(self.data, axis=axis, keepdims=keepdims)),
+                            False, None, 0)
+
+    def var(self, axis=None, keepdims=False, correction=1, dim=None, unbiased=None, ddof=None):
+        """Variance over ``axis``; ``correction=1`` (PyTorch's default) divides by n - 1.
+
+        ``unbiased=False`` or NumPy's ``ddof=0`` divide by n.
+        """
+        if unbiased is not None:
+            correction = 1 if unbiased else 0
+        if ddof is not None:
+            correction = ddof
+        axes = R.normalize_axis(_axis_arg(axis, dim), self.ndim, "var")
+        n = int(np.prod([self.shape[i] for i in axes])) if axes else 1
+        centred = self - self.mean(axis=axes, keepdims=True)
+        return (centred * centred).sum(axis=axes, keepdims=keepdims) / max(n - correction, 0)
+
+    def std(self, axis=None, keepdims=False, correction=1, dim=None, unbiased=None, ddof=None):
+        """Standard deviation: the square root of ``var`` with the same arguments."""
+        return self.var(axis, keepdims, correction, dim, unbiased, ddof).sqrt()
+
+    def logsumexp(self, axis=None, keepdims=False, dim=None):
+        axes = R.normalize_axis(_axis_arg(axis, dim), self.ndim, "logsumexp")
+        return R.LogSumExp.apply(self, axis=axes, keepdims=keepdims)
+
+    # -- shape ops ---------------------------------------------------------------
+    def reshape(self, *shape):
+        shape = _shape_arg(shape)
+        try:
+            new_shape = _resolve_reshape(self.shape, shape)
+        except ValueError as exc:
+            raise ValueError(f"reshape: {exc}") from None
+        if new_shape == self.shape:
+            return self
+        return S.Reshape.apply(self, new_shape)
+
+    view = reshape
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        if self.ndim == 0:
+            return self.reshape(1)
+        start, end = start_dim % self.ndim, end_dim % self.ndim
+        if start > end:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
+        if 0 in self.shape:
+            shape = self.shape[:start] + (int(np.prod(self.shape[start:end + 1])),) + self.shape[end + 1:]
+        return self.reshape(shape)
+
+    def permute(self, *axes):
+        axes = _shape_arg(axes)
+        if sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
+            raise ValueError(f"permute: {axes} is not a permutation of the {self.ndim} "
+                             f"axes of a tensor of shape {self.shape}")
+        axes = tuple(a % self.ndim for a in axes)
+        if axes == tuple(range(self.ndim)):
+            return self
+        return S.Permute.apply(self, axes)
+
+    def transpose(self, dim0=-2, dim1=-1):
+        """Swap two axes (PyTorch's ``transpose(dim0, dim1)``)."""
+        if self.ndim < 2:
+            return self
+        axes = list(range(self.ndim))
+        d0, d1 = R.normalize_axis(dim0, self.ndim, "transpose")[0], \
+            R.normalize_axis(dim1, self.ndim, "transpose")[0]
+        axes[d0], axes[d1] = axes[d1], axes[d0]
+        return self.permute(*axes)
+
+    swapaxes = transpose
+
+    def squeeze(self, axis=None, dim=None):
+        axis = _axis_arg(axis, dim)
+        if axis is None:
+            shape = tuple(s for s in self.shape if s != 1)
+        else:
+            axes = R.normalize_axis(axis, self.ndim, "squeeze")
+            shape = tuple(s for i, s in enumerate(self.shape) if not (i in axes and s == 1))
+        return self.reshape(shape)
+
+    def unsqueeze(self, axis=None, dim=None):
+        axis = _axis_arg(axis, dim)
+        if axis is None:
+            raise TypeError("unsqueeze() missing the axis (dim) to insert")
+        if not -self.ndim - 1 <= axis <= self.ndim:
+            raise ValueError(f"unsqueeze: axis {axis} is out of range for a tensor of "
+                             f"{self.ndim} dimensions (expected {-self.ndim - 1}..{self.ndim})")
+        axis = axis % (self.ndim + 1)
+        return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])
+
+    def expand(self, *shape):
+        """Broadcast to ``shape`` (-1 keeps a dimension), without copying."""
+        shape = _shape_arg(shape)
+        lead = len(shape) - self.ndim
+        if lead < 0:
+            raise ValueError(f"expand: cannot expand shape {self.shape} to fewer dimensions {shape}")
+        shape = tuple(self.shape[i - lead] if s == -1 and i >= lead else s
+                      for i, s in enumerate(shape))
+        try:
+            np.broadcast_shapes(self.shape, shape)
+        except ValueError:
+            raise ValueError(f"expand: shape {self.shape} cannot be broadcast to {shape}") from None
+        if shape == self.shape:
+            return self
+        return S.Expand.apply(self, shape)
+
+    def broadcast_to(self, shape):
+        return self.expand(shape)
+
+    def __getitem__(self, index):
+        index = _index_arg(index)
+        try:
+            # Validate with NumPy on a cheap view first so errors come before recording.
+            self.data[index]
+        except IndexError as exc:
+            raise IndexError(f"index {index!r} is invalid for a tensor of shape "
+                             f"{self.shape}: {exc}") from None
+        return S.GetItem.apply(self, index)
+
+    def __setitem__(self, index, value):
+        if is_grad_enabled() and (self._requires_grad or self.grad_fn is not None):
+            raise RuntimeError(
+                "in-place assignment to a tensor that requires grad would corrupt the "
+                "graph; do it under tinygrad_book.no_grad() or on .data")
+        value = value.data if isinstance(value, Tensor) else value
+        self.data[_index_arg(index)] = value
+
+    def split(self, split_size_or_sections, axis=0, dim=None):
+        return split(self, split_size_or_sections, _axis_arg(axis, dim) or 0)
+
+    def chunk(self, chunks, axis=0, dim=None):
+        axis = _axis_arg(axis, dim) or 0
+        size = -(-self.shape[axis] // chunks)
+        return split(self, size, axis)
+
+    def pad(self, pad_width, value=0.0):
+        return pad(self, pad_width, value)
+
+    # -- in-place updates (for optimizers and init, under no_grad) ---------------
+    def _check_inplace(self, op):
+        if is_grad_enabled() and (self._requires_grad or self.grad_fn is not None):
+            raise RuntimeError(
+                f"{op}: an in-place change of a tensor that requires grad would corrupt "
+                "the graph; wrap it in tinygrad_book.no_grad()")
+
+    def _set(self, result):
+        np.copyto(self.data, result, casting="same_kind")
+        return self
+
+    def zero_(self):
+        self._check_inplace("zero_()")
+        self.data[...] = 0
+        return self
+
+    def fill_(self, value):
+        self._check_inplace("fill_()")
+        self.data[...] = _data(value)
+        return self
+
+    def copy_(self, src):
+        self._check_inplace("copy_()")
+        return self._set(np.broadcast_to(_data(src), self.shape))
+
+    def add_(self, other, alpha=1):
+        self._check_inplace("add_()")
+        other = _data(other)
+        if alpha != 1:
+            other = other * alpha
+        self.data += other
+        return self
+
+    def sub_(self, other, alpha=1):
+        return self.add_(other, alpha=-alpha)
+
+    def mul_(self, other):
+        self._check_inplace("mul_()")
+        self.data *= _data(other)
+        return self
+
+    def div_(self, other):
+        self._check_inplace("div_()")
+        self.data /= _data(other)
+        return self
+
+    def addcmul_(self, t1, t2, value=1):
+        """self += value * t1 * t2."""
+        self._check_inplace("addcmul_()")
+        prod = _data(t1) * _data(t2)
+        self.data += prod * value if value != 1 else prod
+        return self
+
+    def addcdiv_(self, t1, t2, value=1):
+        """self += value * t1 / t2."""
+        self._check_inplace("addcdiv_()")
+        quot = _data(t1) / _data(t2)
+        self.data += quot * value if value != 1 else quot
+        return self
+
+    def lerp_(self, end, weight):
+        """self += weight * (end - self)."""
+        self._check_inplace("lerp_()")
+        self.data += (_data(end) - self.data) * _data(weight)
+        return self
+
+    def clamp_(self, min=None, max=None):
+        self._check_inplace("clamp_()")
+        np.clip(self.data, min, max, out=self.data)
+        return self
+
+    def sqrt_(self):
+        self._check_inplace("sqrt_()")
+        np.sqrt(self.data, out=self.data)
+        return self
+
+    def maximum_(self, other):
+        self._check_inplace("maximum_()")
+        np.maximum(self.data, _data(other), out=self.data)
+        return self
+
+
+class _HookHandle:
+    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def as_operand(x, like):
+    """Wrap a Python number or array as a constant Tensor to combine with ``like``.
+
+    Python numbers take ``like``'s dtype when it is floating point, so
+    ``x * 2.0`` stays float32; a float with an integer tensor gives float32.
+    """
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (bool, numbers.Number)) and not isinstance(x, np.generic):
+        kind = like.data.dtype.kind
+        if isinstance(x, complex):
+            raise TypeError(f"complex numbers are not supported (got {x!r})")
+        if kind == "f":
+            arr = np.asarray(x, dtype=like.data.dtype)
+        elif isinstance(x, float):
+            arr = np.asarray(x, dtype=np.float32)
+        else:
+            arr = np.asarray(x, dtype=like.data.dtype if kind in "iu" else None)
+    else:
+        arr = _to_array(x, None) if not isinstance(x, np.ndarray) else x
+        if arr.dtype.kind not in "fiub":
+            raise TypeError(f"unsupported operand dtype {arr.dtype}; expected numbers")
+    return Tensor._make(arr, False, None, 0)
+
+
+def _axis_arg(axis, dim):
+    """PyTorch's ``dim=`` and NumPy's ``axis=`` name the same thing; ``dim`` wins if given."""
+    return axis if dim is None else dim
+
+
+def _shape_arg(shape):
+    """Accept both f(2, 3) and f((2, 3))."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    for s in shape:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"shape entries must be ints, got {shape!r}")
+    return tuple(int(s) for s in shape)
+
+
+def _resolve_reshape(old, new):
+    size = int(np.prod(old))
+    unknown = [i for i, s in enumerate(new) if s == -1]
+    if len(unknown) > 1 or any(s < -1 for s in new):
+        raise ValueError(f"invalid shape {new}: at most one -1 and no other negative sizes")
+    known = int(np.prod([s for s in new if s != -1]))
+    if unknown:
+        if known == 0 or size % known:
+            raise ValueError(f"cannot reshape a tensor of shape {old} ({size} elements) "
+                             f"into {new}")
+        new = tuple(size // known if s == -1 else s for s in new)
+    elif known != size:
+        raise ValueError(f"cannot reshape a tensor of shape {old} ({size} elements) into "
+                         f"shape {new} ({known} elements)")
+    return tuple(new)
+
+
+def _index_arg(index):
+    """Replace Tensors inside an index by their arrays."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _check_root_gradient(gradient, output, where):
+    if not isinstance(gradient, Tensor):
+        gradient = Tensor(np.asarray(gradient, dtype=output.dtype))
+    if gradient.shape != output.shape:
+        raise RuntimeError(
+            f"{where}: gradient has shape {gradient.shape} but the output has shape "
+            f"{output.shape}; they must match")
+    # Copy: the user's array must never become (part of) a leaf's .grad.
+    data = gradient.data.astype(output.dtype, copy=True)
+    if gradient.requires_grad:
+        return gradient if gradient.dtype == output.dtype else gradient.astype(output.dtype)
+    return Tensor._make(data, False, None, 0)
+
+
+# -- functions on tensors -------------------------------------------------------------
+
+def matmul(a, b):
+    """Matrix product with NumPy's rules for 1-D and batched operands."""
+    if not isinstance(a, Tensor):
+        a = as_operand(a, b)
+    if not isinstance(b, Tensor):
+        b = as_operand(b, a)
+    M.check_matmul_shapes(a.shape, b.shape)
+    squeeze_first = a.ndim == 1
+    squeeze_last = b.ndim == 1
+    if squeeze_first:
+        a = a.reshape(1, a.shape[0])
+    if squeeze_last:
+        b = b.reshape(b.shape[0], 1)
+    out = M.MatMul.apply(a, b)
+    if squeeze_first and squeeze_last:
+        return out.reshape(())
+    if squeeze_first:
+        return out.reshape(out.shape[:-2] + out.shape[-1:])
+    if squeeze_last:
+        return out.reshape(out.shape[:-1])
+    return out
+
+
+def cat(tensors, axis=0, dim=None):
+    """Join tensors along an existing ``axis``."""
+    tensors = _tensor_list(tensors, "cat")
+    axis = R.normalize_axis(_axis_arg(axis, dim), tensors[0].ndim, "cat")[0]
+    ref = tensors[0].shape
+    for i, t in enumerate(tensors):
+        if t.ndim != len(ref) or t.shape[:axis] + t.shape[axis + 1:] != ref[:axis] + ref[axis + 1:]:
+            raise ValueError(f"cat: tensor {i} has shape {t.shape}, which does not match "
+                             f"tensor 0's shape {ref} outside axis {axis}")
+    return S.Concatenate.apply(*tensors, axis=axis)
+
+
+concatenate = cat
+
+
+def stack(tensors, axis=0, dim=None):
+    """Stack tensors of equal shape along a new ``axis``."""
+    tensors = _tensor_list(tensors, "stack")
+    axis = _axis_arg(axis, dim)
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise ValueError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has "
+                             f"{tensors[0].shape}; all must be equal")
+    axis = axis % (tensors[0].ndim + 1)
+    return S.Stack.apply(*tensors, axis=axis)
+
+
+def split(t, split_size_or_sections, axis=0):
+    """Split into chunks of ``split_size`` (last may be smaller) or of the given sizes."""
+    axis = R.normalize_axis(axis, t.ndim, "split")[0]
+    n = t.shape[axis]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        if split_size_or_sections <= 0:
+            raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
+        sizes = [split_size_or_sections] * (n // split_size_or_sections)
+        if n % split_size_or_sections:
+            sizes.append(n % split_size_or_sections)
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise ValueError(f"split: sections {sizes} sum to {sum(sizes)} but axis {axis} "
+                             f"has length {n}")
+    out, start = [], 0
+    for size in sizes:
+        out.append(t[(slice(None),) * axis + (slice(start, start + size),)])
+        start += size
+    return tuple(out)
+
+
+def pad(t, pad_width, value=0.0):
+    """Constant padding with NumPy's ``pad_width`` (int, (before, after), or one pair per axis)."""
+    width = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (t.ndim, 2)) \
+        if np.ndim(pad_width) < 2 else np.asarray(pad_width, dtype=np.int64)
+    if width.shape != (t.ndim, 2) or (width < 0).any():
+        raise ValueError(f"pad: pad_width {pad_width!r} must give non-negative (before, after) "
+                         f"pairs for each of the {t.ndim} axes of shape {t.shape}")
+    return S.Pad.apply(t, tuple(map(tuple, width.tolist())), value=value)
+
+
+def where(cond, a, b):
+    return E.where(cond, a, b)
+
+
+def maximum(a, b):
+    a = a if isinstance(a, Tensor) else as_operand(a, b)
+    return a.maximum(b)
+
+
+def minimum(a, b):
+    a = a if isinstance(a, Tensor) else as_operand(a, b)
+    return a.minimum(b)
+
+
+def _tensor_list(tensors, op):
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError(f"{op}: expected a non-empty sequence of tensors")
+    return [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+
+
+def _format_tensor(t):
+    body = np.array2string(t.data, separator=", ", prefix="tensor(",
+                           floatmode="maxprec_equal" if t.data.dtype.kind == "f" else "maxprec")
+    extras = []
+    if t.data.dtype not in (np.float32, np.int64, np.bool_):
+        extras.append(f"dtype={t.data.dtype}")
+    if t.grad_fn is not None:
+        extras.append(f"grad_fn={t.grad_fn!r}")
+    elif t._requires_grad:
+        extras.append("requires_grad=True")
+    return "tensor(" + body + "".join(", " + e for e in extras) + ")"
