@@ -1,0 +1,100 @@
+"""What every example script shares: its command line, the data and saving figures.
+
+Not an example itself. The scripts import it as ``_common`` (Python puts the
+script's own folder first on ``sys.path``).
+"""
+import argparse
+import os
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no window: the scripts also run on servers and in CI
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import numpy as np  # noqa: E402
+
+import tinygrad_book as tb  # noqa: E402
+
+
+def parser(description, epochs=None, train_size=None, quick_help=None):
+    """An ArgumentParser with the flags every example takes.
+
+    ``--out`` (folder for the PNGs), ``--seed``, ``--quick`` (tiny settings
+    for a smoke test), and, when given defaults, ``--epochs`` and
+    ``--train-size``.
+    """
+    p = argparse.ArgumentParser(description=description,
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--out", default="out", help="folder the figures are written to")
+    p.add_argument("--seed", type=int, default=0, help="random seed (weights, batches, dropout)")
+    p.add_argument("--quick", action="store_true",
+                   help=quick_help or "tiny settings that finish in seconds (a smoke test)")
+    if epochs is not None:
+        p.add_argument("--epochs", type=int, default=epochs, help="training epochs")
+    if train_size is not None:
+        p.add_argument("--train-size", type=int, default=train_size,
+                       help="number of training images used (0: all)")
+    p.add_argument("--source", choices=("auto", "sample", "full"), default="sample",
+                   help="MNIST: the shipped 5,000-digit sample, full MNIST, or full when "
+                        "available else the sample")
+    return p
+
+
+def out_dir(args):
+    path = Path(args.out)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def mnist(args, flatten=True, train_size=None):
+    """``(x_train, t_train), (x_test, t_test)`` as the book loads them, first ``train_size`` training images."""
+    from tinygrad_book.data import load_mnist
+    (x_train, t_train), (x_test, t_test) = load_mnist(flatten=flatten, source=args.source)
+    n = train_size if train_size is not None else getattr(args, "train_size", 0)
+    if n:
+        x_train, t_train = x_train[:n], t_train[:n]
+    return (x_train, t_train), (x_test, t_test)
+
+
+def savefig(fig, path):
+    """Save ``fig`` to ``path``, close it and say where it went."""
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    print(f"wrote {path}")
+
+
+def smooth(values, window=20):
+    """Moving average (the book smooths its loss curves the same way), same length as ``values``."""
+    values = np.asarray(values, dtype=np.float64)
+    if len(values) < 2 or window < 2:
+        return values
+    window = min(window, len(values))
+    kernel = np.ones(window) / window
+    padded = np.concatenate([np.full(window - 1, values[0]), values])
+    return np.convolve(padded, kernel, mode="valid")
+
+
+class Timer:
+    """``with Timer("training"):`` prints how long the block took."""
+
+    def __init__(self, what):
+        self.what = what
+
+    def __enter__(self):
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.start
+        print(f"{self.what}: {self.seconds:.1f}s")
+        return False
+
+
+def seed_everything(seed):
+    """Seed the library's generator (weights, shuffling, dropout) for a repeatable run."""
+    tb.manual_seed(seed)
+
+
+__all__ = ["parser", "out_dir", "mnist", "savefig", "smooth", "Timer", "seed_everything", "plt",
+           "np", "tb", "os"]
