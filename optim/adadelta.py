@@ -1,0 +1,60 @@
+"""``Adadelta``: RMSprop whose step size is itself a running average (Zeiler, 2012)."""
+from tinygrad_book.creation import zeros_like
+
+from . import _checks
+from .optimizer import Optimizer
+
+
+class Adadelta(Optimizer):
+    """Adadelta as PyTorch's ``torch.optim.Adadelta``.
+
+    For each parameter W with gradient g, per step::
+
+        g ← −g                                   if maximize
+        g ← g + weight_decay · W
+        v ← ρ v + (1 − ρ) g ⊙ g                  (running mean of g²)
+        Δ = √(u + eps) / √(v + eps) ⊙ g          (u: running mean of Δ²)
+        u ← ρ u + (1 − ρ) Δ ⊙ Δ
+        W ← W − lr · Δ
+
+    The ratio of the two root-mean-squares gives every element a step with the
+    units of W, so ``lr`` (default 1.0) is only a scale.
+
+    Args:
+        params: tensors or parameter-group dicts to optimize.
+        lr: scale of the update (default 1.0).
+        rho: ρ, the running averages' decay (default 0.9).
+        eps: ε inside both square roots (default 1e-6).
+        weight_decay: L2 penalty coefficient (default 0).
+        maximize: ascend the objective instead of descending.
+
+    State per parameter: ``step``, ``square_avg`` (v), ``acc_delta`` (u).
+    """
+
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False):
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
+                                      maximize=maximize))
+
+    def _check_group(self, group):
+        _checks.learning_rate(group)
+        _checks.between(group, "rho", "rho value", 0.0, 1.0)
+        _checks.epsilon(group)
+        _checks.weight_decay(group)
+        _checks.flag(group, "maximize")
+
+    def _update(self, param, grad, state, group):
+        rho, eps = group["rho"], group["eps"]
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = zeros_like(param)
+            state["acc_delta"] = zeros_like(param)
+        state["step"] += 1
+        if group["maximize"]:
+            grad = -grad
+        if group["weight_decay"] != 0:
+            grad = grad + group["weight_decay"] * param
+        v, u = state["square_avg"], state["acc_delta"]
+        v.mul_(rho).addcmul_(grad, grad, value=1 - rho)
+        delta = (u + eps).sqrt_().div_((v + eps).sqrt_()).mul_(grad)
+        u.mul_(rho).addcmul_(delta, delta, value=1 - rho)
+        param.add_(delta, alpha=-group["lr"])

@@ -1,0 +1,56 @@
+"""``Adamax``: Adam with the infinity norm in place of the root mean square."""
+from tinygrad_book.creation import zeros_like
+
+from . import _checks
+from .optimizer import Optimizer
+
+
+class Adamax(Optimizer):
+    """Adamax (Kingma & Ba, 2015, section 7.1) as PyTorch's ``torch.optim.Adamax``.
+
+    Per step t (from 1), for each parameter W with gradient g::
+
+        g ← −g                              if maximize
+        g ← g + weight_decay · W
+        m ← β1 m + (1 − β1) g
+        u ← max(β2 u, |g| + eps)            (exponentially weighted infinity norm)
+        W ← W − lr/(1 − β1ᵗ) · m / u
+
+    Args:
+        params: tensors or parameter-group dicts to optimize.
+        lr: learning rate (default 2e-3).
+        betas: (β1, β2), each in [0, 1) (default (0.9, 0.999)).
+        eps: ε added to |g| (default 1e-8).
+        weight_decay: L2 penalty coefficient (default 0).
+        maximize: ascend the objective instead of descending.
+
+    State per parameter: ``step``, ``exp_avg`` (m), ``exp_inf`` (u).
+    """
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, *,
+                 maximize=False):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      maximize=maximize))
+
+    def _check_group(self, group):
+        _checks.learning_rate(group)
+        _checks.betas(group)
+        _checks.epsilon(group)
+        _checks.weight_decay(group)
+        _checks.flag(group, "maximize")
+
+    def _update(self, param, grad, state, group):
+        beta1, beta2 = group["betas"]
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = zeros_like(param)
+            state["exp_inf"] = zeros_like(param)
+        state["step"] += 1
+        if group["maximize"]:
+            grad = -grad
+        if group["weight_decay"] != 0:
+            grad = grad + group["weight_decay"] * param
+        m, u = state["exp_avg"], state["exp_inf"]
+        m.lerp_(grad, 1 - beta1)
+        u.mul_(beta2).maximum_(grad.abs().add_(group["eps"]))
+        param.addcdiv_(m, u, value=-group["lr"] / (1 - beta1 ** state["step"]))

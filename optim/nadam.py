@@ -1,0 +1,83 @@
+"""``NAdam``: Adam with Nesterov momentum (Dozat, 2016)."""
+from tinygrad_book.creation import zeros_like
+
+from . import _checks
+from .optimizer import Optimizer
+
+
+class NAdam(Optimizer):
+    """NAdam as PyTorch's ``torch.optim.NAdam``.
+
+    Per step t (from 1), for each parameter W with gradient g, with the momentum
+    schedule μ_t = β1 (1 − ½ · 0.96^(t · momentum_decay)) and Π_t = μ_1 ⋯ μ_t::
+
+        g ← −g                                  if maximize
+        W ← W (1 − lr · weight_decay)           if decoupled_weight_decay
+        g ← g + weight_decay · W                otherwise
+        m ← β1 m + (1 − β1) g
+        v ← β2 v + (1 − β2) g ⊙ g
+        d = √(v / (1 − β2ᵗ)) + eps
+        W ← W − lr (1 − μ_t)/(1 − Π_t) · g/d − lr μ_{t+1}/(1 − Π_{t+1}) · m/d
+
+    The last line looks one step ahead: it applies next step's momentum to m now.
+
+    Args:
+        params: tensors or parameter-group dicts to optimize.
+        lr: learning rate (default 2e-3).
+        betas: (β1, β2), each in [0, 1) (default (0.9, 0.999)).
+        eps: ε added to the denominator (default 1e-8).
+        weight_decay: weight decay coefficient (default 0).
+        momentum_decay: ψ in the momentum schedule (default 4e-3).
+        decoupled_weight_decay: shrink W directly instead of adding to g (NAdamW).
+        maximize: ascend the objective instead of descending.
+
+    State per parameter: ``step``, ``mu_product`` (Π_t, a float), ``exp_avg``,
+    ``exp_avg_sq``.
+    """
+
+    _scalar_state = {"step": int, "mu_product": float}
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 momentum_decay=4e-3, decoupled_weight_decay=False, *, maximize=False):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      momentum_decay=momentum_decay,
+                                      decoupled_weight_decay=decoupled_weight_decay,
+                                      maximize=maximize))
+
+    def _check_group(self, group):
+        _checks.learning_rate(group)
+        _checks.betas(group)
+        _checks.epsilon(group)
+        _checks.weight_decay(group)
+        _checks.at_least(group, "momentum_decay", "momentum_decay value")
+        _checks.flag(group, "decoupled_weight_decay")
+        _checks.flag(group, "maximize")
+
+    def _update(self, param, grad, state, group):
+        lr = group["lr"]
+        beta1, beta2 = group["betas"]
+        if not state:
+            state["step"] = 0
+            state["mu_product"] = 1.0
+            state["exp_avg"] = zeros_like(param)
+            state["exp_avg_sq"] = zeros_like(param)
+        state["step"] += 1
+        t = state["step"]
+        if group["maximize"]:
+            grad = -grad
+        if group["weight_decay"] != 0:
+            if group["decoupled_weight_decay"]:
+                param.mul_(1 - lr * group["weight_decay"])
+            else:
+                grad = grad + group["weight_decay"] * param
+        psi = group["momentum_decay"]
+        mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
+        mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
+        state["mu_product"] *= mu
+        mu_product = state["mu_product"]
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m.lerp_(grad, 1 - beta1)
+        v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        denom = (v / (1 - beta2 ** t)).sqrt_().add_(group["eps"])
+        param.addcdiv_(grad, denom, value=-lr * (1 - mu) / (1 - mu_product))
+        param.addcdiv_(m, denom, value=-lr * mu_next / (1 - mu_product * mu_next))

@@ -1,0 +1,83 @@
+"""``RAdam``: Adam whose adaptive step is switched on as its variance estimate settles."""
+import math
+
+from tinygrad_book.creation import zeros_like
+
+from . import _checks
+from .optimizer import Optimizer
+
+
+class RAdam(Optimizer):
+    """Rectified Adam (Liu et al., 2020) as PyTorch's ``torch.optim.RAdam``.
+
+    Per step t (from 1), for each parameter W with gradient g::
+
+        g ← −g                                  if maximize
+        W ← W (1 − lr · weight_decay)           if decoupled_weight_decay
+        g ← g + weight_decay · W                otherwise
+        m ← β1 m + (1 − β1) g
+        v ← β2 v + (1 − β2) g ⊙ g
+        ρ∞ = 2/(1 − β2) − 1,   ρ_t = ρ∞ − 2t β2ᵗ/(1 − β2ᵗ)
+        if ρ_t > 5:   r = √((ρ_t − 4)(ρ_t − 2)ρ∞ / ((ρ∞ − 4)(ρ∞ − 2)ρ_t))
+                      W ← W − lr r √(1 − β2ᵗ)/(1 − β1ᵗ) · m / (√v + eps)
+        else:         W ← W − lr/(1 − β1ᵗ) · m          (plain momentum SGD)
+
+    In the first few steps v rests on too few gradients to trust, so RAdam
+    takes momentum steps until ρ_t, the length of the average, passes 5.
+
+    Args:
+        params: tensors or parameter-group dicts to optimize.
+        lr: learning rate (default 1e-3).
+        betas: (β1, β2), each in [0, 1) (default (0.9, 0.999)).
+        eps: ε added to the denominator (default 1e-8).
+        weight_decay: weight decay coefficient (default 0).
+        decoupled_weight_decay: shrink W directly instead of adding to g.
+        maximize: ascend the objective instead of descending.
+
+    State per parameter: ``step``, ``exp_avg`` (m), ``exp_avg_sq`` (v).
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 decoupled_weight_decay=False, *, maximize=False):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      decoupled_weight_decay=decoupled_weight_decay,
+                                      maximize=maximize))
+
+    def _check_group(self, group):
+        _checks.learning_rate(group)
+        _checks.betas(group)
+        _checks.epsilon(group)
+        _checks.weight_decay(group)
+        _checks.flag(group, "decoupled_weight_decay")
+        _checks.flag(group, "maximize")
+
+    def _update(self, param, grad, state, group):
+        lr = group["lr"]
+        beta1, beta2 = group["betas"]
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = zeros_like(param)
+            state["exp_avg_sq"] = zeros_like(param)
+        state["step"] += 1
+        t = state["step"]
+        if group["maximize"]:
+            grad = -grad
+        if group["weight_decay"] != 0:
+            if group["decoupled_weight_decay"]:
+                param.mul_(1 - lr * group["weight_decay"])
+            else:
+                grad = grad + group["weight_decay"] * param
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m.lerp_(grad, 1 - beta1)
+        v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        bias_correction1 = 1 - beta1 ** t
+        bias_correction2 = 1 - beta2 ** t
+        rho_inf = 2 / (1 - beta2) - 1
+        rho_t = rho_inf - 2 * t * beta2 ** t / bias_correction2
+        if rho_t > 5.0:
+            rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
+                             / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+            step_size = lr * rect * math.sqrt(bias_correction2) / bias_correction1
+            param.addcdiv_(m, v.sqrt().add_(group["eps"]), value=-step_size)
+        else:
+            param.add_(m, alpha=-lr / bias_correction1)
