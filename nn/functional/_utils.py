@@ -1,0 +1,72 @@
+"""Argument checks shared by the graph ops.
+
+Every public op validates here, before any array work, so bad input gets an
+error that names the argument, what it got and what was expected instead of a
+NumPy broadcasting error from deep inside an im2col.
+"""
+import numbers
+
+import numpy as np
+
+from tinygrad_book.tensor import Tensor
+
+
+def as_tensor(x, fn, name="input"):
+    """Accept a Tensor (as is) or an array-like (wrapped, not copied)."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (np.ndarray, list, tuple, numbers.Number)):
+        return Tensor(x)
+    raise TypeError(f"{fn}(): argument '{name}' must be a Tensor, got {type(x).__name__}")
+
+
+def check_float(t, fn, name="input"):
+    """Graph ops that compute on real numbers refuse integer/bool tensors (as PyTorch)."""
+    if t.dtype.kind != "f":
+        raise TypeError(f"{fn}(): argument '{name}' must be a floating point tensor, got dtype "
+                        f"{t.dtype}; convert it first, e.g. {name}.float()")
+
+
+def check_same_dtype(fn, **tensors):
+    """Mixed float32/float64 operands would silently upcast the result: refuse them."""
+    named = [(k, t) for k, t in tensors.items() if t is not None]
+    first_name, first = named[0]
+    for name, t in named[1:]:
+        if t.dtype != first.dtype:
+            raise TypeError(
+                f"{fn}(): '{first_name}' has dtype {first.dtype} but '{name}' has dtype "
+                f"{t.dtype}; they must match (convert one, e.g. {name}.astype({first_name}.dtype))")
+
+
+def check_ndim(t, ndims, fn, name="input", layout=None):
+    """Raise a ValueError naming the shape when ``t.ndim`` is not one of ``ndims``."""
+    if t.ndim not in ndims:
+        want = " or ".join(f"{d}-D" for d in ndims)
+        hint = f" {layout}" if layout else ""
+        raise ValueError(f"{fn}(): expected a {want}{hint} '{name}', got shape {t.shape} "
+                         f"({t.ndim}-D)")
+
+
+def pair(value, fn, name, minimum=1):
+    """Normalise an int or a pair of ints to a pair, checking each is >= ``minimum``."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        out = (int(value), int(value))
+    elif isinstance(value, (tuple, list)) and len(value) == 2 and all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value):
+        out = (int(value[0]), int(value[1]))
+    else:
+        raise TypeError(f"{fn}(): '{name}' must be an int or a pair of ints, got {value!r}")
+    if min(out) < minimum:
+        kind = "positive" if minimum == 1 else "non-negative"
+        raise ValueError(f"{fn}(): '{name}' must be {kind}, got {value!r}")
+    return out
+
+
+def check_reduction(reduction, fn):
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{fn}(): reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def data(x):
+    """The array behind a Tensor (or the array itself)."""
+    return x.data if isinstance(x, Tensor) else x

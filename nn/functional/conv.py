@@ -1,0 +1,292 @@
+"""2-D convolution and transposed convolution via im2col and one matrix product.
+
+A convolution is bilinear in (input, weight), so all of its derivatives are
+convolutions again (book section 7.4: the backward of im2col is col2im):
+
+* d(conv2d)/d(input)  is ``conv_transpose2d`` of the output gradient;
+* d(conv2d)/d(weight) is a correlation of the input with the output gradient
+  (:class:`Conv2dWeightGrad`);
+* and the derivatives of those two are conv2d and conv_transpose2d.
+
+Each of the three is a :class:`Function` whose backward applies the others,
+so the graph closes on itself and conv2d is differentiable to any order.
+Shapes are NCHW; weights are (out, in/groups, KH, KW) for conv2d and
+(in, out/groups, KH, KW) for conv_transpose2d, as in PyTorch.
+"""
+import numpy as np
+
+from tinygrad_book.autograd import Function
+from tinygrad_book.grad_mode import is_grad_enabled
+
+from ._utils import as_tensor, check_float, check_ndim, check_same_dtype, pair
+from .im2col import col2im_array, conv_output_size, im2col_array
+
+
+def _grouped_matmul(a, b, groups):
+    """Per-group product of a (G*M, K) and b (G*K, P) -> (G*M, P): one BLAS call per group."""
+    if groups == 1:
+        return a @ b
+    out = np.matmul(a.reshape(groups, -1, a.shape[1]), b.reshape(groups, -1, b.shape[1]))
+    return out.reshape(-1, b.shape[1])
+
+
+def _channel_major(g):
+    """(N, C, H, W) -> (C, N*H*W): the layout the column matrices multiply against."""
+    return g.transpose(1, 0, 2, 3).reshape(g.shape[1], -1)
+
+
+class Conv2d(Function):
+    """y = W * x + b (cross-correlation), as ``W.reshape(OC, -1) @ im2col(x)`` (book eq. 7.4.3).
+
+    ``cols`` may carry precomputed columns of ``x``; ``keep_cols`` saves them for
+    the weight gradient instead of recomputing them in backward.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride, padding, dilation, groups, cols=None,
+                keep_cols=False):
+        n = x.shape[0]
+        oc, _, kh, kw = weight.shape
+        oh = conv_output_size(x.shape[2], kh, stride[0], padding[0], dilation[0])
+        ow = conv_output_size(x.shape[3], kw, stride[1], padding[1], dilation[1])
+        if cols is None:
+            cols = im2col_array(x, (kh, kw), stride, padding, dilation)
+        out = _grouped_matmul(weight.reshape(oc, -1), cols, groups)
+        if bias is not None:
+            out += bias[:, None]
+        ctx.conf = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+        ctx.attrs = ctx.conf
+        ctx.save_for_backward(x, weight, cols if keep_cols else None)
+        return np.ascontiguousarray(out.reshape(oc, n, oh, ow).transpose(1, 0, 2, 3))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight, cols = ctx.saved_tensors
+        need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        gx = gw = gb = None
+        if need_x:
+            gx = ConvTranspose2d.apply(g, weight, None, output_size=x.shape[2:], **ctx.conf)
+        if need_w:
+            gw = Conv2dWeightGrad.apply(x, g, kernel_size=weight.shape[2:],
+                                        cols=None if cols is None else cols.data, **ctx.conf)
+        if ctx.needs_input_grad[2]:
+            gb = g.sum(axis=(0, 2, 3))
+        return gx, gw, gb
+
+
+class Conv2dWeightGrad(Function):
+    """dL/dW = Σ_n g[n] @ im2col(x)[n]ᵀ: the correlation of the input with the output gradient.
+
+    Bilinear in (x, g): its derivative with respect to g is conv2d(x, ·) and with
+    respect to x is conv_transpose2d(g, ·).
+    """
+
+    @staticmethod
+    def forward(ctx, x, g, kernel_size, stride, padding, dilation, groups, cols=None):
+        oc = g.shape[1]
+        c = x.shape[1]
+        if cols is None:
+            cols = im2col_array(x, kernel_size, stride, padding, dilation)
+        gm = _channel_major(g)
+        if groups == 1:
+            gw = gm @ cols.T
+        else:
+            gw = np.matmul(gm.reshape(groups, oc // groups, -1),
+                           cols.reshape(groups, -1, cols.shape[1]).transpose(0, 2, 1))
+        ctx.conf = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+        ctx.attrs = ctx.conf
+        ctx.save_for_backward(x, g)
+        return gw.reshape(oc, c // groups, *kernel_size)
+
+    @staticmethod
+    def backward(ctx, gg):
+        x, g = ctx.saved_tensors
+        gx = g_g = None
+        if ctx.needs_input_grad[0]:
+            gx = ConvTranspose2d.apply(g, gg, None, output_size=x.shape[2:], **ctx.conf)
+        if ctx.needs_input_grad[1]:
+            g_g = Conv2d.apply(x, gg, None, keep_cols=is_grad_enabled(), **ctx.conf)
+        return gx, g_g
+
+
+class ConvTranspose2d(Function):
+    """The adjoint of conv2d: y = col2im(Wᵀ @ x) + b, for an explicit ``output_size`` (H, W).
+
+    ``weight`` is (C_in, C_out/groups, KH, KW). Each input pixel scatters a
+    weighted copy of the kernel into the output; overlaps add up.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride, padding, dilation, groups, output_size):
+        n = x.shape[0]
+        cin, coutg, kh, kw = weight.shape
+        w3 = weight.reshape(groups, cin // groups, coutg * kh * kw).transpose(0, 2, 1)
+        xm = _channel_major(x).reshape(groups, cin // groups, -1)
+        cols = np.matmul(w3, xm).reshape(groups * coutg * kh * kw, -1)
+        out = col2im_array(cols, (n, groups * coutg) + tuple(output_size), (kh, kw), stride,
+                           padding, dilation)
+        if bias is not None:
+            out += bias[:, None, None]
+        ctx.conf = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+        ctx.attrs = dict(ctx.conf, output_size=tuple(output_size))
+        ctx.save_for_backward(x, weight)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight = ctx.saved_tensors
+        need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        # Both gradients correlate with g's columns: build them once.
+        cols = None
+        if need_x and need_w:
+            cols = im2col_array(g.data, weight.shape[2:], ctx.conf["stride"],
+                                ctx.conf["padding"], ctx.conf["dilation"])
+        gx = gw = gb = None
+        if need_x:
+            gx = Conv2d.apply(g, weight, None, cols=cols, keep_cols=is_grad_enabled(),
+                              **ctx.conf)
+        if need_w:
+            gw = Conv2dWeightGrad.apply(g, x, kernel_size=weight.shape[2:], cols=cols,
+                                        **ctx.conf)
+        if ctx.needs_input_grad[2]:
+            gb = g.sum(axis=(0, 2, 3))
+        return gx, gw, gb
+
+
+def _check_common(fn, input, weight, bias, groups):
+    input = as_tensor(input, fn)
+    weight = as_tensor(weight, fn, "weight")
+    bias = None if bias is None else as_tensor(bias, fn, "bias")
+    check_float(input, fn)
+    check_float(weight, fn, "weight")
+    check_ndim(input, (4,), fn, layout="(N, C, H, W)")
+    check_ndim(weight, (4,), fn, "weight")
+    check_same_dtype(fn, input=input, weight=weight, bias=bias)
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"{fn}(): groups must be a positive int, got {groups!r}")
+    if min(weight.shape) == 0:
+        raise ValueError(f"{fn}(): weight of shape {weight.shape} has an empty dimension")
+    return input, weight, bias, int(groups)
+
+
+def _check_bias(fn, bias, channels):
+    if bias is not None and bias.shape != (channels,):
+        raise ValueError(f"{fn}(): bias must have shape ({channels},) (one per output "
+                         f"channel), got {bias.shape}")
+
+
+def _same_padding(kernel_size, dilation):
+    """Per axis (before, after) padding that keeps the size at stride 1; any odd
+    remainder goes after, as PyTorch's padding='same'."""
+    total = [d * (k - 1) for k, d in zip(kernel_size, dilation)]
+    return [(t // 2, t - t // 2) for t in total]
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution (cross-correlation) over an (N, C, H, W) input, as ``torch.nn.functional.conv2d``.
+
+    Args:
+        input: (N, C_in, H, W).
+        weight: (C_out, C_in/groups, KH, KW) filters.
+        bias: optional (C_out,).
+        stride, dilation: an int or (h, w) pair, positive.
+        padding: an int or (h, w) pair of zeros added on both sides, or
+            'valid' (none) or 'same' (output size = input size; stride 1 only).
+        groups: split the channels into this many independent convolutions.
+    Returns:
+        (N, C_out, OH, OW) with OH = (H + 2P - d(KH-1) - 1) // S + 1 — the book's
+        (H + 2P - FH) / S + 1 (eq. 7.1) for d = 1.
+
+    Computed as one matrix product of the filters with im2col's columns; the
+    backward pass is conv_transpose2d (input) and a correlation (weight).
+    """
+    fn = "conv2d"
+    input, weight, bias, groups = _check_common(fn, input, weight, bias, groups)
+    n, c, h, w = input.shape
+    oc, cg, kh, kw = weight.shape
+    if c != cg * groups:
+        raise ValueError(
+            f"conv2d(): given groups={groups}, weight of shape {weight.shape} expects the input "
+            f"to have {cg * groups} channels, but input of shape {input.shape} has {c}")
+    if oc % groups:
+        raise ValueError(f"conv2d(): out_channels ({oc}, weight shape {weight.shape}) must be "
+                         f"divisible by groups={groups}")
+    _check_bias(fn, bias, oc)
+    stride = pair(stride, fn, "stride")
+    dilation = pair(dilation, fn, "dilation")
+    if isinstance(padding, str):
+        if padding == "valid":
+            padding = (0, 0)
+        elif padding == "same":
+            if stride != (1, 1):
+                raise ValueError(f"conv2d(): padding='same' needs stride 1, got stride {stride}")
+            (pt, pb), (pl, pr) = _same_padding((kh, kw), dilation)
+            if (pt, pl) != (pb, pr):
+                from .linear import pad as _pad
+
+                input = _pad(input, (0, pr - pl, 0, pb - pt))
+            padding = (pt, pl)
+        else:
+            raise ValueError(f"conv2d(): padding must be an int, a pair, 'valid' or 'same', "
+                             f"got {padding!r}")
+    padding = pair(padding, fn, "padding", minimum=0)
+    _check_fits(fn, input.shape, (kh, kw), padding, dilation, weight.shape)
+    keep_cols = weight.requires_grad and is_grad_enabled()
+    return Conv2d.apply(input, weight, bias, stride=stride, padding=padding, dilation=dilation,
+                        groups=groups, keep_cols=keep_cols)
+
+
+def _check_fits(fn, shape, kernel, padding, dilation, weight_shape):
+    padded = tuple(s + 2 * p for s, p in zip(shape[2:], padding))
+    eff = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    if padded[0] < eff[0] or padded[1] < eff[1]:
+        raise ValueError(
+            f"{fn}(): the padded input size per channel ({padded[0]} x {padded[1]}) is smaller "
+            f"than the kernel size ({eff[0]} x {eff[1]}): input shape {shape}, weight shape "
+            f"{weight_shape}, padding {padding}, dilation {dilation}")
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """Transposed convolution (the gradient of conv2d w.r.t. its input), as PyTorch's.
+
+    Args:
+        input: (N, C_in, H, W).
+        weight: (C_in, C_out/groups, KH, KW).
+        bias: optional (C_out,).
+        stride, padding, dilation: those of the conv2d this transposes.
+        output_padding: extra rows/columns added at the bottom/right of the output,
+            to pick among the input sizes a strided conv2d maps to the same output;
+            must be smaller than stride or dilation.
+    Returns:
+        (N, C_out, OH, OW) with OH = (H - 1)·S - 2P + d(KH - 1) + output_padding + 1.
+    """
+    fn = "conv_transpose2d"
+    input, weight, bias, groups = _check_common(fn, input, weight, bias, groups)
+    n, c, h, w = input.shape
+    cin, coutg, kh, kw = weight.shape
+    if c != cin:
+        raise ValueError(
+            f"conv_transpose2d(): weight of shape {weight.shape} expects the input to have {cin} "
+            f"channels, but input of shape {input.shape} has {c}")
+    if cin % groups:
+        raise ValueError(f"conv_transpose2d(): in_channels ({cin}, weight shape {weight.shape}) "
+                         f"must be divisible by groups={groups}")
+    _check_bias(fn, bias, coutg * groups)
+    stride = pair(stride, fn, "stride")
+    padding = pair(padding, fn, "padding", minimum=0)
+    dilation = pair(dilation, fn, "dilation")
+    output_padding = pair(output_padding, fn, "output_padding", minimum=0)
+    for op, s, d in zip(output_padding, stride, dilation):
+        if op >= max(s, d):
+            raise ValueError(
+                f"conv_transpose2d(): output_padding {output_padding} must be smaller than "
+                f"either stride {stride} or dilation {dilation}")
+    out_size = tuple((i - 1) * s - 2 * p + d * (k - 1) + op + 1 for i, s, p, d, k, op in zip(
+        (h, w), stride, padding, dilation, (kh, kw), output_padding))
+    if min(out_size) < 1:
+        raise ValueError(
+            f"conv_transpose2d(): the output size {out_size} is not positive for input shape "
+            f"{input.shape}, weight shape {weight.shape}, stride {stride}, padding {padding}")
+    return ConvTranspose2d.apply(input, weight, bias, stride=stride, padding=padding,
+                                 dilation=dilation, groups=groups, output_size=out_size)
