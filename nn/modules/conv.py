@@ -1,0 +1,131 @@
+"""Convolution layers (chapter 7.4): ``Conv2d`` and ``ConvTranspose2d`` on NCHW tensors."""
+import math
+
+import numpy as np
+
+from .. import functional as F
+from .. import init
+from . import _checks
+from .module import Module, Parameter
+
+
+class _ConvNd(Module):
+    """Shared set-up: argument checks, weight/bias creation and PyTorch's default init."""
+
+    def __init__(self, name, in_channels, out_channels, kernel_size, stride, padding, dilation,
+                 groups, bias, transposed, dtype):
+        super().__init__()
+        self.in_channels = _checks.positive_int(in_channels, "in_channels", name)
+        self.out_channels = _checks.positive_int(out_channels, "out_channels", name)
+        self.kernel_size = _checks.pair(kernel_size, "kernel_size", name)
+        self.stride = _checks.pair(stride, "stride", name)
+        self.dilation = _checks.pair(dilation, "dilation", name)
+        self.groups = _checks.positive_int(groups, "groups", name)
+        if self.in_channels % self.groups:
+            raise ValueError(f"{name}: in_channels ({self.in_channels}) must be divisible by "
+                             f"groups ({self.groups})")
+        if self.out_channels % self.groups:
+            raise ValueError(f"{name}: out_channels ({self.out_channels}) must be divisible by "
+                             f"groups ({self.groups})")
+        self.padding = self._padding(padding, name)
+        dtype = _checks.float_dtype(dtype, name)
+        shape = ((self.in_channels, self.out_channels // self.groups) if transposed
+                 else (self.out_channels, self.in_channels // self.groups)) + self.kernel_size
+        self.weight = Parameter(np.empty(shape, dtype=dtype))
+        if bias:
+            self.bias = Parameter(np.empty((self.out_channels,), dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def _padding(self, padding, name):
+        if padding == "valid":
+            return (0, 0)
+        if padding == "same":
+            if self.stride != (1, 1):
+                raise ValueError(f"{name}: padding='same' is not supported for strided "
+                                 f"convolutions (stride={self.stride})")
+            total = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
+            if any(t % 2 for t in total):
+                raise ValueError(f"{name}: padding='same' needs an odd effective kernel size "
+                                 f"here (kernel_size={self.kernel_size}, dilation="
+                                 f"{self.dilation}); pass explicit padding instead")
+            return tuple(t // 2 for t in total)
+        if isinstance(padding, str):
+            raise ValueError(f"{name}: padding must be an int, a pair, 'valid' or 'same', "
+                             f"got {padding!r}")
+        return _checks.pair(padding, "padding", name, minimum=0)
+
+    def reset_parameters(self):
+        # PyTorch's default: U(±1/sqrt(fan_in)) for both weight and bias.
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            if fan_in:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def extra_repr(self):
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0, 0):
+            s += f", padding={self.padding}"
+        if getattr(self, "output_padding", (0, 0)) != (0, 0):
+            s += f", output_padding={self.output_padding}"
+        if self.dilation != (1, 1):
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution, the book's ``Convolution`` layer (im2col + one matrix product).
+
+    Shapes: input ``(N, C_in, H, W)``, weight ``(C_out, C_in / groups, FH, FW)``,
+    bias ``(C_out,)``, output ``(N, C_out, OH, OW)`` with the book's
+    OH = (H + 2P - FH) // S + 1 (equation 7.1; with dilation D, FH becomes
+    D * (FH - 1) + 1). ``padding`` may also be ``"valid"`` (0) or ``"same"``.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, padding_mode="zeros", dtype=None):
+        if padding_mode != "zeros":
+            raise ValueError(f"Conv2d: padding_mode {padding_mode!r} is not supported; only "
+                             "'zeros' is")
+        super().__init__("Conv2d", in_channels, out_channels, kernel_size, stride, padding,
+                         dilation, groups, bias, False, dtype)
+
+    def forward(self, x):
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                        self.groups)
+
+
+class ConvTranspose2d(_ConvNd):
+    """Transposed convolution: the gradient of ``Conv2d`` with respect to its input, as a layer.
+
+    Shapes: input ``(N, C_in, H, W)``, weight ``(C_in, C_out / groups, FH, FW)``,
+    output ``(N, C_out, OH, OW)`` with
+    OH = (H - 1) * S - 2P + D * (FH - 1) + output_padding + 1.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups=1, bias=True, dilation=1, dtype=None):
+        if isinstance(padding, str):
+            raise ValueError(f"ConvTranspose2d: padding must be an int or a pair of ints, "
+                             f"got {padding!r}")
+        super().__init__("ConvTranspose2d", in_channels, out_channels, kernel_size, stride,
+                         padding, dilation, groups, bias, True, dtype)
+        self.output_padding = _checks.pair(output_padding, "output_padding",
+                                           "ConvTranspose2d", minimum=0)
+        for op, s, d in zip(self.output_padding, self.stride, self.dilation):
+            if op >= max(s, d):
+                raise ValueError(f"ConvTranspose2d: output_padding {self.output_padding} must "
+                                 f"be smaller than either stride {self.stride} or dilation "
+                                 f"{self.dilation}")
+
+    def forward(self, x):
+        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
+                                  self.output_padding, self.groups, self.dilation)

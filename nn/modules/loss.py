@@ -1,0 +1,66 @@
+"""Loss layers: the book's ``SoftmaxWithLoss`` as ``CrossEntropyLoss``, and friends.
+
+Each takes ``(input, target)`` and returns a scalar (``reduction="mean"`` or
+``"sum"``) or per-sample losses (``"none"``).
+"""
+from .. import functional as F
+from . import _checks
+from .module import Module
+
+
+class _Loss(Module):
+    def __init__(self, reduction="mean"):
+        super().__init__()
+        self.reduction = _checks.reduction(reduction, type(self).__name__)
+
+    def extra_repr(self):
+        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
+
+
+class CrossEntropyLoss(_Loss):
+    """Softmax followed by cross-entropy, fused: the book's ``SoftmaxWithLoss`` (chapter 5.6.3).
+
+    Shapes: logits ``(N, C)``; target ``(N,)`` integer class indices, or
+    ``(N, C)`` class probabilities (the book's one-hot labels). Stable for
+    logits as large as 1e4. ``label_smoothing`` mixes the target with the
+    uniform distribution.
+    """
+
+    def __init__(self, reduction="mean", label_smoothing=0.0):
+        super().__init__(reduction)
+        if not 0.0 <= label_smoothing <= 1.0:
+            raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got "
+                             f"{label_smoothing}")
+        self.label_smoothing = float(label_smoothing)
+
+    def forward(self, input, target):
+        return F.cross_entropy(input, target, reduction=self.reduction,
+                               label_smoothing=self.label_smoothing)
+
+    def extra_repr(self):
+        parts = [super().extra_repr()]
+        if self.label_smoothing:
+            parts.append(f"label_smoothing={self.label_smoothing}")
+        return ", ".join(p for p in parts if p)
+
+
+class NLLLoss(_Loss):
+    """Negative log-likelihood of log-probabilities ``(N, C)`` at integer targets ``(N,)``."""
+
+    def forward(self, input, target):
+        return F.nll_loss(input, target, reduction=self.reduction)
+
+
+class MSELoss(_Loss):
+    """Mean squared error. The book's sum-of-squares ``0.5 * sum((y - t)**2)`` is
+    ``0.5 * MSELoss(reduction="sum")``. Shapes: input and target alike."""
+
+    def forward(self, input, target):
+        return F.mse_loss(input, target, reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Sigmoid followed by binary cross-entropy, fused for stability. Shapes alike."""
+
+    def forward(self, input, target):
+        return F.binary_cross_entropy_with_logits(input, target, reduction=self.reduction)

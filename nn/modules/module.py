@@ -1,0 +1,466 @@
+"""``Module`` and ``Parameter``: what every network is built from.
+
+A Module owns Parameters (the tensors an optimizer trains), buffers (state
+that is saved but not trained, such as BatchNorm's running mean) and child
+Modules. All three live in insertion-ordered dicts, so ``parameters()`` yields
+the same order on every run: the book's ``params['W1'], params['b1'], ...``
+dictionary becomes ``named_parameters()``, in the order the layers were made.
+"""
+from collections import OrderedDict, namedtuple
+
+import numpy as np
+
+from ...autograd import current_module_path, module_scope
+from ...tensor import Tensor
+from ._state import load_state, state_items
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module trains: ``requires_grad=True`` and registered on assignment.
+
+    ``self.weight = Parameter(array)`` inside a Module adds it to
+    ``parameters()``. An ``np.ndarray`` (or a Tensor's array) is shared, not
+    copied, as PyTorch's ``Parameter(tensor)`` shares storage.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad=True):
+        if data is None:
+            data = np.empty((0,), dtype=np.float32)
+        elif isinstance(data, Tensor):
+            data = data.data
+        super().__init__(data, requires_grad=requires_grad)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict(strict=False)`` skipped; prints like PyTorch's."""
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+
+class _RemovableHandle:
+    """Returned by ``register_forward_hook``; ``remove()`` unregisters the hook."""
+
+    _next_id = 0
+
+    def __init__(self, hooks):
+        self._hooks = hooks
+        self.id = _RemovableHandle._next_id
+        _RemovableHandle._next_id += 1
+
+    def remove(self):
+        self._hooks.pop(self.id, None)
+
+
+# Bumped whenever any module gains or loses a child, so a root module knows to
+# re-walk its tree before tagging graph nodes with dotted paths.
+_tree_version = 0
+
+
+def _tree_changed():
+    global _tree_version
+    _tree_version += 1
+
+
+def _check_member_name(kind, name, module):
+    if not isinstance(name, str):
+        raise TypeError(f"{kind} name should be a str, got {type(name).__name__}")
+    if name == "":
+        raise ValueError(f'{kind} name can\'t be empty string ""')
+    if "." in name:
+        raise ValueError(f'{kind} name can\'t contain ".", got: {name!r}')
+    d = module.__dict__
+    if name in d or (hasattr(type(module), name) and name not in d["_parameters"]
+                     and name not in d["_buffers"] and name not in d["_modules"]):
+        raise ValueError(f"attribute {name!r} already exists on {type(module).__name__}; "
+                         f"a {kind} needs a fresh name")
+
+
+class Module:
+    """Base class of every layer and network, as ``torch.nn.Module``.
+
+    Subclasses call ``super().__init__()`` first, assign Parameters, buffers
+    and sub-Modules as attributes, and define ``forward``. Calling the module
+    runs ``forward`` inside ``module_scope(path)``, so every op it records
+    carries the module's dotted path (``ctx.module_path``, e.g. ``"conv1"`` or
+    ``"layers.0"``) for ``draw_graph(..., group_by_module=True)``.
+    """
+
+    def __init__(self):
+        d = self.__dict__
+        d["training"] = True
+        d["_parameters"] = OrderedDict()
+        d["_buffers"] = OrderedDict()
+        d["_non_persistent_buffers"] = set()
+        d["_modules"] = OrderedDict()
+        d["_forward_pre_hooks"] = OrderedDict()
+        d["_forward_hooks"] = OrderedDict()
+        d["_path"] = None            # dotted name inside the root that last walked us
+        d["_path_root"] = None       # id() of that root
+        d["_path_stamp"] = None      # tree version when we last walked as a root
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(
+            f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+    # -- calling ---------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        parent = current_module_path()
+        if parent is None:
+            path = self._root_path()
+        else:
+            path = self.__dict__.get("_path")
+            if path is None:
+                # Called from a parent's forward without being registered on it.
+                path = f"{parent}.{type(self).__name__}" if parent else type(self).__name__
+        with module_scope(path):
+            for hook in tuple(self._forward_pre_hooks.values()):
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+            out = self.forward(*args, **kwargs)
+            for hook in tuple(self._forward_hooks.values()):
+                result = hook(self, args, out)
+                if result is not None:
+                    out = result
+        return out
+
+    def _root_path(self):
+        """Give every submodule its dotted name (once per tree change); return the root's tag.
+
+        A root that holds submodules tags its own ops with ``""`` so its children
+        form the clusters of a drawing; a leaf module called on its own (a loss,
+        a lone Linear) is tagged with its class name.
+        """
+        d = self.__dict__
+        if d.get("_path_stamp") != _tree_version:
+            rid = id(self)
+            moved = False
+            for name, m in self.named_modules():
+                if m is self:
+                    continue
+                md = m.__dict__
+                if md.get("_path_root") not in (None, rid) or (md.get("_path") not in (None, name)):
+                    moved = True   # another root named this module: let it re-walk
+                md["_path"], md["_path_root"] = name, rid
+            if moved:
+                _tree_changed()
+            d["_path_stamp"] = _tree_version
+        return "" if d["_modules"] else type(self).__name__
+
+    def register_forward_pre_hook(self, hook):
+        """Call ``hook(module, args)`` before ``forward``; a non-None result replaces ``args``."""
+        handle = _RemovableHandle(self._forward_pre_hooks)
+        self._forward_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_forward_hook(self, hook):
+        """Call ``hook(module, args, output)`` after ``forward``; a non-None result replaces it.
+
+        Handy for the book's activation histograms (chapter 6.2): record each
+        layer's output without changing the network.
+        """
+        handle = _RemovableHandle(self._forward_hooks)
+        self._forward_hooks[handle.id] = hook
+        return handle
+
+    # -- registration ----------------------------------------------------------------
+    def _require_init(self, what):
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"cannot assign {what} before Module.__init__() call "
+                                 f"(call super().__init__() first in {type(self).__name__})")
+
+    def register_parameter(self, name, param):
+        """Add ``param`` (a Parameter, or None for an absent one such as ``bias=False``)."""
+        self._require_init("parameters")
+        if name not in self._parameters:
+            _check_member_name("parameter", name, self)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter "
+                            f"'{name}' (nn.Parameter or None required)")
+        self._parameters[name] = param
+
+    def register_buffer(self, name, tensor, persistent=True):
+        """Add a Tensor that is state but not trained (saved in ``state_dict`` if persistent)."""
+        self._require_init("buffers")
+        if name not in self._buffers:
+            _check_member_name("buffer", name, self)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer "
+                            f"'{name}' (Tensor or None required)")
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers.discard(name)
+        else:
+            self._non_persistent_buffers.add(name)
+
+    def add_module(self, name, module):
+        """Add a child Module (or None), reachable as ``self.<name>``."""
+        self._require_init("module")
+        if name not in self._modules:
+            _check_member_name("module", name, self)
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        self._modules[name] = module
+        _tree_changed()
+
+    register_module = add_module
+
+    def __setattr__(self, name, value):
+        d = self.__dict__
+        params = d.get("_parameters")
+        if isinstance(value, Parameter):
+            self._require_init("parameters")
+            self._forget(name, keep=params)
+            params[name] = value
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter "
+                                f"'{name}' (nn.Parameter or None expected)")
+            params[name] = None
+        elif isinstance(value, Module):
+            self._require_init("module")
+            self._forget(name, keep=d["_modules"])
+            d["_modules"][name] = value
+            _tree_changed()
+        elif d.get("_modules") is not None and name in d["_modules"]:
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as child module "
+                                f"'{name}' (nn.Module or None expected)")
+            d["_modules"][name] = None
+            _tree_changed()
+        elif d.get("_buffers") is not None and name in d["_buffers"]:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer "
+                                f"'{name}' (Tensor or None expected)")
+            d["_buffers"][name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def _forget(self, name, keep):
+        d = self.__dict__
+        d.pop(name, None)
+        for registry in (d["_parameters"], d["_buffers"], d["_modules"]):
+            if registry is not keep and name in registry:
+                del registry[name]
+                if registry is d["_modules"]:
+                    _tree_changed()
+        d["_non_persistent_buffers"].discard(name)
+
+    def __getattr__(self, name):
+        d = self.__dict__
+        for registry in ("_parameters", "_buffers", "_modules"):
+            members = d.get(registry)
+            if members is not None and name in members:
+                return members[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name):
+        d = self.__dict__
+        for registry in ("_parameters", "_buffers", "_modules"):
+            if name in d.get(registry, ()):
+                del d[registry][name]
+                d["_non_persistent_buffers"].discard(name)
+                if registry == "_modules":
+                    _tree_changed()
+                return
+        object.__delattr__(self, name)
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
+                      | set(self._modules))
+
+    # -- traversal -------------------------------------------------------------------
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """Yield ``(dotted_name, module)`` for this module and all below it, depth first."""
+        if memo is None:
+            memo = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if remove_duplicate:
+                if id(module) in memo:
+                    continue
+                memo.add(id(module))
+            yield name, module
+            children = [(f"{name}.{k}" if name else k, m)
+                        for k, m in module._modules.items() if m is not None]
+            stack.extend(reversed(children))
+
+    def modules(self):
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self):
+        """Yield ``(name, module)`` for the direct children, each once."""
+        seen = set()
+        for name, m in self._modules.items():
+            if m is not None and id(m) not in seen:
+                seen.add(id(m))
+                yield name, m
+
+    def children(self):
+        for _, m in self.named_children():
+            yield m
+
+    def _named_members(self, registry, prefix, recurse, remove_duplicate):
+        seen = set()
+        modules = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+                   if recurse else [(prefix, self)])
+        for module_prefix, module in modules:
+            for name, value in module.__dict__[registry].items():
+                if value is None:
+                    continue
+                if remove_duplicate:
+                    if id(value) in seen:
+                        continue
+                    seen.add(id(value))
+                yield (f"{module_prefix}.{name}" if module_prefix else name), value
+
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """Yield ``(dotted_name, Parameter)`` in registration order; shared ones once."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse=True):
+        """Yield every Parameter once, in registration order (what an optimizer takes)."""
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse=True):
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    # -- modes and bulk changes -----------------------------------------------------
+    def train(self, mode=True):
+        """Set training mode here and below (Dropout drops, BatchNorm uses batch statistics)."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"training mode is expected to be boolean, got {mode!r}")
+        for m in self.modules():
+            m.__dict__["training"] = mode
+        return self
+
+    def eval(self):
+        """Inference mode: ``train(False)``."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        for p in self.parameters():
+            p.requires_grad = requires_grad
+        return self
+
+    def zero_grad(self, set_to_none=True):
+        """Forget accumulated gradients: set ``.grad`` to None (default) or fill it with 0."""
+        for p in self.parameters():
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            elif p.grad.grad_fn is None and p.grad.data.flags.writeable:
+                p.grad.data[...] = 0
+            else:
+                p.grad = Tensor._make(np.zeros_like(p.data), False, None, 0)
+
+    def apply(self, fn):
+        """Call ``fn(module)`` on every submodule (children first), then on self."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    def to(self, *args, dtype=None, device=None):
+        """Convert floating point parameters and buffers to ``dtype``, in place.
+
+        Accepts ``to(np.float64)``, ``to("float64")``, ``to(dtype=...)``; a
+        device of ``"cpu"`` is accepted and ignored (everything lives in NumPy).
+        Integer buffers (``num_batches_tracked``) keep their dtype, as in PyTorch.
+        """
+        for a in args:
+            if isinstance(a, str) and a.split(":")[0] == "cpu":
+                device = a
+            elif dtype is None:
+                dtype = a
+            else:
+                raise TypeError(f"to() got an unexpected extra argument {a!r}")
+        if device is not None and str(device).split(":")[0] != "cpu":
+            raise ValueError(f"to(): only the 'cpu' device exists here, got {device!r}")
+        if dtype is None:
+            return self
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"to(): {dtype!r} is not a dtype") from None
+        if dtype.kind != "f":
+            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got "
+                            f"desired dtype={dtype}")
+        for m in self.modules():
+            for t in list(m._parameters.values()) + list(m._buffers.values()):
+                if t is None or t.data.dtype.kind != "f" or t.data.dtype == dtype:
+                    continue
+                t.data = t.data.astype(dtype)
+                if t.grad is not None:
+                    t.grad = Tensor._make(t.grad.data.astype(dtype), False, None, 0)
+        return self
+
+    def float(self):
+        return self.to(np.float32)
+
+    def double(self):
+        return self.to(np.float64)
+
+    def cpu(self):
+        return self
+
+    # -- state -----------------------------------------------------------------------
+    def state_dict(self, destination=None, prefix="", keep_vars=False):
+        """Parameters and persistent buffers by dotted name (``"conv1.weight"``...).
+
+        Values are NumPy copies (a snapshot that later training does not change),
+        so ``torch_model.load_state_dict({k: torch.from_numpy(v) ...})`` and
+        ``tinygrad_book.save`` take them directly. ``keep_vars=True`` gives the
+        Tensors themselves.
+        """
+        out = OrderedDict() if destination is None else destination
+        for name, t in state_items(self, prefix):
+            out[name] = t if keep_vars else t.data.copy()
+        return out
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy values from ``state_dict`` (arrays, Tensors, or torch tensors) in place.
+
+        Every key and shape is checked before anything is copied: with
+        ``strict=True`` missing or unexpected keys, and always shape mismatches,
+        raise a RuntimeError naming each one and leave the module unchanged.
+        Returns ``(missing_keys, unexpected_keys)``.
+        """
+        missing, unexpected = load_state(self, state_dict, strict)
+        return _IncompatibleKeys(missing, unexpected)
+
+    # -- printing --------------------------------------------------------------------
+    def extra_repr(self):
+        """The text inside this module's parentheses, e.g. ``in_features=784, ...``."""
+        return ""
+
+    def __repr__(self):
+        extra = self.extra_repr()
+        lines = extra.split("\n") if extra else []
+        children = []
+        for key, module in self._modules.items():
+            text = repr(module).replace("\n", "\n  ")
+            children.append(f"({key}): {text}")
+        body = type(self).__name__ + "("
+        if lines and len(lines) == 1 and not children:
+            body += lines[0]
+        elif lines or children:
+            body += "\n  " + "\n  ".join(lines + children) + "\n"
+        return body + ")"
+

@@ -1,0 +1,155 @@
+"""Normalisation layers: Batch Normalization (chapter 6.3) and AlexNet's local response norm."""
+import numpy as np
+
+from .. import functional as F
+from . import _checks
+from .module import Module, Parameter
+from ...tensor import Tensor
+
+
+class _BatchNorm(Module):
+    """Batch Normalization, the book's equations 6.7: per channel over the batch,
+
+        mu = mean(x),  var = mean((x - mu)²),  x̂ = (x - mu) / sqrt(var + eps),  y = γ x̂ + β
+
+    In training the batch statistics are used and the running estimates are
+    updated as PyTorch does::
+
+        running_mean = (1 - momentum) * running_mean + momentum * mu
+        running_var  = (1 - momentum) * running_var  + momentum * var_unbiased
+
+    The book's ``BatchNormalization(momentum=0.9)`` writes the same update with
+    the weights swapped (``momentum * running + (1 - momentum) * batch``), so
+    its 0.9 is PyTorch's ``momentum=0.1``, the default here; the book also
+    keeps the biased variance. ``momentum=None`` gives a cumulative average
+    over ``num_batches_tracked`` batches. In eval mode the running estimates
+    replace the batch statistics.
+
+    Parameters ``weight`` (γ, ones) and ``bias`` (β, zeros) when ``affine``;
+    buffers ``running_mean``, ``running_var`` and ``num_batches_tracked``
+    (int64) when ``track_running_stats``: the state-dict keys of PyTorch.
+    """
+
+    _name = "BatchNorm"
+    _ndims = ()
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True, dtype=None):
+        super().__init__()
+        name = type(self).__name__
+        self.num_features = _checks.positive_int(num_features, "num_features", name)
+        self.eps = _checks.positive_float(eps, "eps", name)
+        if momentum is not None:
+            momentum = _checks.positive_float(momentum, "momentum", name, allow_zero=True)
+            if momentum > 1:
+                raise ValueError(f"{name}: momentum must be in [0, 1] (PyTorch's convention; "
+                                 f"the book's 0.9 is momentum=0.1 here), got {momentum}")
+        self.momentum = momentum
+        self.affine = bool(affine)
+        self.track_running_stats = bool(track_running_stats)
+        dtype = _checks.float_dtype(dtype, name)
+        if self.affine:
+            self.weight = Parameter(np.ones(self.num_features, dtype=dtype))
+            self.bias = Parameter(np.zeros(self.num_features, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if self.track_running_stats:
+            self.register_buffer("running_mean", Tensor(np.zeros(self.num_features, dtype)))
+            self.register_buffer("running_var", Tensor(np.ones(self.num_features, dtype)))
+            self.register_buffer("num_batches_tracked", Tensor(np.zeros((), np.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            self.running_mean.data[...] = 0
+            self.running_var.data[...] = 1
+            self.num_batches_tracked.data[...] = 0
+
+    def reset_parameters(self):
+        self.reset_running_stats()
+        if self.affine:
+            self.weight.data[...] = 1
+            self.bias.data[...] = 0
+
+    def _check_input(self, x):
+        name = type(self).__name__
+        shape = tuple(np.shape(x))
+        if len(shape) not in self._ndims:
+            expected = " or ".join(f"{n}D" for n in self._ndims)
+            raise ValueError(f"{name}: expected {expected} input (got {len(shape)}D input of "
+                             f"shape {shape})")
+        if shape[1] != self.num_features:
+            raise ValueError(f"{name}({self.num_features}): input of shape {shape} has "
+                             f"{shape[1]} channels in dimension 1, expected {self.num_features}")
+        uses_batch_stats = self.training or not self.track_running_stats
+        if uses_batch_stats and int(np.prod(shape)) // shape[1] <= 1:
+            raise ValueError(f"{name}: expected more than 1 value per channel when training, "
+                             f"got input of shape {shape}")
+
+    def forward(self, x):
+        self._check_input(x)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.data += 1
+            if self.momentum is None:
+                factor = 1.0 / float(self.num_batches_tracked.data)
+        use_batch_stats = self.training or not self.track_running_stats
+        # In training without tracking there is nothing to update; in eval without
+        # tracking the batch statistics are all there is (PyTorch's rule).
+        tracking = not self.training or self.track_running_stats
+        return self._batch_norm(x, self.running_mean if tracking else None,
+                                self.running_var if tracking else None, use_batch_stats, factor)
+
+    def _batch_norm(self, x, mean, var, training, momentum):
+        return F.batch_norm(x, mean, var, self.weight, self.bias, training, momentum, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch Normalization over ``(N, C)`` (after a Linear layer) or ``(N, C, L)`` input."""
+
+    _ndims = (2, 3)
+
+    def _batch_norm(self, x, mean, var, training, momentum):
+        if len(np.shape(x)) == 3:
+            # (N, C, L) normalises like an image with one row: reuse the 4-D path.
+            n, c, length = x.shape
+            y = F.batch_norm(x.reshape(n, c, length, 1), mean, var, self.weight, self.bias,
+                             training, momentum, self.eps)
+            return y.reshape(n, c, length)
+        return super()._batch_norm(x, mean, var, training, momentum)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch Normalization per channel of ``(N, C, H, W)`` input (statistics over N, H, W)."""
+
+    _ndims = (4,)
+
+
+class LocalResponseNorm(Module):
+    """AlexNet's local response normalisation across neighbouring channels.
+
+        b_c = a_c / (k + alpha / size * sum_{c' near c} a_{c'}²) ** beta
+
+    over ``size`` channels centred on c. Shapes: ``(N, C, ...)`` unchanged.
+    """
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size = _checks.positive_int(size, "size", "LocalResponseNorm")
+        self.alpha = _checks.positive_float(alpha, "alpha", "LocalResponseNorm", allow_zero=True)
+        self.beta = _checks.positive_float(beta, "beta", "LocalResponseNorm", allow_zero=True)
+        self.k = _checks.positive_float(k, "k", "LocalResponseNorm", allow_zero=True)
+
+    def forward(self, x):
+        return F.local_response_norm(x, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

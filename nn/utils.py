@@ -1,0 +1,82 @@
+"""Gradient clipping (``nn.utils``), as PyTorch's ``clip_grad_norm_`` and ``clip_grad_value_``.
+
+Call them between ``loss.backward()`` and ``optimizer.step()``; parameters
+without a gradient are skipped.
+"""
+import math
+
+import numpy as np
+
+from ..tensor import Tensor
+
+
+def _grads(parameters, fn):
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    grads = []
+    for i, p in enumerate(parameters):
+        if not isinstance(p, Tensor):
+            raise TypeError(f"{fn}: parameters must be Tensors, got {type(p).__name__} at "
+                            f"position {i}")
+        if p.grad is not None:
+            grads.append(p.grad)
+    return grads
+
+
+def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):
+    """Scale all gradients together so that their joint ``norm_type``-norm is at most ``max_norm``.
+
+    The norm is taken over every gradient element as if concatenated into one
+    vector; when it exceeds ``max_norm`` each gradient is multiplied by
+    ``max_norm / (norm + 1e-6)``. Returns the norm before clipping as a 0-d
+    Tensor. ``norm_type`` may be ``float("inf")`` (the largest absolute value).
+    """
+    grads = _grads(parameters, "clip_grad_norm_")
+    max_norm, norm_type = float(max_norm), float(norm_type)
+    if max_norm < 0 or math.isnan(max_norm):
+        raise ValueError(f"clip_grad_norm_: max_norm must be non-negative, got {max_norm}")
+    if not norm_type > 0:
+        raise ValueError(f"clip_grad_norm_: norm_type must be positive or inf, got {norm_type}")
+    if not grads:
+        return Tensor(np.zeros((), dtype=np.float32))
+    dtype = np.result_type(*(g.data.dtype for g in grads))
+    if math.isinf(norm_type):
+        norms = [np.max(np.abs(g.data)) if g.data.size else 0.0 for g in grads]
+        total = np.max(np.asarray(norms, dtype=dtype))
+    else:
+        norms = np.asarray([np.sum(np.abs(g.data.astype(dtype, copy=False)) ** norm_type)
+                            for g in grads], dtype=dtype)
+        total = np.sum(norms) ** (1.0 / norm_type)
+    total = np.asarray(total, dtype=dtype)
+    if error_if_nonfinite and not np.isfinite(total):
+        raise RuntimeError(
+            f"The total norm of order {norm_type} for gradients from `parameters` is "
+            "non-finite, so it cannot be clipped. To disable this error and scale the "
+            "gradients by the non-finite norm anyway, set `error_if_nonfinite=False`")
+    coef = max_norm / (float(total) + 1e-6)
+    if coef < 1.0:
+        for g in grads:
+            _scale(g, coef)
+    return Tensor(total)
+
+
+def clip_grad_value_(parameters, clip_value):
+    """Clamp every gradient element into ``[-clip_value, clip_value]``, in place."""
+    grads = _grads(parameters, "clip_grad_value_")
+    clip_value = float(clip_value)
+    if clip_value < 0 or math.isnan(clip_value):
+        raise ValueError(f"clip_grad_value_: clip_value must be non-negative, got {clip_value}")
+    for g in grads:
+        if g.data.flags.writeable:
+            np.clip(g.data, -clip_value, clip_value, out=g.data)
+        else:
+            g.data = np.clip(g.data, -clip_value, clip_value)
+
+
+def _scale(g, coef):
+    # In place, as PyTorch's grad.mul_(): anything holding the gradient array sees the change.
+    coef = np.asarray(coef, dtype=g.data.dtype)
+    if g.data.flags.writeable:
+        np.multiply(g.data, coef, out=g.data)
+    else:
+        g.data = g.data * coef

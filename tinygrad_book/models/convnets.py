@@ -1,0 +1,109 @@
+"""The book's convolutional networks: ``SimpleConvNet`` (ch. 7.5) and ``DeepConvNet`` (ch. 8.1)."""
+import math
+
+from .. import nn
+from . import _common
+
+_CONV_PARAM = {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}
+
+
+class SimpleConvNet(nn.Module):
+    """conv → ReLU → 2×2 max pool → affine → ReLU → affine: the book's chapter 7.5 network.
+
+    Args (the book's, with its defaults):
+        input_dim: (channels, height, width) of one image, (1, 28, 28).
+        conv_param: dict with 'filter_num' (30), 'filter_size' (5), 'pad' (0),
+            'stride' (1); missing keys take these defaults.
+        hidden_size: units of the hidden affine layer (100).
+        output_size: classes (10).
+        weight_init_std: 0.01 as the book (weights ``0.01 * randn``, biases 0);
+            also 'relu'/'he' or 'sigmoid'/'xavier'.
+
+    Layers ``conv1, relu1, pool1, flatten, fc1, relu2, fc2`` are the book's
+    Conv1, Relu1, Pool1, Affine1, Relu2, Affine2 (params W1/b1, W2/b2, W3/b3).
+    Shapes: input ``(N, C, H, W)``, output ``(N, output_size)`` scores.
+    """
+
+    def __init__(self, input_dim=(1, 28, 28), conv_param=None, hidden_size=100,
+                 output_size=10, weight_init_std=0.01):
+        super().__init__()
+        c, h, w = _common.image_dim(input_dim, "SimpleConvNet")
+        param = dict(_CONV_PARAM)
+        unknown = set(conv_param or {}) - set(_CONV_PARAM)
+        if unknown:
+            raise ValueError(f"SimpleConvNet: unknown conv_param key(s) {sorted(unknown)}; "
+                             f"expected {sorted(_CONV_PARAM)}")
+        param.update(conv_param or {})
+        fn, fs, pad, stride = (param[k] for k in ("filter_num", "filter_size", "pad", "stride"))
+        oh = _common.conv_out(h, fs, pad, stride)
+        ow = _common.conv_out(w, fs, pad, stride)
+        if oh < 2 or ow < 2:
+            raise ValueError(f"SimpleConvNet: input_dim {input_dim} is too small for a "
+                             f"{fs}x{fs} filter with pad {pad}, stride {stride} and a 2x2 pool")
+        self.input_dim = (c, h, w)
+        self.conv1 = nn.Conv2d(c, fn, fs, stride=stride, padding=pad)
+        self.relu1 = nn.ReLU()
+        self.pool1 = nn.MaxPool2d(2, stride=2)
+        self.flatten = nn.Flatten()
+        self.fc1 = nn.Linear(fn * (oh // 2) * (ow // 2), hidden_size)
+        self.relu2 = nn.ReLU()
+        self.fc2 = nn.Linear(hidden_size, output_size)
+        for layer in (self.conv1, self.fc1, self.fc2):
+            fan_in = nn.init._calculate_fan_in_and_fan_out(layer.weight)[0]
+            _common.book_init_(layer, _common.book_std(weight_init_std, fan_in, "SimpleConvNet"))
+
+    def forward(self, x):
+        x = self.pool1(self.relu1(self.conv1(x)))
+        return self.fc2(self.relu2(self.fc1(self.flatten(x))))
+
+
+class DeepConvNet(nn.Module):
+    """The book's chapter 8 network (about 99.4% on MNIST), layer for layer:
+
+        conv1 16 → ReLU → conv2 16 → ReLU → pool1
+        conv3 32 → ReLU → conv4 32 (padding 2) → ReLU → pool2
+        conv5 64 → ReLU → conv6 64 → ReLU → pool3
+        fc1 (64·4·4 = 1024 → 50) → ReLU → dropout1 (0.5) → fc2 (50 → 10) → dropout2 (0.5)
+
+    All convs are 3×3, stride 1, padding 1 except conv4; pools are 2×2,
+    stride 2. He initialisation as the book: weights ``sqrt(2 / n) * randn``
+    with n = in_channels·3·3 for a conv and the input width for an affine
+    layer (its ``pre_node_nums``), biases zero. Dropout is PyTorch's inverted
+    dropout (see ``nn.Dropout``); ``load_book_params`` converts weights trained
+    with the book's. The last dropout acts on the scores, as the book's does.
+    Shapes: input ``(N, C, H, W)`` ((1, 28, 28) for MNIST), output ``(N, output_size)``.
+    """
+
+    _CONVS = ((16, 1), (16, 1), (32, 1), (32, 2), (64, 1), (64, 1))
+
+    def __init__(self, input_dim=(1, 28, 28), hidden_size=50, output_size=10):
+        super().__init__()
+        c, h, w = _common.image_dim(input_dim, "DeepConvNet")
+        self.input_dim = (c, h, w)
+        in_ch = c
+        for i, (out_ch, pad) in enumerate(self._CONVS, start=1):
+            conv = nn.Conv2d(in_ch, out_ch, 3, stride=1, padding=pad)
+            _common.book_init_(conv, math.sqrt(2.0 / (in_ch * 9)))
+            setattr(self, f"conv{i}", conv)
+            setattr(self, f"relu{i}", nn.ReLU())
+            h, w = _common.conv_out(h, 3, pad, 1), _common.conv_out(w, 3, pad, 1)
+            if i % 2 == 0:
+                setattr(self, f"pool{i // 2}", nn.MaxPool2d(2, stride=2))
+                h, w = h // 2, w // 2
+            in_ch = out_ch
+        if h < 1 or w < 1:
+            raise ValueError(f"DeepConvNet: input_dim {input_dim} is too small for three "
+                             "2x2 poolings")
+        self.flatten = nn.Flatten()
+        self.fc1 = nn.Linear(in_ch * h * w, hidden_size)
+        _common.book_init_(self.fc1, math.sqrt(2.0 / (in_ch * h * w)))
+        self.relu7 = nn.ReLU()
+        self.dropout1 = nn.Dropout(0.5)
+        self.fc2 = nn.Linear(hidden_size, output_size)
+        _common.book_init_(self.fc2, math.sqrt(2.0 / hidden_size))
+        self.dropout2 = nn.Dropout(0.5)
+
+    def forward(self, x):
+        for module in self._modules.values():
+            x = module(x)
+        return x
