@@ -77,6 +77,11 @@ def mlp(seed=0):
     return loss, params
 
 
+def test_package_exposes_the_renderer():
+    assert tb.draw_graph is draw_graph and tb.to_dot is to_dot
+    assert isinstance(tb.draw_graph(Tensor([1.0], requires_grad=True).exp()), graphviz.Digraph)
+
+
 # -- the full view --------------------------------------------------------------------------
 
 def test_mlp_graph_has_each_op_parameter_and_tensor():
@@ -220,9 +225,9 @@ def test_show_values_prints_data_and_grad_micrograd_style():
     assert "output\\n() float64\\ndata 21 | grad None" in labels
 
 
-def test_show_values_formats_vectors_with_four_significant_digits():
+def test_show_values_puts_vectors_on_two_lines_with_four_significant_digits():
     w = Tensor([0.123456, -1.0], requires_grad=True, name="w")
-    assert "w\\n(2,) float32\\ndata [0.1235, -1] | grad None" in \
+    assert "w\\n(2,) float32\\ndata [0.1235, -1]\\ngrad None" in \
         nodes(to_dot(w.exp().sum(), show_values=True)).values()
 
 
@@ -256,9 +261,11 @@ def test_ops_only_keeps_ops_and_labels_edges_with_shapes():
     labels = nodes(dot)
     assert Counter(first_line(lab) for lab in labels.values()) == {
         "MatMul": 2, "Add": 2, "ReLU": 1, "Pow": 1, "Mean": 1, "output": 1}
-    # Named parameters are listed on the op that uses them instead of drawn.
-    assert "MatMul\\n+ fc1.weight" in labels.values()
-    assert "Add\\n+ fc2.bias" in labels.values()
+    # Leaves are listed on the op that uses them instead of drawn.
+    assert "MatMul\\n+ fc1.weight (3, 5)" in labels.values()
+    assert "Add\\n+ fc2.bias (2,)" in labels.values()
+    unnamed = nodes(to_dot(loss, ops_only=True, show_shapes=False)).values()
+    assert "MatMul\\n+ input" in unnamed
     edge_labels = Counter(re.search(r'label="([^"]*)"', a).group(1) for _, _, a in edges(dot)
                           if "label" in a)
     assert edge_labels == {"(4, 5)": 3, "(4, 2)": 3}
@@ -440,6 +447,8 @@ def test_missing_dot_on_graph_render(monkeypatch, tmp_path):
 
 
 def test_render_graph_checks_its_arguments(tmp_path):
+    with pytest.raises(TypeError, match=r"drawing options \['ops_only'\] apply only when"):
+        render_graph(draw_graph(Tensor([1.0])), tmp_path / "g", ops_only=True)
     with pytest.raises(ValueError, match="unknown format 'svgz2'"):
         render_graph(Tensor([1.0]), tmp_path / "g", format="svgz2")
     with pytest.raises(TypeError, match="expected a graphviz.Digraph, a Tensor or a list"):

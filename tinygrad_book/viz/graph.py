@@ -224,12 +224,12 @@ def _add_saved(g, node, op, names):
         g.connect(v, op, kind="saved")
 
 
-def simplify(g, ops_only=False, collapse_depth=None):
+def simplify(g, ops_only=False, collapse_depth=None, show_shapes=True):
     """The ops-only and collapsed-module views of ``g``, as a new :class:`Graph`.
 
     Intermediate tensors become edge labels (their shape). With ``ops_only``
-    leaf tensors are dropped and the names of named ones are listed on the op
-    that uses them. With ``collapse_depth`` every op whose module path has at
+    leaf tensors are not drawn but listed (name and shape) on the op that
+    uses them. With ``collapse_depth`` every op whose module path has at
     least one component joins the module named by its first ``collapse_depth``
     components; a parameter used only inside one such module is absorbed into it.
     """
@@ -241,12 +241,14 @@ def simplify(g, ops_only=False, collapse_depth=None):
             if v.role == OP and v.module:
                 group_of[i] = ".".join(v.module.split(".")[:collapse_depth])
 
-    uses = {}            # op vertex -> names of the named leaves it reads (ops_only)
+    uses = {}            # op vertex -> the leaves it reads, listed on it (ops_only)
     if ops_only:
         for i, v in enumerate(v_of):
-            if v.role in (PARAM, INPUT) and v.title:
+            if v.role in (PARAM, INPUT):
+                text = " ".join(p for p in (v.title or v.role,
+                                            _shape_text(v.shape) if show_shapes else None) if p)
                 for s in succ[i]:
-                    uses.setdefault(s, []).append(v.title)
+                    uses.setdefault(s, []).append(text)
 
     new = Graph()
     new.ops_total, new.ops_hidden = g.ops_total, g.ops_hidden

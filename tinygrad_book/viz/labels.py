@@ -51,9 +51,7 @@ def node_statement(node_id, vertex, show_shapes=True, show_values=False):
     lines += vertex.lines
     if vertex.role in TENSOR_ROLES:
         if show_values:
-            values = values_text(vertex)
-            if values:
-                lines.append(values)
+            lines += values_text(vertex)
         if not lines:
             # An unnamed intermediate with nothing to print: a dot on the wire.
             style = _POINT_TEXT
@@ -96,7 +94,11 @@ def _dtype_name(dtype):
 
 
 def values_text(vertex):
-    """``data 0.3 | grad -1.2`` for a small tensor whose values are reachable, else None."""
+    """Label lines with the values of a small tensor whose data is reachable, else ``[]``.
+
+    A scalar reads ``data 0.3 | grad -1.2`` (micrograd's node); a vector puts
+    ``data [...]`` and ``grad [...]`` on lines of their own.
+    """
     if vertex.tensor is not None:
         data = vertex.tensor.data
         grad = vertex.tensor.grad
@@ -104,11 +106,13 @@ def values_text(vertex):
     elif vertex.array is not None:
         data, grad_text = vertex.array, None
     else:
-        return None
+        return []
     if data.size > MAX_VALUES:
-        return None
-    text = "data " + format_values(data)
-    return text if grad_text is None else f"{text} | grad {grad_text}"
+        return []
+    lines = ["data " + format_values(data)]
+    if grad_text is not None:
+        lines.append("grad " + grad_text)
+    return [" | ".join(lines)] if data.ndim == 0 else lines
 
 
 def format_values(arr):

@@ -76,7 +76,7 @@ def draw_graph(*outputs, params=None, show_shapes=True, show_saved=False, show_v
             kept with ``retain_grad()``), micrograd-style.
         rankdir: layout direction, one of ``"TB"``, ``"LR"``, ``"BT"``, ``"RL"``.
         ops_only: draw ops only; intermediate tensors become edge labels and
-            leaves disappear (named ones are listed on the op that uses them).
+            leaves are listed on the op that uses them (``+ fc1.weight (5, 3)``).
         group_by_module: draw each module (``ctx.module_path``) as a box
             around its ops, nested as the dotted paths are.
         collapse_modules: draw each top-level module (first component of its
@@ -101,7 +101,7 @@ def draw_graph(*outputs, params=None, show_shapes=True, show_saved=False, show_v
 
     g = build(outputs, names, show_saved=show_saved, max_nodes=max_nodes)
     if ops_only or depth:
-        g = simplify(g, ops_only=ops_only, collapse_depth=depth)
+        g = simplify(g, ops_only=ops_only, collapse_depth=depth, show_shapes=show_shapes)
     clusters = assign_modules(g) if group_by_module else []
     return _to_digraph(g, clusters, show_shapes, show_values, rankdir, ops_only or depth)
 
@@ -122,6 +122,9 @@ def render_graph(graph_or_outputs, path, format="svg", **kwargs):
         raise ValueError(f"render_graph: unknown format {format!r}; Graphviz knows e.g. "
                          "'svg', 'png', 'pdf'")
     if isinstance(graph_or_outputs, graphviz.Digraph):
+        if kwargs:
+            raise TypeError(f"render_graph: drawing options {sorted(kwargs)} apply only when "
+                            "tensors are given, not an already drawn graph")
         graph = graph_or_outputs
     elif isinstance(graph_or_outputs, Tensor):
         graph = draw_graph(graph_or_outputs, **kwargs)
@@ -136,7 +139,7 @@ def render_graph(graph_or_outputs, path, format="svg", **kwargs):
     if shutil.which("dot") is None:
         raise DotNotFoundError(format)
     try:
-        data = graphviz.Digraph.pipe(graph, format=format)
+        data = graph.pipe(format=format)
     except graphviz.ExecutableNotFound as exc:
         raise DotNotFoundError(format) from exc
     with open(path, "wb") as f:
