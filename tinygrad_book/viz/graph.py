@@ -12,8 +12,6 @@ from collections import deque
 
 import numpy as np
 
-from ..autograd import _SavedOutput
-
 # Roles; each is drawn in its own colour and shape (see labels.py).
 PARAM, INPUT, OP, TENSOR, OUTPUT, SAVED, MODULE, MORE = (
     "parameter", "input", "op", "tensor", "output", "saved", "module", "more")
@@ -204,22 +202,23 @@ def _intermediate_vertex(node, nr):
 
 def _add_saved(g, node, op, names):
     """One dashed vertex per value ``node`` saved for backward, pointing at ``op``."""
-    if node._released:
+    try:
+        saved = node.saved_tensors
+    except RuntimeError:     # backward already released them
         g.vertices[op].lines.append("saved tensors freed by backward()")
         return
-    for value in node._saved_resolved:
-        if value is None:
+    for t in saved:
+        if t is None:
             continue
-        if isinstance(value, _SavedOutput):
-            title, array = "saved output", value.array
+        if t.grad_fn is node:
+            title = "saved output"
         else:
-            # An input Tensor as it is, or an array wrapped as a Tensor that needs no grad
+            # An input as it is, or an array wrapped as a Tensor that needs no grad
             # (a non-differentiable input such as the batch ``x``, or a mask).
-            name = _tensor_name(value, names)
-            kind = "input" if value.requires_grad else "tensor"
-            title, array = "saved " + (name or kind), value.data
+            name = _tensor_name(t, names)
+            title = "saved " + (name or ("input" if t.requires_grad else "tensor"))
         # Only the value is shown: a saved input's grad belongs to the input's own vertex.
-        v = g.add(Vertex(SAVED, title, (), array.shape, array.dtype, array=array,
+        v = g.add(Vertex(SAVED, title, (), t.shape, t.dtype, array=t.data,
                          module=node.module_path or None))
         g.connect(v, op, kind="saved")
 
