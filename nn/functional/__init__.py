@@ -1,4 +1,35 @@
-"""tinygrad_book.nn.functional (import as ``F``): the graph ops of the book's layers."""
+"""tinygrad_book.nn.functional — the graph ops behind the book's layers, imported as ``F``.
+
+    import tinygrad_book.nn.functional as F
+    y = F.max_pool2d(F.relu(F.conv2d(x, w, b, padding=1)), 2)
+    loss = F.cross_entropy(logits, labels)
+
+Every op is a :class:`tinygrad_book.Function` (or a composition of them) with
+PyTorch's name, signature and defaults; its backward is written with Tensor
+ops, so the ops can be differentiated twice wherever the maths allows.
+
+Grouped by kind:
+  im2col       im2col, col2im (the book's), unfold, fold (PyTorch's)
+  conv         conv2d, conv_transpose2d
+  pooling      max_pool2d, avg_pool2d, adaptive_avg_pool2d
+  normalization batch_norm, local_response_norm
+  dropout      dropout
+  activation   relu, leaky_relu, sigmoid, tanh, gelu, softmax, log_softmax
+  loss         cross_entropy, nll_loss, mse_loss, binary_cross_entropy_with_logits
+  linear       linear, flatten, pad
+"""
+from .activation import gelu, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from .conv import conv2d, conv_transpose2d
+from .dropout import dropout
 from .im2col import col2im, fold, im2col, unfold
 from .linear import flatten, linear, pad
+from .loss import binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss
+from .normalization import batch_norm, local_response_norm
+from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+
+__all__ = [
+    "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entropy_with_logits",
+    "col2im", "conv2d", "conv_transpose2d", "cross_entropy", "dropout", "flatten", "fold",
+    "gelu", "im2col", "leaky_relu", "linear", "local_response_norm", "log_softmax",
+    "max_pool2d", "mse_loss", "nll_loss", "pad", "relu", "sigmoid", "softmax", "tanh", "unfold",
+]

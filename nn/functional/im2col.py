@@ -24,6 +24,16 @@ def conv_output_size(size, kernel, stride, padding, dilation):
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
+def window_slices(kernel_size, stride, dilation, out_size):
+    """For each kernel offset k = i*KW + j: (k, index) where ``padded[index]`` is the
+    (..., OH, OW) slab of pixels that offset touches in every window."""
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel_size, stride, dilation, out_size
+    for i in range(kh):
+        rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
+        for j in range(kw):
+            yield i * kw + j, (Ellipsis, rows, slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
+
+
 def im2col_array(x, kernel_size, stride, padding, dilation):
     """Columns of ``x`` (N, C, H, W): an array (C*KH*KW, N*OH*OW), layout (C,KH,KW,N,OH,OW).
 
@@ -55,15 +65,11 @@ def col2im_array(cols, input_shape, kernel_size, stride, padding, dilation):
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel_size, stride, padding, dilation
     oh = conv_output_size(h, kh, sh, ph, dh)
     ow = conv_output_size(w, kw, sw, pw, dw)
-    cols = cols.reshape(c, kh, kw, n, oh, ow)
+    cols = cols.reshape(c, kh * kw, n, oh, ow)
     # Accumulate channel-major, the columns' own order, so each slab add streams.
     acc = np.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
-    for i in range(kh):
-        top = i * dh
-        rows = slice(top, top + sh * (oh - 1) + 1, sh)
-        for j in range(kw):
-            left = j * dw
-            acc[:, :, rows, left:left + sw * (ow - 1) + 1:sw] += cols[:, i, j]
+    for k, where in window_slices(kernel_size, stride, dilation, (oh, ow)):
+        acc[where] += cols[:, k]
     out = np.empty((n, c, h, w), dtype=cols.dtype)
     np.copyto(out, acc[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3))
     return out

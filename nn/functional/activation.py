@@ -1,0 +1,184 @@
+"""Activation functions (book sections 3.2 and 5.5) and softmax / log-softmax (section 3.5)."""
+import math
+import warnings
+
+import numpy as np
+
+from tinygrad_book.autograd import Function
+from tinygrad_book.grad_mode import is_grad_enabled
+
+from . import _special
+from ._utils import as_tensor, check_float
+
+
+def relu(input, inplace=False):
+    """max(0, x) (book eq. 3.7); ``inplace`` is accepted and ignored."""
+    input = as_tensor(input, "relu")
+    check_float(input, "relu")
+    return input.relu()
+
+
+def sigmoid(input):
+    """1 / (1 + e^-x) (book eq. 3.6), stable for large |x|."""
+    input = as_tensor(input, "sigmoid")
+    check_float(input, "sigmoid")
+    return input.sigmoid()
+
+
+def tanh(input):
+    input = as_tensor(input, "tanh")
+    check_float(input, "tanh")
+    return input.tanh()
+
+
+class LeakyReLU(Function):
+    """y = x for x > 0, slope·x otherwise;  dy/dx = 1 or slope."""
+
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        factor = np.where(x > 0, x.dtype.type(1), x.dtype.type(negative_slope))
+        ctx.save_for_backward(factor)
+        return x * factor
+
+    @staticmethod
+    def backward(ctx, g):
+        (factor,) = ctx.saved_tensors
+        return g * factor
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x where x > 0, else ``negative_slope``·x, as PyTorch; ``inplace`` is ignored."""
+    input = as_tensor(input, "leaky_relu")
+    check_float(input, "leaky_relu")
+    return LeakyReLU.apply(input, negative_slope=float(negative_slope))
+
+
+class Erf(Function):
+    """y = erf(x);  dy/dx = 2/√π · e^(-x²)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _special.erf(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * (2 / math.sqrt(math.pi)) * (-(x * x)).exp()
+
+
+class GELU(Function):
+    """y = x Φ(x), Φ the standard normal CDF;  dy/dx = Φ(x) + x φ(x).
+
+    Φ(x) = erfc(-x/√2)/2 from Cody's rational approximation (see ``_special``):
+    exact to float64 rounding, including the far left tail. For a recorded
+    backward (create_graph) Φ is rebuilt from x with the differentiable Erf.
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        cdf = _special.erfc(x * x.dtype.type(-1 / math.sqrt(2))) * x.dtype.type(0.5)
+        ctx.save_for_backward(x, cdf)
+        return x * cdf
+
+    @staticmethod
+    def backward(ctx, g):
+        x, cdf = ctx.saved_tensors
+        if is_grad_enabled():
+            cdf = (Erf.apply(x * (1 / math.sqrt(2))) + 1) * 0.5
+        pdf = (x * x * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
+        return g * (cdf + x * pdf)
+
+
+def gelu(input, approximate="none"):
+    """Gaussian Error Linear Unit, as ``torch.nn.functional.gelu``.
+
+    ``approximate='none'``: x·Φ(x) with the exact normal CDF (Cody's erf,
+    float64-accurate; NumPy has no erf). ``approximate='tanh'``:
+    0.5·x·(1 + tanh(√(2/π)(x + 0.044715 x³))).
+    """
+    input = as_tensor(input, "gelu")
+    check_float(input, "gelu")
+    if approximate == "none":
+        return GELU.apply(input)
+    if approximate == "tanh":
+        inner = (input + input * input * input * 0.044715) * math.sqrt(2 / math.pi)
+        return input * 0.5 * (inner.tanh() + 1)
+    raise ValueError(f"gelu(): approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def _softmax_dim(fn, input, dim):
+    if dim is None:
+        # PyTorch's legacy implicit choice, with its deprecation warning.
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+        warnings.warn(f"Implicit dimension choice for {fn} has been deprecated. Change the call "
+                      "to include dim=X as an argument.", UserWarning, stacklevel=3)
+    nd = max(input.ndim, 1)
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or not -nd <= dim < nd:
+        raise ValueError(f"{fn}(): dim must be an int in [{-nd}, {nd - 1}] for input of shape "
+                         f"{input.shape}, got {dim!r}")
+    return int(dim) % nd if input.ndim else None
+
+
+class Softmax(Function):
+    """y_k = e^(x_k - max) / Σ e^(x_i - max) (book eq. 3.10, stabilised as eq. 3.11);
+    dL/dx = y ⊙ (g - Σ g y)."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        e = np.exp(x - x.max(axis=dim, keepdims=True))
+        out = e / e.sum(axis=dim, keepdims=True)
+        ctx.dim = dim
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return out * (g - (g * out).sum(axis=ctx.dim, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """y = x - logsumexp(x);  dL/dx = g - softmax(x) Σ g."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        shifted = x - x.max(axis=dim, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        ctx.dim = dim
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g - out.exp() * g.sum(axis=ctx.dim, keepdims=True)
+
+
+def _dtype_arg(fn, input, dtype):
+    if dtype is None:
+        return input
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"{fn}(): dtype must be a floating point type, got {dtype}")
+    return input.astype(dtype)
+
+
+def softmax(input, dim=None, dtype=None):
+    """Probabilities along ``dim``: exp(x) / Σ exp(x), shifted by the max so e^1000 never overflows."""
+    input = _dtype_arg("softmax", as_tensor(input, "softmax"), dtype)
+    check_float(input, "softmax")
+    dim = _softmax_dim("softmax", input, dim)
+    if dim is None:
+        return Softmax.apply(input.reshape(1), dim=0).reshape(())
+    return Softmax.apply(input, dim=dim)
+
+
+def log_softmax(input, dim=None, dtype=None):
+    """log(softmax(x)) along ``dim``, computed as x - max - log Σ e^(x - max) (no log of 0)."""
+    input = _dtype_arg("log_softmax", as_tensor(input, "log_softmax"), dtype)
+    check_float(input, "log_softmax")
+    dim = _softmax_dim("log_softmax", input, dim)
+    if dim is None:
+        return LogSoftmax.apply(input.reshape(1), dim=0).reshape(())
+    return LogSoftmax.apply(input, dim=dim)

@@ -1,0 +1,179 @@
+"""Batch Normalization (book section 6.3) and AlexNet's local response normalization."""
+import numpy as np
+
+from tinygrad_book.autograd import Function
+from tinygrad_book.grad_mode import is_grad_enabled
+from tinygrad_book.tensor import Tensor
+
+from ._utils import as_tensor, check_float, check_same_dtype, data
+
+
+def _channel_axes(ndim):
+    """Every axis but the channel axis 1: the statistics are per channel."""
+    return (0,) + tuple(range(2, ndim))
+
+
+def _per_channel(t, ndim):
+    """A (C,) vector shaped to broadcast against (N, C, ...)."""
+    return t.reshape((1, -1) + (1,) * (ndim - 2))
+
+
+class BatchNorm(Function):
+    """Training-mode batch norm: x̂ = (x - μ_B) / √(σ²_B + ε),  y = γ x̂ + β  (book eq. 6.7).
+
+    The backward is the book's computational-graph derivation (figure 6-17)
+    collapsed into one step, with m values per channel:
+
+        dx̂ = g γ
+        dx = (1/√(σ² + ε)) · (dx̂ - mean(dx̂) - x̂ · mean(dx̂ x̂))
+        dγ = Σ g x̂,   dβ = Σ g
+
+    It is written with Tensor ops; when the backward itself is being recorded
+    (``create_graph=True``) x̂ and 1/√(σ² + ε) are recomputed from x in the
+    graph, so second derivatives see how they depend on x.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, eps, momentum, running_mean=None, running_var=None):
+        axes = _channel_axes(x.ndim)
+        mean = x.mean(axis=axes, keepdims=True)
+        centred = x - mean
+        var = np.mean(centred * centred, axis=axes, keepdims=True)
+        invstd = 1 / np.sqrt(var + x.dtype.type(eps))
+        xhat = centred * invstd
+        out = xhat
+        if weight is not None:
+            out = out * _per_channel(weight, x.ndim)
+        if bias is not None:
+            out = out + _per_channel(bias, x.ndim)
+        if running_mean is not None:
+            _lerp_(running_mean, mean.reshape(-1), momentum)
+        if running_var is not None:
+            m = x.size // x.shape[1]
+            # PyTorch (and the book's inference) keep the unbiased estimate m/(m-1) σ².
+            _lerp_(running_var, var.reshape(-1) * (m / (m - 1)), momentum)
+        ctx.axes, ctx.eps = axes, eps
+        ctx.attrs = dict(eps=eps, momentum=momentum)
+        ctx.save_for_backward(x, weight, xhat, invstd)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight, xhat, invstd = ctx.saved_tensors
+        axes, nd = ctx.axes, g.ndim
+        if is_grad_enabled():
+            mean = x.mean(axis=axes, keepdims=True)
+            centred = x - mean
+            invstd = ((centred * centred).mean(axis=axes, keepdims=True) + ctx.eps) ** -0.5
+            xhat = centred * invstd
+        gx = gw = gb = None
+        if ctx.needs_input_grad[0]:
+            dxhat = g if weight is None else g * _per_channel(weight, nd)
+            gx = invstd * (dxhat - dxhat.mean(axis=axes, keepdims=True)
+                           - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True))
+        if ctx.needs_input_grad[1]:
+            gw = (g * xhat).sum(axis=axes)
+        if ctx.needs_input_grad[2]:
+            gb = g.sum(axis=axes)
+        return gx, gw, gb
+
+
+def _lerp_(buffer, value, momentum):
+    """running ← (1 - momentum)·running + momentum·value, in place on the buffer's array."""
+    buffer *= buffer.dtype.type(1 - momentum)
+    buffer += (momentum * value).astype(buffer.dtype, copy=False)
+
+
+def _buffer(value, fn, name, channels):
+    if value is None:
+        return None
+    arr = data(value)
+    if not isinstance(arr, np.ndarray) or arr.dtype.kind != "f":
+        raise TypeError(f"{fn}(): {name} must be a floating point Tensor or array, got "
+                        f"{type(value).__name__}")
+    if arr.shape != (channels,):
+        raise ValueError(f"{fn}(): {name} must have shape ({channels},) (one per channel), got "
+                         f"{arr.shape}")
+    if not arr.flags.writeable:
+        raise ValueError(f"{fn}(): {name} must be writeable: it is updated in place")
+    return arr
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Normalise each channel of (N, C) or (N, C, ...) input, as ``torch.nn.functional.batch_norm``.
+
+    Training: normalise with the batch's mean and (biased) variance over every
+    axis but the channel axis, then scale by ``weight`` (γ) and shift by
+    ``bias`` (β); update ``running_mean``/``running_var`` in place (Tensors or
+    arrays, either may be None) as ``running = (1 - momentum)·running +
+    momentum·batch``, storing the unbiased batch variance. The book's
+    ``momentum=0.9`` keeps 0.9 of the old value: it is PyTorch's 0.1.
+
+    Eval (``training=False``): normalise with the running statistics, an affine
+    map of the input.
+    """
+    fn = "batch_norm"
+    input = as_tensor(input, fn)
+    check_float(input, fn)
+    if input.ndim < 2:
+        raise ValueError(f"{fn}(): expected an (N, C) or (N, C, ...) input, got shape "
+                         f"{input.shape}")
+    c = input.shape[1]
+    weight = None if weight is None else as_tensor(weight, fn, "weight")
+    bias = None if bias is None else as_tensor(bias, fn, "bias")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.shape != (c,):
+            raise ValueError(f"{fn}(): {name} must have shape ({c},) for input of shape "
+                             f"{input.shape}, got {t.shape}")
+    check_same_dtype(fn, input=input, weight=weight, bias=bias)
+    rm = _buffer(running_mean, fn, "running_mean", c)
+    rv = _buffer(running_var, fn, "running_var", c)
+    if not 0 <= eps or not np.isfinite(eps):
+        raise ValueError(f"{fn}(): eps must be a non-negative number, got {eps!r}")
+    if training:
+        if input.size // c <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                             f"size {input.shape}")
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"{fn}(): momentum must be in [0, 1], got {momentum!r}")
+        return BatchNorm.apply(input, weight, bias, eps=float(eps), momentum=float(momentum),
+                               running_mean=rm, running_var=rv)
+    if rm is None or rv is None:
+        raise ValueError(f"{fn}(): running_mean and running_var are required when "
+                         "training=False (evaluation uses the running statistics)")
+    invstd = (1 / np.sqrt(rv + eps)).astype(input.dtype, copy=False)
+    shape = (1, c) + (1,) * (input.ndim - 2)
+    scale = Tensor(invstd.reshape(shape))
+    if weight is not None:
+        scale = scale * _per_channel(weight, input.ndim)
+    out = (input - Tensor(rm.astype(input.dtype, copy=False).reshape(shape))) * scale
+    return out if bias is None else out + _per_channel(bias, input.ndim)
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """AlexNet's local response normalization across channels, as PyTorch's.
+
+    b_c = a_c / (k + α/n · Σ_{c'} a_{c'}²)^β, the sum over the ``size`` channels
+    c - size//2 .. c + (size-1)//2 (clipped at the ends; ``n`` = ``size``).
+    Input (N, C, ...) with at least 3 dimensions.
+    """
+    fn = "local_response_norm"
+    input = as_tensor(input, fn)
+    check_float(input, fn)
+    if input.ndim < 3:
+        raise ValueError(f"{fn}(): expected an input with 3 or more dimensions (N, C, ...), got "
+                         f"shape {input.shape}")
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+        raise ValueError(f"{fn}(): size must be a positive int, got {size!r}")
+    from .linear import pad
+
+    c = input.shape[1]
+    sq = input * input
+    widths = (0, 0) * (input.ndim - 2) + (size // 2, (size - 1) // 2)
+    padded = pad(sq, widths)
+    total = padded[:, 0:c]
+    for i in range(1, size):
+        total = total + padded[:, i:i + c]
+    div = (total * (alpha / size) + k) ** beta
+    return input / div

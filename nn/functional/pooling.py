@@ -1,0 +1,268 @@
+"""Max and average pooling over (N, C, H, W) windows (book section 7.3).
+
+Both loop over the KH*KW kernel offsets, never over output pixels: offset k
+touches one strided slab of the padded input in every window at once
+(:func:`window_slices`). Max pooling keeps, per output, the offset of the
+winning element (the book's ``arg_max``), so its backward routes each
+gradient to exactly one input element — the first maximum in row-major window
+order on ties, as PyTorch does.
+"""
+import numpy as np
+
+from tinygrad_book.autograd import Function
+
+from ._utils import as_tensor, check_float, check_ndim, pair
+from .im2col import conv_output_size, window_slices
+
+
+def _padded(x, padding, value):
+    ph, pw = padding
+    if not (ph or pw):
+        return x
+    n, c, h, w = x.shape
+    out = np.full((n, c, h + 2 * ph, w + 2 * pw), value, dtype=x.dtype)
+    out[:, :, ph:ph + h, pw:pw + w] = x
+    return out
+
+
+def _crop(padded, padding, shape):
+    ph, pw = padding
+    if not (ph or pw):
+        return padded
+    return padded[:, :, ph:ph + shape[2], pw:pw + shape[3]]
+
+
+def _max_and_arg(x, kernel_size, stride, padding, dilation, out_size):
+    """Window maxima and, per output, the offset k = i*KW + j of the element chosen."""
+    xp = _padded(x, padding, -np.inf)
+    slabs = list(window_slices(kernel_size, stride, dilation, out_size))
+    out = xp[slabs[0][1]].copy()
+    for _, where in slabs[1:]:
+        np.maximum(out, xp[where], out=out)
+    # Reverse order so the first maximum in the window wins ties.
+    arg = np.zeros(out.shape, dtype=np.int8 if len(slabs) <= 127 else np.int32)
+    for k, where in reversed(slabs):
+        np.copyto(arg, k, where=xp[where] == out)
+    return out, arg
+
+
+class MaxPool2d(Function):
+    """y = max over each window; dL/dx = g at the window's arg-max, 0 elsewhere."""
+
+    @staticmethod
+    def forward(ctx, x, kernel_size, stride, padding, dilation, out_size):
+        out, ctx.arg = _max_and_arg(x, kernel_size, stride, padding, dilation, out_size)
+        ctx.conf = dict(kernel_size=kernel_size, stride=stride, padding=padding,
+                        dilation=dilation, input_shape=x.shape)
+        ctx.attrs = dict(kernel_size=kernel_size, stride=stride, padding=padding)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return _MaxPoolScatter.apply(g, arg=ctx.arg, **ctx.conf)
+
+
+class _MaxPoolScatter(Function):
+    """Each output gradient added at its window's arg-max position (the pooling's backward)."""
+
+    @staticmethod
+    def forward(ctx, g, arg, kernel_size, stride, padding, dilation, input_shape):
+        n, c, h, w = input_shape
+        acc = np.zeros((n, c, h + 2 * padding[0], w + 2 * padding[1]), dtype=g.dtype)
+        for k, where in window_slices(kernel_size, stride, dilation, g.shape[2:]):
+            acc[where] += np.where(arg == k, g, g.dtype.type(0))
+        ctx.arg = arg
+        ctx.conf = dict(kernel_size=kernel_size, stride=stride, padding=padding,
+                        dilation=dilation, input_shape=input_shape)
+        return _crop(acc, padding, input_shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return _MaxPoolGather.apply(gg, arg=ctx.arg, **ctx.conf)
+
+
+class _MaxPoolGather(Function):
+    """The values at each window's arg-max position: the adjoint of the scatter."""
+
+    @staticmethod
+    def forward(ctx, x, arg, kernel_size, stride, padding, dilation, input_shape):
+        xp = _padded(x, padding, 0)
+        out = np.zeros(arg.shape, dtype=x.dtype)
+        for k, where in window_slices(kernel_size, stride, dilation, arg.shape[2:]):
+            np.copyto(out, xp[where], where=arg == k)
+        ctx.arg = arg
+        ctx.conf = dict(kernel_size=kernel_size, stride=stride, padding=padding,
+                        dilation=dilation, input_shape=input_shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return _MaxPoolScatter.apply(g, arg=ctx.arg, **ctx.conf)
+
+
+def _flat_indices(arg, kernel_size, stride, padding, dilation, width):
+    """Window offsets -> index into each flattened (H*W) input plane, as PyTorch returns."""
+    ki, kj = np.divmod(arg.astype(np.int64), kernel_size[1])
+    oh, ow = arg.shape[2:]
+    rows = np.arange(oh)[:, None] * stride[0] + ki * dilation[0] - padding[0]
+    cols = np.arange(ow)[None, :] * stride[1] + kj * dilation[1] - padding[1]
+    return rows * width + cols
+
+
+def _pool_conf(fn, input, kernel_size, stride, padding, dilation=1, ceil_mode=False):
+    input = as_tensor(input, fn)
+    check_float(input, fn)
+    check_ndim(input, (4,), fn, layout="(N, C, H, W)")
+    if ceil_mode:
+        raise ValueError(f"{fn}(): ceil_mode=True is not supported; pad the input instead")
+    kernel_size = pair(kernel_size, fn, "kernel_size")
+    stride = kernel_size if stride is None or stride == () else pair(stride, fn, "stride")
+    padding = pair(padding, fn, "padding", minimum=0)
+    dilation = pair(dilation, fn, "dilation")
+    for p, k, d in zip(padding, kernel_size, dilation):
+        if p > (d * (k - 1) + 1) // 2:
+            raise ValueError(f"{fn}(): padding should be at most half of the effective kernel "
+                             f"size, but got padding={padding}, kernel_size={kernel_size} and "
+                             f"dilation={dilation}")
+    out_size = tuple(conv_output_size(s, k, st, p, d) for s, k, st, p, d in zip(
+        input.shape[2:], kernel_size, stride, padding, dilation))
+    if min(out_size) < 1:
+        raise ValueError(f"{fn}(): input of shape {input.shape} is smaller than the "
+                         f"kernel_size {kernel_size} (padding {padding}, dilation {dilation})")
+    return input, kernel_size, stride, padding, dilation, out_size
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over each KH x KW window of an (N, C, H, W) input, as ``torch.nn.functional.max_pool2d``.
+
+    ``stride`` defaults to ``kernel_size`` (non-overlapping windows, the book's
+    pooling); ``padding`` counts as -inf so it never wins. Output size
+    (H + 2P - KH) // S + 1. With ``return_indices=True`` also returns, per
+    output, the flat index into its input plane (H*W) of the chosen element.
+    """
+    input, kernel_size, stride, padding, dilation, out_size = _pool_conf(
+        "max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
+    out = MaxPool2d.apply(input, kernel_size=kernel_size, stride=stride, padding=padding,
+                          dilation=dilation, out_size=out_size)
+    if not return_indices:
+        return out
+    from tinygrad_book.tensor import Tensor
+
+    if out.grad_fn is not None:
+        arg = out.grad_fn.arg
+    else:
+        _, arg = _max_and_arg(input.data, kernel_size, stride, padding, dilation, out_size)
+    idx = _flat_indices(arg, kernel_size, stride, padding, dilation, input.shape[3])
+    return out, Tensor(idx)
+
+
+def _window_sum(xp, kernel_size, stride, out_size):
+    slabs = window_slices(kernel_size, stride, (1, 1), out_size)
+    _, first = next(slabs)
+    out = xp[first].copy()
+    for _, where in slabs:
+        out += xp[where]
+    return out
+
+
+class AvgPool2d(Function):
+    """y = (Σ over each window) / divisor; dL/dx spreads g/divisor over the window."""
+
+    @staticmethod
+    def forward(ctx, x, kernel_size, stride, padding, divisor):
+        out_size = tuple(conv_output_size(s, k, st, p, 1) for s, k, st, p in zip(
+            x.shape[2:], kernel_size, stride, padding))
+        out = _window_sum(_padded(x, padding, 0), kernel_size, stride, out_size)
+        out /= divisor
+        ctx.conf = dict(kernel_size=kernel_size, stride=stride, padding=padding, divisor=divisor,
+                        input_shape=x.shape)
+        ctx.attrs = dict(kernel_size=kernel_size, stride=stride, padding=padding)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return _AvgPoolSpread.apply(g, **ctx.conf)
+
+
+class _AvgPoolSpread(Function):
+    """g/divisor added to every pixel of its window: the adjoint of average pooling."""
+
+    @staticmethod
+    def forward(ctx, g, kernel_size, stride, padding, divisor, input_shape):
+        n, c, h, w = input_shape
+        share = g / divisor
+        acc = np.zeros((n, c, h + 2 * padding[0], w + 2 * padding[1]), dtype=g.dtype)
+        for _, where in window_slices(kernel_size, stride, (1, 1), g.shape[2:]):
+            acc[where] += share
+        ctx.conf = dict(kernel_size=kernel_size, stride=stride, padding=padding, divisor=divisor)
+        return _crop(acc, padding, input_shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return AvgPool2d.apply(gg, **ctx.conf)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """Mean over each KH x KW window of an (N, C, H, W) input, as ``torch.nn.functional.avg_pool2d``.
+
+    With ``count_include_pad=True`` (PyTorch's default) zero padding counts in
+    every average, so each output divides by KH*KW; with False, by the number
+    of real pixels in its window. ``divisor_override`` replaces the divisor.
+    """
+    fn = "avg_pool2d"
+    input, kernel_size, stride, padding, _, out_size = _pool_conf(
+        fn, input, kernel_size, stride, padding, 1, ceil_mode)
+    dtype = input.dtype.type
+    if divisor_override is not None:
+        if isinstance(divisor_override, bool) or not isinstance(divisor_override, (int, np.integer)) \
+                or divisor_override < 1:
+            raise ValueError(f"{fn}(): divisor_override must be a positive int, got "
+                             f"{divisor_override!r}")
+        divisor = dtype(divisor_override)
+    elif count_include_pad or padding == (0, 0):
+        divisor = dtype(kernel_size[0] * kernel_size[1])
+    else:
+        # Real pixels per window: the window sums of an unpadded plane of ones.
+        ones = _padded(np.ones((1, 1) + input.shape[2:], dtype=input.dtype), padding, 0)
+        divisor = _window_sum(ones, kernel_size, stride, out_size)[0, 0]
+    return AvgPool2d.apply(input, kernel_size=kernel_size, stride=stride, padding=padding,
+                           divisor=divisor)
+
+
+def _adaptive_matrix(size, out, dtype):
+    """(out, size) averaging matrix: row i averages PyTorch's adaptive window
+    [floor(i*size/out), ceil((i+1)*size/out))."""
+    m = np.zeros((out, size), dtype=dtype)
+    for i in range(out):
+        lo, hi = (i * size) // out, -((-(i + 1) * size) // out)
+        m[i, lo:hi] = 1 / (hi - lo)
+    return m
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average-pool (N, C, H, W) to (N, C, *output_size), windows as PyTorch chooses them.
+
+    ``output_size`` is an int or an (oh, ow) pair (``None`` keeps that input
+    size). ``1`` is global average pooling. When the output size divides the
+    input size this is avg_pool2d with kernel = stride = H/oh; otherwise the
+    overlapping windows are applied as averaging matrices, A_h @ x @ A_wᵀ.
+    """
+    fn = "adaptive_avg_pool2d"
+    input = as_tensor(input, fn)
+    check_float(input, fn)
+    check_ndim(input, (4,), fn, layout="(N, C, H, W)")
+    h, w = input.shape[2:]
+    if isinstance(output_size, (tuple, list)) and len(output_size) == 2:
+        output_size = tuple(s if o is None else o for o, s in zip(output_size, (h, w)))
+    oh, ow = pair(output_size, fn, "output_size")
+    if (oh, ow) == (1, 1):
+        return input.mean(axis=(2, 3), keepdims=True)
+    if h % oh == 0 and w % ow == 0:
+        return avg_pool2d(input, (h // oh, w // ow))
+    from tinygrad_book.tensor import Tensor
+
+    a_h = Tensor(_adaptive_matrix(h, oh, input.dtype))
+    a_w = Tensor(_adaptive_matrix(w, ow, input.dtype).T.copy())
+    return a_h @ input @ a_w
