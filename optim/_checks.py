@@ -1,51 +1,96 @@
-"""Hyperparameter checks shared by the optimizers.
+"""Argument checks shared by the optimizers and the schedulers.
 
-Every check reads one entry of a parameter group (a dict), raises with
-PyTorch's wording ("Invalid learning rate: ...") followed by the argument's
-name, the value it got and what was expected, and otherwise stores the value
-back as a plain Python ``float``/``bool``. Plain floats matter: under NumPy 2's
-promotion rules a Python float keeps a float32 parameter float32, while an
-``np.float64`` learning rate would silently compute the update in float64.
+Each raises with PyTorch's wording ("Invalid learning rate: ...") followed by
+the argument's name, the value it got and what was expected, and otherwise
+returns (or, for a parameter group, stores back) a plain Python ``float``,
+``int`` or ``bool``. Plain floats matter: under NumPy 2's promotion rules a
+Python float keeps a float32 parameter float32, while an ``np.float64``
+learning rate would silently compute the update in float64.
 """
 import numbers
 
 import numpy as np
 
+# -- single values (scheduler arguments) ------------------------------------------------
 
-def _real(group, name):
-    value = group[name]
+
+def real_value(name, value):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    group[name] = value
+    return float(value)
+
+
+def positive_value(name, value, label=None):
+    value = real_value(name, value)
+    if not value > 0:
+        raise ValueError(f"Invalid {label or name}: {name}={value!r}, expected {name} > 0")
     return value
 
 
-def at_least(group, name, label, low=0.0):
-    """``group[name] >= low`` (NaN fails too)."""
-    value = _real(group, name)
+def at_least_value(name, value, low, label=None):
+    """``value >= low`` (NaN fails too)."""
+    value = real_value(name, value)
     if not value >= low:
-        raise ValueError(f"Invalid {label}: {name}={value!r}, expected {name} >= {low:g}")
+        raise ValueError(f"Invalid {label or name}: {name}={value!r}, expected "
+                         f"{name} >= {low:g}")
+    return value
 
 
-def positive(group, name, label):
-    """``group[name] > 0``."""
-    value = _real(group, name)
-    if not value > 0:
-        raise ValueError(f"Invalid {label}: {name}={value!r}, expected {name} > 0")
-
-
-def between(group, name, label, low, high):
-    """``low <= group[name] <= high``."""
-    value = _real(group, name)
+def between_value(name, value, low, high, label=None):
+    value = real_value(name, value)
     if not low <= value <= high:
-        raise ValueError(f"Invalid {label}: {name}={value!r}, expected "
+        raise ValueError(f"Invalid {label or name}: {name}={value!r}, expected "
                          f"{low:g} <= {name} <= {high:g}")
+    return value
 
+
+def integer_value(name, value):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    return int(value)
+
+
+def positive_int(name, value):
+    value = integer_value(name, value)
+    if value <= 0:
+        raise ValueError(f"Invalid {name}: {name}={value!r}, expected a positive integer")
+    return value
+
+
+def non_negative_int(name, value):
+    value = integer_value(name, value)
+    if value < 0:
+        raise ValueError(f"Invalid {name}: {name}={value!r}, expected an integer >= 0")
+    return value
+
+
+def per_group(name, value, groups):
+    """One number per parameter group: a list of that length, or one number for all."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != len(groups):
+            raise ValueError(f"expected {len(groups)} values for {name} (one per parameter "
+                             f"group), got {len(value)}")
+        return [real_value(name, v) for v in value]
+    return [real_value(name, value)] * len(groups)
+
+
+# -- entries of a parameter group (optimizer hyperparameters) ---------------------------
 
 def number(group, name):
     """Any real number (only the type is checked)."""
-    _real(group, name)
+    group[name] = real_value(name, group[name])
+
+
+def at_least(group, name, label, low=0.0):
+    group[name] = at_least_value(name, group[name], low, label)
+
+
+def positive(group, name, label):
+    group[name] = positive_value(name, group[name], label)
+
+
+def between(group, name, label, low, high):
+    group[name] = between_value(name, group[name], low, high, label)
 
 
 def flag(group, name):
@@ -64,9 +109,7 @@ def betas(group):
         raise TypeError(f"betas must be a pair (beta1, beta2), got {value!r}")
     checked = []
     for i, beta in enumerate(value):
-        probe = {f"betas[{i}]": beta}
-        _real(probe, f"betas[{i}]")
-        beta = probe[f"betas[{i}]"]
+        beta = real_value(f"betas[{i}]", beta)
         if not 0.0 <= beta < 1.0:
             raise ValueError(f"Invalid beta parameter at index {i}: betas[{i}]={beta!r}, "
                              f"expected 0 <= betas[{i}] < 1")

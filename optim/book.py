@@ -1,4 +1,4 @@
-"""The book's ``Momentum`` and ``Nesterov`` (chapter 6, ``common/optimizer.py``), verbatim in spirit.
+"""The book's ``Momentum`` and ``Nesterov`` (chapter 6, ``common/optimizer.py``).
 
 Both keep a velocity v (state ``"velocity"``, zero at the start) and use the
 book's sign convention: v points the way W moves.

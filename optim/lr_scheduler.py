@@ -23,6 +23,7 @@ import warnings
 
 import numpy as np
 
+from . import _checks
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR",
@@ -147,7 +148,8 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+        return [base_lr * fn(self.last_epoch)
+                for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
 
     def state_dict(self):
         state = {k: _copy(v) for k, v in self.__dict__.items()
@@ -165,11 +167,14 @@ class LambdaLR(LRScheduler):
 
 
 class StepLR(LRScheduler):
-    """Multiply the lr by ``gamma`` every ``step_size`` epochs: lr = initial_lr · γ^⌊epoch/step_size⌋."""
+    """Multiply the lr by ``gamma`` every ``step_size`` epochs.
+
+    lr = initial_lr · γ^⌊epoch / step_size⌋ (unless something else changes the lr too).
+    """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
-        self.step_size = _positive_int("step_size", step_size)
-        self.gamma = _positive("gamma", gamma)
+        self.step_size = _checks.positive_int("step_size", step_size)
+        self.gamma = _checks.positive_value("gamma", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -190,7 +195,7 @@ class MultiStepLR(LRScheduler):
             if isinstance(m, bool) or not isinstance(m, numbers.Integral):
                 raise TypeError(f"milestones must be integers (epoch numbers), got {milestones!r}")
         self.milestones = sorted(int(m) for m in milestones)
-        self.gamma = _positive("gamma", gamma)
+        self.gamma = _checks.positive_value("gamma", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -204,7 +209,7 @@ class ExponentialLR(LRScheduler):
     """Multiply the lr by ``gamma`` every epoch: lr = initial_lr · γ^epoch."""
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
-        self.gamma = _positive("gamma", gamma)
+        self.gamma = _checks.positive_value("gamma", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -224,8 +229,8 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
-        self.T_max = _positive("T_max", T_max)
-        self.eta_min = _at_least("eta_min", eta_min, 0.0)
+        self.T_max = _checks.positive_value("T_max", T_max)
+        self.eta_min = _checks.at_least_value("eta_min", eta_min, 0.0)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -249,8 +254,8 @@ class LinearLR(LRScheduler):
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
                  last_epoch=-1):
-        start_factor = _real("start_factor", start_factor)
-        end_factor = _real("end_factor", end_factor)
+        start_factor = _checks.real_value("start_factor", start_factor)
+        end_factor = _checks.real_value("end_factor", end_factor)
         if not 0 < start_factor <= 1:
             raise ValueError(f"Invalid start_factor: start_factor={start_factor!r}, expected "
                              "0 < start_factor <= 1")
@@ -258,7 +263,7 @@ class LinearLR(LRScheduler):
             raise ValueError(f"Invalid end_factor: end_factor={end_factor!r}, expected "
                              "0 <= end_factor <= 1")
         self.start_factor, self.end_factor = start_factor, end_factor
-        self.total_iters = _positive_int("total_iters", total_iters)
+        self.total_iters = _checks.positive_int("total_iters", total_iters)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -289,13 +294,13 @@ class OneCycleLR(LRScheduler):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         if total_steps is not None:
-            self.total_steps = _positive_int("total_steps", total_steps)
+            self.total_steps = _checks.positive_int("total_steps", total_steps)
         elif epochs is not None and steps_per_epoch is not None:
-            self.total_steps = (_positive_int("epochs", epochs)
-                                * _positive_int("steps_per_epoch", steps_per_epoch))
+            self.total_steps = (_checks.positive_int("epochs", epochs)
+                                * _checks.positive_int("steps_per_epoch", steps_per_epoch))
         else:
             raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
-        pct_start = _real("pct_start", pct_start)
+        pct_start = _checks.real_value("pct_start", pct_start)
         if not 0 <= pct_start <= 1:
             raise ValueError(f"Expected pct_start between 0 and 1, got {pct_start!r}")
         if anneal_strategy not in ("cos", "linear"):
@@ -319,16 +324,16 @@ class OneCycleLR(LRScheduler):
                 {"end_step": n - 1, "start_lr": "max_lr", "end_lr": "min_lr",
                  "start_momentum": "base_momentum", "end_momentum": "max_momentum"}]
         groups = optimizer.param_groups
-        max_lrs = _per_group("max_lr", max_lr, groups)
-        div_factor = _positive("div_factor", div_factor)
-        final_div_factor = _positive("final_div_factor", final_div_factor)
+        max_lrs = _checks.per_group("max_lr", max_lr, groups)
+        div_factor = _checks.positive_value("div_factor", div_factor)
+        final_div_factor = _checks.positive_value("final_div_factor", final_div_factor)
         self.cycle_momentum = bool(cycle_momentum)
         self.use_beta1 = "betas" in optimizer.defaults
         if self.cycle_momentum and "momentum" not in optimizer.defaults and not self.use_beta1:
             raise ValueError(f"{type(optimizer).__name__} has neither momentum nor betas; pass "
                              "cycle_momentum=False")
-        max_momentums = _per_group("max_momentum", max_momentum, groups)
-        base_momentums = _per_group("base_momentum", base_momentum, groups)
+        max_momentums = _checks.per_group("max_momentum", max_momentum, groups)
+        base_momentums = _checks.per_group("base_momentum", base_momentum, groups)
         if last_epoch == -1:
             for i, group in enumerate(groups):
                 group["initial_lr"] = max_lrs[i] / div_factor
@@ -387,7 +392,7 @@ class ReduceLROnPlateau(LRScheduler):
                  threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        factor = _real("factor", factor)
+        factor = _checks.real_value("factor", factor)
         if not 0 <= factor < 1.0:
             raise ValueError(f"Factor should be < 1.0: factor={factor!r}, expected "
                              "0 <= factor < 1")
@@ -397,13 +402,13 @@ class ReduceLROnPlateau(LRScheduler):
             raise ValueError(f"threshold mode {threshold_mode!r} is unknown; expected 'rel' or "
                              "'abs'")
         self.optimizer = optimizer
-        self.min_lrs = [_at_least("min_lr", v, 0.0)
-                        for v in _per_group("min_lr", min_lr, optimizer.param_groups)]
+        self.min_lrs = [_checks.at_least_value("min_lr", v, 0.0)
+                        for v in _checks.per_group("min_lr", min_lr, optimizer.param_groups)]
         self.factor = factor
-        self.patience = _non_negative_int("patience", patience)
-        self.cooldown = _non_negative_int("cooldown", cooldown)
-        self.threshold = _at_least("threshold", threshold, 0.0)
-        self.eps = _at_least("eps", eps, 0.0)
+        self.patience = _checks.non_negative_int("patience", patience)
+        self.cooldown = _checks.non_negative_int("cooldown", cooldown)
+        self.threshold = _checks.at_least_value("threshold", threshold, 0.0)
+        self.eps = _checks.at_least_value("eps", eps, 0.0)
         self.mode, self.threshold_mode = mode, threshold_mode
         self.last_epoch = 0
         self._step_count = 0
@@ -458,58 +463,6 @@ class ReduceLROnPlateau(LRScheduler):
         if self.threshold_mode == "rel":
             return a > best * (self.threshold + 1.0)
         return a > best + self.threshold
-
-
-# -- argument checks ------------------------------------------------------------------
-
-def _real(name, value):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    return float(value)
-
-
-def _positive(name, value):
-    value = _real(name, value)
-    if not value > 0:
-        raise ValueError(f"Invalid {name}: {name}={value!r}, expected {name} > 0")
-    return value
-
-
-def _at_least(name, value, low):
-    value = _real(name, value)
-    if not value >= low:
-        raise ValueError(f"Invalid {name}: {name}={value!r}, expected {name} >= {low:g}")
-    return value
-
-
-def _integer(name, value):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    return int(value)
-
-
-def _positive_int(name, value):
-    value = _integer(name, value)
-    if value <= 0:
-        raise ValueError(f"Invalid {name}: {name}={value!r}, expected a positive integer")
-    return value
-
-
-def _non_negative_int(name, value):
-    value = _integer(name, value)
-    if value < 0:
-        raise ValueError(f"Invalid {name}: {name}={value!r}, expected an integer >= 0")
-    return value
-
-
-def _per_group(name, value, groups):
-    """One value per parameter group: a list of that length, or one value for all."""
-    if isinstance(value, (list, tuple)):
-        if len(value) != len(groups):
-            raise ValueError(f"expected {len(groups)} values for {name} (one per parameter "
-                             f"group), got {len(value)}")
-        return [_real(name, v) for v in value]
-    return [_real(name, value)] * len(groups)
 
 
 def _copy(value):

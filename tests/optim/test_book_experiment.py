@@ -135,8 +135,8 @@ def test_figure_6_8_final_points():
 
 
 def test_adam_is_the_book_formula_with_epsilon_moved():
-    """Adam == W ← W − η/(1−β1ᵗ) · m/(√v/√(1−β2ᵗ) + ε) exactly; the book's ε placement
-    (inside lr_t) moves the path by less than 1e-5 but more than rounding."""
+    """Adam is W ← W − η/(1−β1ᵗ) · m/(√v/√(1−β2ᵗ) + ε) exactly; the book's ε
+    placement (inside lr_t) moves the path by less than 1e-5 but more than rounding."""
     lr, b1, b2, eps = 0.3, 0.9, 0.999, 1e-7
     m, v = np.zeros(2), np.zeros(2)
 

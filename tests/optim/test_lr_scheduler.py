@@ -119,7 +119,8 @@ def test_closed_forms():
     opt = two_groups()
     step = S.StepLR(opt, step_size=3, gamma=0.5)
     lrs, _ = record(opt, step)
-    np.testing.assert_allclose(lrs[:, 0], [0.1 * 0.5 ** (e // 3) for e in range(EPOCHS)], rtol=1e-12)
+    expected = [0.1 * 0.5 ** (e // 3) for e in range(EPOCHS)]
+    np.testing.assert_allclose(lrs[:, 0], expected, rtol=1e-12)
 
     opt = two_groups()
     lrs, _ = record(opt, S.CosineAnnealingLR(opt, T_max=20, eta_min=0.01))
@@ -150,7 +151,8 @@ def test_resuming_needs_initial_lr():
 def test_scheduler_before_optimizer_step_warns():
     opt = two_groups()
     sched = S.StepLR(opt, step_size=2)
-    with pytest.warns(UserWarning, match=r"lr_scheduler.step\(\) was called before optimizer.step\(\)"):
+    with pytest.warns(UserWarning,
+                      match=r"lr_scheduler.step\(\) was called before optimizer.step\(\)"):
         sched.step()
 
 

@@ -69,7 +69,8 @@ def test_add_param_group_validates_and_changes_nothing_on_failure():
 @pytest.mark.parametrize("params, error, message", [
     ([], ValueError, "optimizer got an empty parameter list"),
     (tb.Tensor(np.zeros(2), requires_grad=True), TypeError, "iterable of Tensors or dicts"),
-    ([np.zeros(2)], TypeError, "can only optimize Tensors, but parameter 0 of group 0 is a ndarray"),
+    ([np.zeros(2)], TypeError,
+     "can only optimize Tensors, but parameter 0 of group 0 is a ndarray"),
     ([tb.Tensor(np.zeros(2), requires_grad=True) * 2], ValueError, "can't optimize a non-leaf"),
     ([tb.Tensor(np.zeros(2, dtype=np.int64))], TypeError, "floating point"),
     (5, TypeError, "iterable of Tensors or dicts, but got int"),
@@ -81,7 +82,8 @@ def test_bad_parameter_lists_are_refused(params, error, message):
 
 def test_duplicates_and_sets_are_refused():
     p = param(2)
-    with pytest.raises(ValueError, match="parameter 1 of group 0 is the same tensor as parameter 0"):
+    with pytest.raises(ValueError,
+                       match="parameter 1 of group 0 is the same tensor as parameter 0"):
         optim.SGD([p, p], lr=0.1)
     with pytest.raises(ValueError, match="more than one parameter group"):
         optim.SGD([{"params": [p]}, {"params": [p]}], lr=0.1)
@@ -103,18 +105,22 @@ def test_duplicates_and_sets_are_refused():
     (lambda p: optim.Nesterov(p, momentum=-0.9), r"Invalid momentum value: momentum=-0\.9"),
     (lambda p: optim.Adam(p, betas=(1.0, 0.999)),
      r"Invalid beta parameter at index 0: betas\[0\]=1\.0, expected 0 <= betas\[0\] < 1"),
-    (lambda p: optim.Adam(p, betas=(0.9, -0.1)), r"Invalid beta parameter at index 1: betas\[1\]=-0\.1"),
+    (lambda p: optim.Adam(p, betas=(0.9, -0.1)),
+     r"Invalid beta parameter at index 1: betas\[1\]=-0\.1"),
     (lambda p: optim.Adam(p, eps=0), r"Invalid epsilon value: eps=0\.0, expected eps > 0"),
     (lambda p: optim.AdamW(p, eps=-1e-8), r"Invalid epsilon value: eps=-1e-08"),
     (lambda p: optim.Adam(p, weight_decay=-0.1), r"Invalid weight_decay value: weight_decay=-0\.1"),
     (lambda p: optim.Adamax(p, lr=-2e-3), r"Invalid learning rate: lr=-0\.002"),
-    (lambda p: optim.NAdam(p, momentum_decay=-1), r"Invalid momentum_decay value: momentum_decay=-1\.0"),
-    (lambda p: optim.RAdam(p, betas=(0.9, 1.5)), r"Invalid beta parameter at index 1: betas\[1\]=1\.5"),
+    (lambda p: optim.NAdam(p, momentum_decay=-1),
+     r"Invalid momentum_decay value: momentum_decay=-1\.0"),
+    (lambda p: optim.RAdam(p, betas=(0.9, 1.5)),
+     r"Invalid beta parameter at index 1: betas\[1\]=1\.5"),
     (lambda p: optim.Adagrad(p, lr_decay=-1), r"Invalid lr_decay value: lr_decay=-1\.0"),
     (lambda p: optim.Adagrad(p, initial_accumulator_value=-1),
      r"Invalid initial_accumulator_value value: initial_accumulator_value=-1\.0"),
     (lambda p: optim.AdaGrad(p, eps=0), r"Invalid epsilon value: eps=0\.0"),
-    (lambda p: optim.RMSprop(p, alpha=1.5), r"Invalid alpha value: alpha=1\.5, expected 0 <= alpha <= 1"),
+    (lambda p: optim.RMSprop(p, alpha=1.5),
+     r"Invalid alpha value: alpha=1\.5, expected 0 <= alpha <= 1"),
     (lambda p: optim.RMSprop(p, momentum=-0.1), r"Invalid momentum value: momentum=-0\.1"),
     (lambda p: optim.Adadelta(p, rho=2.0), r"Invalid rho value: rho=2\.0"),
     (lambda p: optim.Adadelta(p, lr=float("nan")), r"Invalid learning rate: lr=nan"),

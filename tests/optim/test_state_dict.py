@@ -131,7 +131,8 @@ def test_load_takes_hyperparameters_from_the_checkpoint():
 
 
 def snapshot(opt):
-    return (copy.deepcopy([{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups]),
+    groups = [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups]
+    return (copy.deepcopy(groups),
             {id(p): {k: (v.data.copy() if isinstance(v, tb.Tensor) else v) for k, v in s.items()}
              for p, s in opt.state.items()})
 
