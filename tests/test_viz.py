@@ -418,6 +418,16 @@ def test_tensor_repr_svg_for_jupyter():
     assert Tensor([1.0], requires_grad=True)._repr_svg_() is None
 
 
+@needs_dot
+def test_tensor_svg_keeps_the_jupyter_picture_small():
+    y = Tensor([1.0], requires_grad=True)
+    for _ in range(100):
+        y = y.sin()
+    svg = tensor_svg(y)
+    assert "showing 60 of 100 ops (max_nodes)" in svg
+    assert svg.count(">Sin</text>") == 60
+
+
 def test_missing_dot_says_how_to_install_it(monkeypatch, tmp_path):
     loss, params = mlp()
     monkeypatch.setattr(viz_render.shutil, "which", lambda name: None)

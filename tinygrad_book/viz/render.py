@@ -4,6 +4,7 @@ DOT text is produced in pure Python and needs no binary; turning it into
 SVG/PNG runs Graphviz's ``dot`` program, and its absence is reported by a
 :class:`DotNotFoundError` that says how to install it.
 """
+import contextlib
 import os
 import shutil
 from collections.abc import Mapping
@@ -40,20 +41,22 @@ class GraphvizDigraph(graphviz.Digraph):
     """A ``graphviz.Digraph`` whose rendering explains how to install a missing ``dot``."""
 
     def render(self, *args, **kwargs):
-        try:
+        with _explain_missing_dot(kwargs.get("format") or self.format):
             return super().render(*args, **kwargs)
-        except graphviz.ExecutableNotFound as exc:
-            if isinstance(exc, DotNotFoundError):
-                raise
-            raise DotNotFoundError(kwargs.get("format") or self.format) from exc
 
     def pipe(self, *args, **kwargs):
-        try:
+        with _explain_missing_dot(kwargs.get("format") or self.format):
             return super().pipe(*args, **kwargs)
-        except graphviz.ExecutableNotFound as exc:
-            if isinstance(exc, DotNotFoundError):
-                raise
-            raise DotNotFoundError(kwargs.get("format") or self.format) from exc
+
+
+@contextlib.contextmanager
+def _explain_missing_dot(fmt):
+    try:
+        yield
+    except DotNotFoundError:
+        raise
+    except graphviz.ExecutableNotFound as exc:
+        raise DotNotFoundError(fmt) from exc
 
 
 def draw_graph(*outputs, params=None, show_shapes=True, show_saved=False, show_values=False,
@@ -138,10 +141,8 @@ def render_graph(graph_or_outputs, path, format="svg", **kwargs):
         path = f"{path}.{format}"
     if shutil.which("dot") is None:
         raise DotNotFoundError(format)
-    try:
+    with _explain_missing_dot(format):
         data = graph.pipe(format=format)
-    except graphviz.ExecutableNotFound as exc:
-        raise DotNotFoundError(format) from exc
     with open(path, "wb") as f:
         f.write(data)
     return path
