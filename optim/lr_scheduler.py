@@ -14,7 +14,8 @@ own ``step()``)::
 each group's current lr as ``group["initial_lr"]`` and takes step 0. To resume,
 restore the optimizer and call ``load_state_dict`` on the scheduler. Most
 schedules are written, as in PyTorch, as a factor applied to the current lr,
-so they compose with other changes to it.
+so they compose with other changes to it. PyTorch's deprecated
+``step(epoch)`` form is not offered: ``step()`` always advances one epoch.
 """
 import math
 import numbers
