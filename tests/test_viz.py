@@ -162,6 +162,30 @@ def test_op_attributes_are_printed_on_the_op():
     assert "Conv\\nstride=2 padding=(1, 1)" in nodes(to_dot(y)).values()
 
 
+def test_any_attribute_a_user_stores_stays_on_one_short_line():
+    class Scale(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.attrs = {"table": np.ones((3, 3)), "note": "a\nlong " + "x" * 60}
+            return x * 2.0
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2.0
+
+    y = Scale.apply(Tensor([1.0], requires_grad=True, name=7))
+    labels = nodes(to_dot(y))
+    assert "Scale\\ntable=array(3, 3) note=a long " + "x" * 30 + "..." in labels.values()
+    assert "7\\n(1,) float32" in labels.values()
+
+
+def test_graphs_recorded_by_create_graph_render_too():
+    x = Tensor([0.5, -1.0], requires_grad=True, name="x")
+    (g,) = tb.grad(x.tanh().sum(), x, create_graph=True)
+    ops = {first_line(lab) for lab in nodes(to_dot(g)).values()}
+    assert "Tanh" in ops and "x" in ops and len(ops) > 3
+
+
 def test_rendering_twice_and_rebuilding_give_identical_dot():
     loss, params = mlp()
     first = to_dot(loss, params=params, group_by_module=True, show_saved=True)

@@ -16,6 +16,7 @@ import numpy as np
 PARAM, INPUT, OP, TENSOR, OUTPUT, SAVED, MODULE, MORE = (
     "parameter", "input", "op", "tensor", "output", "saved", "module", "more")
 TENSOR_ROLES = (PARAM, INPUT, TENSOR, OUTPUT, SAVED)
+MAX_ATTR_CHARS = 40
 
 
 class Vertex:
@@ -162,7 +163,7 @@ def _tensor_name(t, names):
     name = names.get(id(t)) or t.name
     if name is None and t.grad_fn is not None and t.grad_fn.output_names is not None:
         name = t.grad_fn.output_names[t._output_nr]
-    return name
+    return None if name is None else str(name)
 
 
 def _op_vertex(node):
@@ -183,7 +184,11 @@ def format_attr(v):
         return str(int(v))
     if isinstance(v, tuple):
         return "(" + ", ".join(format_attr(e) for e in v) + ("," if len(v) == 1 else "") + ")"
-    return str(v)
+    if isinstance(v, np.ndarray):
+        return f"array{v.shape}"
+    text = " ".join(str(v).split())
+    # A user's Function may store anything in ctx.attrs; keep the op node small.
+    return text if len(text) <= MAX_ATTR_CHARS else text[:MAX_ATTR_CHARS - 3] + "..."
 
 
 def _leaf_vertex(t, names):
