@@ -69,10 +69,11 @@ def load(path):
     if not hasattr(path, "read") and not os.path.exists(name):
         raise FileNotFoundError(f"load: no such file: {name!r}")
     try:
-        with np.load(name, allow_pickle=False) as npz:
-            if not isinstance(npz, np.lib.npyio.NpzFile):
-                raise _Refused("it is a single .npy array, not a tinygrad_book checkpoint "
-                               "(.npz written by tinygrad_book.save)")
+        npz = np.load(name, allow_pickle=False)
+        if not isinstance(npz, np.lib.npyio.NpzFile):
+            raise _Refused("it is a single .npy array, not a tinygrad_book checkpoint "
+                           "(.npz written by tinygrad_book.save)")
+        with npz:
             if _STRUCTURE not in npz.files:
                 raise _Refused(f"it is an .npz without the {_STRUCTURE!r} entry, so not a "
                                "tinygrad_book checkpoint; read plain .npz files with numpy.load")
@@ -84,7 +85,7 @@ def load(path):
                 try:
                     arrays[key] = npz[key]
                 except ValueError as exc:
-                    if "allow_pickle" in str(exc) or "pickle" in str(exc).lower():
+                    if "pickle" in str(exc).lower():
                         raise _Refused(f"entry {key!r} holds pickled Python objects, which "
                                        "could run code when loaded; refusing to load it") from None
                     raise
@@ -93,6 +94,10 @@ def load(path):
         raise ValueError(f"load: cannot load {name!r}: {exc}") from None
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError,
             UnicodeDecodeError) as exc:
+        if isinstance(exc, ValueError) and "pickle" in str(exc).lower():
+            raise ValueError(f"load: cannot load {name!r}: it is a pickle, which could run "
+                             "code when loaded; checkpoints are .npz files written by "
+                             "tinygrad_book.save") from None
         raise ValueError(f"load: {name!r} is truncated, corrupt or not a tinygrad_book "
                          f"checkpoint ({type(exc).__name__}: {exc})") from None
 
@@ -122,6 +127,11 @@ def _read_header(raw):
 def _encode(obj, arrays, where):
     from .tensor import Tensor
 
+    if isinstance(obj, np.generic):
+        # Before the Python checks: np.float64 is a float subclass, yet must keep its dtype.
+        node = _encode_array(np.asarray(obj), arrays, where)
+        node["t"] = "scalar"
+        return node
     if obj is None or isinstance(obj, (bool, int, str)):
         return obj
     if isinstance(obj, float):
@@ -133,10 +143,6 @@ def _encode(obj, arrays, where):
         return node
     if isinstance(obj, np.ndarray):
         return _encode_array(obj, arrays, where)
-    if isinstance(obj, np.generic):
-        node = _encode_array(np.asarray(obj), arrays, where)
-        node["t"] = "scalar"
-        return node
     if isinstance(obj, dict):
         items = []
         for k, v in obj.items():
@@ -162,8 +168,8 @@ def _encode_array(arr, arrays, where):
 def _encode_key(key, where):
     if isinstance(key, tuple):
         return {"t": "tuple", "items": [_encode_key(k, where) for k in key]}
-    if isinstance(key, np.integer):
-        key = int(key)
+    if isinstance(key, np.generic):
+        key = key.item()
     if not isinstance(key, _KEY_TYPES):
         raise TypeError(f"save: cannot store a dict key of type {type(key).__name__} in "
                         f"{where}; keys must be str, int, float, bool, None or tuples of them")

@@ -31,12 +31,13 @@ def state_items(module, prefix=""):
 def _as_array(value):
     """The array behind a state-dict value: ndarray, Tensor, number, or a torch tensor."""
     if isinstance(value, Tensor):
-        return value.data
-    if isinstance(value, np.ndarray):
-        return value
-    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch.Tensor
-        value = value.detach().cpu().numpy()
-    arr = np.asarray(value)
+        arr = value.data
+    elif isinstance(value, np.ndarray):
+        arr = value
+    elif hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch.Tensor
+        arr = value.detach().cpu().numpy()
+    else:
+        arr = np.asarray(value)
     if arr.dtype.kind not in "fiub":
         raise TypeError(f"expected a numeric array, got {type(value).__name__} "
                         f"(dtype {arr.dtype})")

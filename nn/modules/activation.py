@@ -68,18 +68,15 @@ class GELU(Module):
 
 
 class Softmax(Module):
-    """exp(x) / sum(exp(x)) along ``dim``.
-
-    PyTorch's ``dim=None`` guesses an axis (deprecated); here it means the last
-    axis, the class axis of ``(N, classes)`` scores.
-    """
+    """exp(x) / sum(exp(x)) along ``dim`` (pass it: ``dim=None`` is PyTorch's deprecated
+    implicit choice, with its warning)."""
 
     def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
 
     def forward(self, x):
-        return F.softmax(x, dim=-1 if self.dim is None else self.dim)
+        return F.softmax(x, self.dim)
 
     def extra_repr(self):
         return f"dim={self.dim}"
@@ -89,4 +86,4 @@ class LogSoftmax(Softmax):
     """log(softmax(x)) along ``dim``, computed stably."""
 
     def forward(self, x):
-        return F.log_softmax(x, dim=-1 if self.dim is None else self.dim)
+        return F.log_softmax(x, self.dim)

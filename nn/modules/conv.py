@@ -39,18 +39,11 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def _padding(self, padding, name):
-        if padding == "valid":
-            return (0, 0)
-        if padding == "same":
-            if self.stride != (1, 1):
+        if padding in ("valid", "same"):
+            if padding == "same" and self.stride != (1, 1):
                 raise ValueError(f"{name}: padding='same' is not supported for strided "
                                  f"convolutions (stride={self.stride})")
-            total = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
-            if any(t % 2 for t in total):
-                raise ValueError(f"{name}: padding='same' needs an odd effective kernel size "
-                                 f"here (kernel_size={self.kernel_size}, dilation="
-                                 f"{self.dilation}); pass explicit padding instead")
-            return tuple(t // 2 for t in total)
+            return padding   # kept as given: F.conv2d pads 'same' asymmetrically if needed
         if isinstance(padding, str):
             raise ValueError(f"{name}: padding must be an int, a pair, 'valid' or 'same', "
                              f"got {padding!r}")
@@ -87,7 +80,8 @@ class Conv2d(_ConvNd):
     Shapes: input ``(N, C_in, H, W)``, weight ``(C_out, C_in / groups, FH, FW)``,
     bias ``(C_out,)``, output ``(N, C_out, OH, OW)`` with the book's
     OH = (H + 2P - FH) // S + 1 (equation 7.1; with dilation D, FH becomes
-    D * (FH - 1) + 1). ``padding`` may also be ``"valid"`` (0) or ``"same"``.
+    D * (FH - 1) + 1). ``padding`` may also be ``"valid"`` (0) or ``"same"``
+    (OH = H; stride 1 only).
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,

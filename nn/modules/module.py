@@ -385,7 +385,7 @@ class Module:
         Integer buffers (``num_batches_tracked``) keep their dtype, as in PyTorch.
         """
         for a in args:
-            if isinstance(a, str) and a.split(":")[0] == "cpu":
+            if isinstance(a, str) and not _is_dtype_name(a):
                 device = a
             elif dtype is None:
                 dtype = a
@@ -464,3 +464,10 @@ class Module:
             body += "\n  " + "\n  ".join(lines + children) + "\n"
         return body + ")"
 
+
+def _is_dtype_name(text):
+    try:
+        np.dtype(text)
+    except TypeError:
+        return False
+    return True

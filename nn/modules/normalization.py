@@ -25,7 +25,8 @@ class _BatchNorm(Module):
     over ``num_batches_tracked`` batches. In eval mode the running estimates
     replace the batch statistics.
 
-    Parameters ``weight`` (γ, ones) and ``bias`` (β, zeros) when ``affine``;
+    Parameters ``weight`` (γ, ones) and ``bias`` (β, zeros) when ``affine``
+    (``bias=False`` drops β, as in PyTorch 2.13);
     buffers ``running_mean``, ``running_var`` and ``num_batches_tracked``
     (int64) when ``track_running_stats``: the state-dict keys of PyTorch.
     """
@@ -34,7 +35,7 @@ class _BatchNorm(Module):
     _ndims = ()
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
-                 track_running_stats=True, dtype=None):
+                 track_running_stats=True, dtype=None, *, bias=True):
         super().__init__()
         name = type(self).__name__
         self.num_features = _checks.positive_int(num_features, "num_features", name)
@@ -50,9 +51,11 @@ class _BatchNorm(Module):
         dtype = _checks.float_dtype(dtype, name)
         if self.affine:
             self.weight = Parameter(np.ones(self.num_features, dtype=dtype))
-            self.bias = Parameter(np.zeros(self.num_features, dtype=dtype))
         else:
             self.register_parameter("weight", None)
+        if self.affine and bias:
+            self.bias = Parameter(np.zeros(self.num_features, dtype=dtype))
+        else:
             self.register_parameter("bias", None)
         if self.track_running_stats:
             self.register_buffer("running_mean", Tensor(np.zeros(self.num_features, dtype)))
@@ -71,8 +74,9 @@ class _BatchNorm(Module):
 
     def reset_parameters(self):
         self.reset_running_stats()
-        if self.affine:
+        if self.weight is not None:
             self.weight.data[...] = 1
+        if self.bias is not None:
             self.bias.data[...] = 0
 
     def _check_input(self, x):
@@ -91,6 +95,8 @@ class _BatchNorm(Module):
                              f"got input of shape {shape}")
 
     def forward(self, x):
+        # Checked here, not only in F.batch_norm, so a bad batch cannot bump
+        # num_batches_tracked before failing.
         self._check_input(x)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
@@ -101,30 +107,20 @@ class _BatchNorm(Module):
         # In training without tracking there is nothing to update; in eval without
         # tracking the batch statistics are all there is (PyTorch's rule).
         tracking = not self.training or self.track_running_stats
-        return self._batch_norm(x, self.running_mean if tracking else None,
-                                self.running_var if tracking else None, use_batch_stats, factor)
-
-    def _batch_norm(self, x, mean, var, training, momentum):
-        return F.batch_norm(x, mean, var, self.weight, self.bias, training, momentum, self.eps)
+        return F.batch_norm(x, self.running_mean if tracking else None,
+                            self.running_var if tracking else None, self.weight, self.bias,
+                            use_batch_stats, factor, self.eps)
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
     """Batch Normalization over ``(N, C)`` (after a Linear layer) or ``(N, C, L)`` input."""
 
     _ndims = (2, 3)
-
-    def _batch_norm(self, x, mean, var, training, momentum):
-        if len(np.shape(x)) == 3:
-            # (N, C, L) normalises like an image with one row: reuse the 4-D path.
-            n, c, length = x.shape
-            y = F.batch_norm(x.reshape(n, c, length, 1), mean, var, self.weight, self.bias,
-                             training, momentum, self.eps)
-            return y.reshape(n, c, length)
-        return super()._batch_norm(x, mean, var, training, momentum)
 
 
 class BatchNorm2d(_BatchNorm):
