@@ -22,7 +22,7 @@ intermediate array stays alive only while something saved it.
 """
 import numpy as np
 
-from .grad_mode import is_grad_enabled
+from .grad_mode import _State as _grad_state
 
 _module_scope = []
 
@@ -46,8 +46,7 @@ def current_module_path():
     return _module_scope[-1] if _module_scope else None
 
 
-# Kinds of saved entries, resolved to Tensors when backward reads them.
-_SAVED_INPUT, _SAVED_OUTPUT, _SAVED_CONST = 0, 1, 2
+Tensor = _make = None  # bound by tensor.py: see _bind_tensor
 
 
 class Context:
@@ -64,26 +63,23 @@ class Context:
       module_path   dotted path of the module that created it, if any
     """
 
-    __slots__ = ("fn", "next", "input_meta", "output_meta", "needs_input_grad",
-                 "attrs", "module_path", "output_names", "_saved", "_saved_resolved", "_released",
-                 "_output_hooks", "_retained", "_output_arrays", "__dict__",
-                 "__weakref__")
+    # Class-level defaults: a context is made for every op, recorded or not,
+    # so its constructor sets only what differs (this is the hot path).
+    next = ()
+    input_meta = ()
+    output_meta = ()
+    needs_input_grad = ()
+    attrs = None
+    module_path = None
+    output_names = None
+    _saved = None
+    _saved_resolved = ()
+    _released = False
+    _output_hooks = None
+    _retained = None
 
     def __init__(self, fn):
         self.fn = fn
-        self.next = ()
-        self.input_meta = ()
-        self.output_meta = ()
-        self.needs_input_grad = ()
-        self.attrs = None
-        self.module_path = None
-        self.output_names = None
-        self._saved = None
-        self._saved_resolved = ()
-        self._released = False
-        self._output_hooks = None
-        self._retained = None
-        self._output_arrays = None
 
     # -- saving -----------------------------------------------------------
     def save_for_backward(self, *values):
@@ -99,19 +95,10 @@ class Context:
                 "saved tensors after they were freed). Saved arrays are released after "
                 "backward; call .backward(retain_graph=True) the first time if you need "
                 "to backward through the graph again.")
-        from .tensor import Tensor
-
-        out = []
-        for kind, value in self._saved_resolved:
-            if kind == _SAVED_INPUT or value is None:
-                out.append(value)
-            elif kind == _SAVED_OUTPUT:
-                arr, idx = value
-                t = Tensor._make(arr, True, self, idx)
-                out.append(t)
-            else:
-                out.append(value if isinstance(value, Tensor) else Tensor._make(value, False, None, 0))
-        return tuple(out)
+        # Outputs become Tensors only now: holding them as Tensors attached to
+        # this node would make a reference cycle (node -> output -> node).
+        return tuple(_make(v.array, True, self, v.index) if v.__class__ is _SavedOutput
+                     else v for v in self._saved_resolved)
 
     def name(self):
         """Op name as PyTorch prints it, e.g. ``MulBackward``."""
@@ -158,53 +145,61 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run ``forward`` on the arrays of ``args`` and record the node if needed."""
-        from .tensor import Tensor
-
         raw = []
-        requires_grad = False
+        record = False
         for a in args:
             if isinstance(a, Tensor):
                 raw.append(a.data)
-                if a.requires_grad:
-                    requires_grad = True
+                if a._requires_grad:
+                    record = True
             else:
                 raw.append(a)
-        requires_grad = requires_grad and cls.differentiable and is_grad_enabled()
-
         ctx = Context(cls)
         result = cls.forward(ctx, *raw, **kwargs)
-        multi = isinstance(result, tuple)
-        results = result if multi else (result,)
-        results = tuple(r if isinstance(r, np.ndarray) else np.asarray(r) for r in results)
+        produced = result if result.__class__ is tuple else (result,)
+        results = produced
+        for r in produced:
+            if r.__class__ is not np.ndarray:
+                # NumPy returns scalars from 0-d inputs; a Tensor always holds an array.
+                results = tuple(np.asarray(r) for r in produced)
+                break
 
-        if not requires_grad:
-            outs = tuple(Tensor._make(r, False, None, 0) for r in results)
-            return outs if multi else outs[0]
+        if record and _grad_state.grad_enabled and cls.differentiable:
+            outs = _record(ctx, args, raw, produced, results, kwargs)
+        else:
+            outs = tuple([_make(r, False, None, 0) for r in results])
+        return outs if result.__class__ is tuple else outs[0]
 
-        next_edges = []
-        needs = []
-        meta = []
-        for a in args:
-            if isinstance(a, Tensor) and a.requires_grad:
-                gf = a.grad_fn
-                next_edges.append((gf, a._output_nr) if gf is not None else (a, None))
-                needs.append(True)
-                meta.append((a.data.shape, a.data.dtype))
-            else:
-                next_edges.append(None)
-                needs.append(False)
-                meta.append(None)
-        ctx.next = tuple(next_edges)
-        ctx.needs_input_grad = tuple(needs)
-        ctx.input_meta = tuple(meta)
-        ctx.output_meta = tuple((r.shape, r.dtype) for r in results)
-        ctx.module_path = current_module_path()
-        if ctx.attrs is None and kwargs:
-            ctx.attrs = {k: v for k, v in kwargs.items() if _is_simple_attr(v)}
-        ctx._saved_resolved = _resolve_saved(ctx._saved, args, raw, results)
+
+def _record(ctx, args, raw, produced, results, kwargs):
+    """Attach ``ctx`` as the ``grad_fn`` of new output Tensors: the graph's one growth point."""
+    next_edges, needs, meta = [], [], []
+    for a in args:
+        if isinstance(a, Tensor) and a._requires_grad:
+            gf = a.grad_fn
+            next_edges.append((a, None) if gf is None else (gf, a._output_nr))
+            needs.append(True)
+            data = a.data
+            meta.append((data.shape, data.dtype))
+        else:
+            next_edges.append(None)
+            needs.append(False)
+            meta.append(None)
+    ctx.next = tuple(next_edges)
+    ctx.needs_input_grad = tuple(needs)
+    ctx.input_meta = tuple(meta)
+    ctx.output_meta = tuple([(r.shape, r.dtype) for r in results])
+    if _module_scope:
+        ctx.module_path = _module_scope[-1]
+    if kwargs and ctx.attrs is None:
+        ctx.attrs = {k: v for k, v in kwargs.items() if _is_simple_attr(v)}
+    if ctx._saved is not None:
+        ctx._saved_resolved = _resolve_saved(ctx._saved, args, raw, produced, results)
         ctx._saved = None
-        outs = tuple(Tensor._make(r, True, ctx, i) for i, r in enumerate(results))
-        return outs if multi else outs[0]
+    # Only floating point outputs carry gradients (an integer output such as
+    # argmax indices is a constant, as in PyTorch).
+    return tuple([_make(r, True, ctx, i) if r.dtype.kind == "f" else _make(r, False, None, i)
+                  for i, r in enumerate(results)])
 
 
 def _is_simple_attr(v):
@@ -213,23 +208,44 @@ def _is_simple_attr(v):
     return isinstance(v, tuple) and len(v) <= 8 and all(isinstance(e, (int, np.integer)) for e in v)
 
 
-def _resolve_saved(saved, args, raw, results):
-    """Turn what forward saved into (kind, value) pairs; see the module docstring."""
-    if not saved:
-        return ()
+class _SavedOutput:
+    """A saved array that is one of the node's own outputs (see ``saved_tensors``)."""
+
+    __slots__ = ("array", "index")
+
+    def __init__(self, array, index):
+        self.array, self.index = array, index
+
+
+def _resolve_saved(saved, args, raw, produced, results):
+    """What forward saved, as backward will read it: input Tensors, outputs, constants.
+
+    Identity decides: a saved array that *is* an input's data or *is* what
+    forward returned (``produced``; ``results`` are the same as arrays).
+    """
     resolved = []
     for value in saved:
-        kind = _SAVED_CONST
-        ref = value
-        if isinstance(value, np.ndarray):
+        if isinstance(value, (np.ndarray, np.generic)):
             for a, r in zip(args, raw):
                 if r is value and a is not r:
-                    kind, ref = _SAVED_INPUT, a
+                    resolved.append(a)
                     break
             else:
-                for i, r in enumerate(results):
+                for i, r in enumerate(produced):
                     if r is value:
-                        kind, ref = _SAVED_OUTPUT, (r, i)
+                        resolved.append(_SavedOutput(results[i], i))
                         break
-        resolved.append((kind, ref))
+                else:
+                    resolved.append(_make(np.asarray(value), False, None, 0))
+        elif value is None or isinstance(value, Tensor):
+            resolved.append(value)
+        else:
+            resolved.append(_make(np.asarray(value), False, None, 0))
     return tuple(resolved)
+
+
+def _bind_tensor(cls):
+    """Called by ``tensor.py`` once ``Tensor`` exists (it imports this module first)."""
+    global Tensor, _make
+    Tensor = cls
+    _make = cls._make

@@ -5,8 +5,6 @@ of 100,000 ops needs no recursion, and each node runs once, after every
 consumer of its outputs has handed it a gradient — so a tensor used 10,000
 times costs 10,000 additions, not a quadratic re-walk.
 """
-import weakref
-
 import numpy as np
 
 from .grad_mode import set_grad_enabled
@@ -23,7 +21,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
     from .tensor import Tensor
 
     node_grads = {}     # Context -> list of gradient Tensors, one per output
-    leaf_grads = {}     # id(leaf) -> [leaf, gradient Tensor]
+    leaf_grads = {}     # id(leaf) -> [leaf, gradient Tensor, whether we own its array]
     root_nodes = []
 
     for t, g in zip(roots, root_grads):
@@ -48,43 +46,57 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
     captured = [None] * (len(inputs) if inputs is not None else 0)
 
     deps = _count_dependencies(root_nodes)
-    ready = [n for n in root_nodes if deps.get(n, 0) == 0]
+    ready = [n for n in root_nodes if n not in deps]
 
     with set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
             out_grads = node_grads.pop(node, None)
-            if out_grads is not None:
-                grads_in = _run_node(node, out_grads, capture, captured, Tensor)
+            if out_grads is None:
+                grads_in = ()  # reachable, but no gradient flowed into it
             else:
-                grads_in = None  # reachable, but no gradient flowed into it
-            for k, edge in enumerate(node.next):
+                if node._output_hooks or node._retained or capture:
+                    _before_node(node, out_grads, capture, captured, create_graph)
+                grads_in = _call_backward(node, out_grads)
+            for edge, g, meta in zip(node.next, grads_in, node.input_meta):
                 if edge is None:
                     continue
                 target, nr = edge
-                g = grads_in[k] if grads_in is not None else None
-                if nr is None:
-                    if g is not None:
-                        _add_leaf_grad(leaf_grads, target, g)
-                    continue
                 if g is not None:
+                    if g.__class__ is not Tensor:
+                        g = Tensor._make(np.asarray(g), False, None, 0)
+                    data = g.data
+                    if data.shape != meta[0] or data.dtype != meta[1]:
+                        g = _reduce_to(g, meta, node)
+                    if nr is None:
+                        _add_leaf_grad(leaf_grads, target, g)
+                        continue
                     buf = node_grads.get(target)
                     if buf is None:
                         buf = node_grads[target] = [None] * len(target.output_meta)
                     buf[nr] = g if buf[nr] is None else buf[nr] + g
-                deps[target] -= 1
-                if deps[target] == 0:
+                elif nr is None:
+                    continue
+                # Every edge into a node is counted, whether or not it carried a gradient.
+                left = deps[target] - 1
+                if left:
+                    deps[target] = left
+                else:
                     ready.append(target)
             if not retain_graph:
                 node.release()
+            if out_grads is None:
+                # The edges above were skipped by zip(); count them down here.
+                _skip_edges(node, deps, ready)
 
-        for leaf, g in leaf_grads.values():
-            for hook in leaf._hooks or ():
-                replaced = hook(g)
-                if replaced is not None:
-                    g = replaced
+        for leaf, g, owned in leaf_grads.values():
+            if leaf._hooks:
+                for hook in list(leaf._hooks):
+                    replaced = hook(g)
+                    if replaced is not None:
+                        g, owned = replaced, False
             if inputs is None:
-                _accumulate_into_leaf(leaf, g, create_graph)
+                _accumulate_into_leaf(leaf, g, owned, create_graph)
             else:
                 for i, t in enumerate(inputs):
                     if t is leaf:
@@ -100,6 +112,17 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
         if g is not None and not create_graph:
             captured[i] = g.detach()
     return tuple(captured)
+
+
+def _skip_edges(node, deps, ready):
+    for edge in node.next:
+        if edge is not None and edge[1] is not None:
+            target = edge[0]
+            left = deps[target] - 1
+            if left:
+                deps[target] = left
+            else:
+                ready.append(target)
 
 
 def _count_dependencies(root_nodes):
@@ -120,46 +143,55 @@ def _count_dependencies(root_nodes):
     return deps
 
 
-def _run_node(node, out_grads, capture, captured, Tensor):
-    """Call one node's backward; return one gradient (or None) per input."""
-    for nr, g in enumerate(out_grads):
-        if g is None:
-            shape, dtype = node.output_meta[nr]
-            out_grads[nr] = Tensor._make(np.zeros(shape, dtype=dtype), False, None, 0)
+def _before_node(node, out_grads, capture, captured, create_graph):
+    """Tensor hooks, ``retain_grad`` and ``grad(inputs=...)`` for this node's outputs."""
+    _fill_missing(node, out_grads)
     if node._output_hooks:
         for nr, hooks in node._output_hooks.items():
-            for hook in hooks:
+            for hook in list(hooks):
                 replaced = hook(out_grads[nr])
                 if replaced is not None:
                     out_grads[nr] = replaced
     if node._retained:
         for nr, ref in node._retained.items():
             t = ref()
-            if t is not None:
-                g = out_grads[nr].detach() if not out_grads[nr].requires_grad else out_grads[nr]
-                t.grad = g if t.grad is None else t.grad + g
+            if t is None:
+                continue
+            g = out_grads[nr]
+            if not create_graph:
+                # Its own memory, like a leaf's .grad (see _accumulate_into_leaf).
+                g = type(g)._make(g.data.copy(), False, None, 0)
+            t.grad = g if t.grad is None else t.grad + g
     if capture:
         for nr in range(len(out_grads)):
             for i in capture.get((node, nr), ()):
                 captured[i] = out_grads[nr]
 
+
+def _fill_missing(node, out_grads):
+    from .tensor import Tensor
+
+    for nr, g in enumerate(out_grads):
+        if g is None:
+            shape, dtype = node.output_meta[nr]
+            out_grads[nr] = Tensor._make(np.zeros(shape, dtype=dtype), False, None, 0)
+
+
+def _call_backward(node, out_grads):
+    """One node's backward: one gradient (or None) per positional input."""
+    for g in out_grads:
+        if g is None:  # an output nobody used: its gradient is zero
+            _fill_missing(node, out_grads)
+            break
     grads_in = node.fn.backward(node, *out_grads)
-    if not isinstance(grads_in, tuple):
+    if grads_in.__class__ is not tuple:
         grads_in = (grads_in,)
-    if len(grads_in) < len(node.next):
+    if len(grads_in) != len(node.next):
         raise RuntimeError(
             f"{node.fn.__name__}.backward returned {len(grads_in)} gradients, but forward "
-            f"took {len(node.next)} positional inputs; return None for inputs without one")
-    result = []
-    for k, meta in enumerate(node.input_meta):
-        g = grads_in[k]
-        if g is None or meta is None:
-            result.append(None)
-            continue
-        if not isinstance(g, Tensor):
-            g = Tensor._make(np.asarray(g), False, None, 0)
-        result.append(_reduce_to(g, meta, node))
-    return result
+            f"took {len(node.next)} positional inputs; return one per input (None where "
+            "there is none)")
+    return grads_in
 
 
 def _reduce_to(g, meta, node):
@@ -189,12 +221,14 @@ def _reduce_to(g, meta, node):
 def _add_leaf_grad(leaf_grads, leaf, g):
     entry = leaf_grads.get(id(leaf))
     if entry is None:
-        leaf_grads[id(leaf)] = [leaf, g]
+        leaf_grads[id(leaf)] = [leaf, g, False]
     else:
+        # The sum is a new array that nothing else holds: the leaf may keep it.
         entry[1] = entry[1] + g
+        entry[2] = True
 
 
-def _accumulate_into_leaf(leaf, g, create_graph):
+def _accumulate_into_leaf(leaf, g, owned, create_graph):
     """``leaf.grad += g``, as PyTorch accumulates gradients until they are zeroed."""
     from .tensor import Tensor
 
@@ -204,32 +238,17 @@ def _accumulate_into_leaf(leaf, g, create_graph):
     arr = g.data
     current = leaf.grad
     if current is None:
-        # The same array may reach several leaves (add passes its gradient on
-        # unchanged); each leaf gets its own so in-place updates stay local.
-        if arr.base is not None or not arr.flags.writeable or _claimed(arr):
+        # A gradient array may be shared (add hands the same one to both
+        # operands; a custom backward may return a constant it keeps), and
+        # .grad is updated in place later, so each leaf gets memory of its own.
+        if not owned or arr.base is not None or not arr.flags.writeable:
             arr = arr.copy()
-        _claim(arr)
         leaf.grad = Tensor._make(arr, False, None, 0)
     elif current.grad_fn is None and current.data.flags.writeable and \
             current.data.shape == arr.shape and current.data.dtype == leaf.data.dtype:
         np.add(current.data, arr, out=current.data, casting="unsafe")
     else:
         leaf.grad = Tensor._make(current.data + arr, False, None, 0)
-
-
-# Arrays already handed to a leaf's .grad; weak so they die with the grads.
-_claimed_arrays = weakref.WeakValueDictionary()
-
-
-def _claimed(arr):
-    return _claimed_arrays.get(id(arr)) is arr
-
-
-def _claim(arr):
-    try:
-        _claimed_arrays[id(arr)] = arr
-    except TypeError:
-        pass
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,

@@ -52,17 +52,26 @@ def numerical_grad(func, inputs, eps=1e-6, grad_outputs=None):
         grads = []
         for t in inputs:
             g = np.zeros(t.shape, dtype=np.float64)
-            flat = t.data.reshape(-1)
-            for k in range(flat.size):
-                orig = flat[k]
-                flat[k] = orig + eps
-                plus = weighted_sum()
-                flat[k] = orig - eps
-                minus = weighted_sum()
-                flat[k] = orig
-                g.reshape(-1)[k] = (plus - minus) / (2 * eps)
+            for idx in np.ndindex(t.shape):
+                g[idx] = _central_difference(t.data, idx, eps, weighted_sum)
             grads.append(g)
     return grads
+
+
+def _central_difference(data, idx, eps, evaluate):
+    """(f(x + eps e_idx) - f(x - eps e_idx)) / 2 eps, perturbing ``data[idx]`` in place.
+
+    Indexing the array itself (not a flattened copy) works for any memory layout.
+    """
+    orig = data[idx]
+    try:
+        data[idx] = orig + eps
+        plus = evaluate()
+        data[idx] = orig - eps
+        minus = evaluate()
+    finally:
+        data[idx] = orig
+    return (plus - minus) / (2 * eps)
 
 
 def _jacobians(func, inputs, diff_idx, eps):
@@ -72,19 +81,14 @@ def _jacobians(func, inputs, diff_idx, eps):
     sizes = [o.size for o in outs0]
     n_out = sum(sizes)
     numeric = [np.zeros((n_out, inputs[i].size)) for i in diff_idx]
+    def flat_outputs():
+        return np.concatenate([o.data.astype(np.float64).reshape(-1)
+                               for o in _outputs(func, inputs)] or [np.zeros(0)])
+
     with no_grad():
         for j, i in enumerate(diff_idx):
-            flat = inputs[i].data.reshape(-1)
-            for k in range(flat.size):
-                orig = flat[k]
-                flat[k] = orig + eps
-                plus = np.concatenate([o.data.reshape(-1) for o in _outputs(func, inputs)]
-                                      or [np.zeros(0)])
-                flat[k] = orig - eps
-                minus = np.concatenate([o.data.reshape(-1) for o in _outputs(func, inputs)]
-                                       or [np.zeros(0)])
-                flat[k] = orig
-                numeric[j][:, k] = (plus - minus) / (2 * eps)
+            for k, idx in enumerate(np.ndindex(inputs[i].shape)):
+                numeric[j][:, k] = _central_difference(inputs[i].data, idx, eps, flat_outputs)
 
     analytic = [np.zeros((n_out, inputs[i].size)) for i in diff_idx]
     outs = _outputs(func, inputs)

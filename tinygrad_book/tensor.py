@@ -4,11 +4,11 @@ A Tensor made by an op on tensors that require grad carries ``grad_fn``, the
 recorded node; ``backward()`` walks those nodes from the output back to the
 leaves and fills each leaf's ``.grad``.
 """
-import numbers
+import warnings
 
 import numpy as np
 
-from . import engine
+from . import autograd, engine
 from .grad_mode import is_grad_enabled
 from .ops import elementwise as E
 from .ops import matmul as M
@@ -299,34 +299,34 @@ class Tensor:
 
     # -- arithmetic --------------------------------------------------------------
     def __add__(self, other):
-        return E.Add.apply(self, as_operand(other, self))
+        return _binary(E.Add, self, as_operand(other, self))
 
     def __radd__(self, other):
-        return E.Add.apply(as_operand(other, self), self)
+        return _binary(E.Add, as_operand(other, self), self)
 
     def __sub__(self, other):
-        return E.Sub.apply(self, as_operand(other, self))
+        return _binary(E.Sub, self, as_operand(other, self))
 
     def __rsub__(self, other):
-        return E.Sub.apply(as_operand(other, self), self)
+        return _binary(E.Sub, as_operand(other, self), self)
 
     def __mul__(self, other):
-        return E.Mul.apply(self, as_operand(other, self))
+        return _binary(E.Mul, self, as_operand(other, self))
 
     def __rmul__(self, other):
-        return E.Mul.apply(as_operand(other, self), self)
+        return _binary(E.Mul, as_operand(other, self), self)
 
     def __truediv__(self, other):
-        return E.Div.apply(self, as_operand(other, self))
+        return _binary(E.Div, self, as_operand(other, self))
 
     def __rtruediv__(self, other):
-        return E.Div.apply(as_operand(other, self), self)
+        return _binary(E.Div, as_operand(other, self), self)
 
     def __pow__(self, other):
-        return E.Pow.apply(self, as_operand(other, self))
+        return _binary(E.Pow, self, as_operand(other, self))
 
     def __rpow__(self, other):
-        return E.Pow.apply(as_operand(other, self), self)
+        return _binary(E.Pow, as_operand(other, self), self)
 
     def __matmul__(self, other):
         return matmul(self, as_operand(other, self))
@@ -390,10 +390,10 @@ class Tensor:
     clip = clamp
 
     def maximum(self, other):
-        return E.Maximum.apply(self, as_operand(other, self))
+        return _binary(E.Maximum, self, as_operand(other, self))
 
     def minimum(self, other):
-        return E.Minimum.apply(self, as_operand(other, self))
+        return _binary(E.Minimum, self, as_operand(other, self))
 
     # -- comparisons: boolean tensors, outside the graph ---------------------------
     def _compare(self, other, op):
@@ -464,8 +464,18 @@ class Tensor:
             correction = ddof
         axes = R.normalize_axis(_axis_arg(axis, dim), self.ndim, "var")
         n = int(np.prod([self.shape[i] for i in axes])) if axes else 1
+        dof = n - correction
+        if dof <= 0:
+            # PyTorch's behaviour: divide by max(dof, 0) and warn, giving inf/nan.
+            warnings.warn(f"var(): degrees of freedom is <= 0 (n={n} elements, "
+                          f"correction={correction}); the result is inf or nan",
+                          RuntimeWarning, stacklevel=2)
         centred = self - self.mean(axis=axes, keepdims=True)
-        return (centred * centred).sum(axis=axes, keepdims=keepdims) / max(n - correction, 0)
+        squares = (centred * centred).sum(axis=axes, keepdims=keepdims)
+        if dof > 0:
+            return squares / dof
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return squares / 0
 
     def std(self, axis=None, keepdims=False, correction=1, dim=None, unbiased=None, ddof=None):
         """Standard deviation: the square root of ``var`` with the same arguments."""
@@ -560,22 +570,30 @@ class Tensor:
         return self.expand(shape)
 
     def __getitem__(self, index):
+        """NumPy indexing: ints, slices (with steps), None, Ellipsis, integer arrays
+        (repeats allowed: their gradients add up) and boolean masks."""
         index = _index_arg(index)
         try:
-            # Validate with NumPy on a cheap view first so errors come before recording.
-            self.data[index]
+            # IndexError comes from forward, before anything is recorded.
+            return S.GetItem.apply(self, index)
         except IndexError as exc:
-            raise IndexError(f"index {index!r} is invalid for a tensor of shape "
+            raise IndexError(f"index {_short_repr(index)} is invalid for a tensor of shape "
                              f"{self.shape}: {exc}") from None
-        return S.GetItem.apply(self, index)
 
     def __setitem__(self, index, value):
+        """In-place assignment, for data preparation and ``no_grad`` updates only."""
         if is_grad_enabled() and (self._requires_grad or self.grad_fn is not None):
             raise RuntimeError(
                 "in-place assignment to a tensor that requires grad would corrupt the "
                 "graph; do it under tinygrad_book.no_grad() or on .data")
         value = value.data if isinstance(value, Tensor) else value
-        self.data[_index_arg(index)] = value
+        index = _index_arg(index)
+        try:
+            self.data[index] = value
+        except (IndexError, ValueError, TypeError) as exc:
+            raise type(exc)(f"cannot assign {_short_repr(value)} to index "
+                            f"{_short_repr(index)} of a tensor of shape {self.shape}: "
+                            f"{exc}") from None
 
     def split(self, split_size_or_sections, axis=0, dim=None):
         return split(self, split_size_or_sections, _axis_arg(axis, dim) or 0)
@@ -670,6 +688,9 @@ class Tensor:
         return self
 
 
+autograd._bind_tensor(Tensor)
+
+
 class _HookHandle:
     """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
 
@@ -686,27 +707,67 @@ def _data(x):
 
 
 def as_operand(x, like):
-    """Wrap a Python number or array as a constant Tensor to combine with ``like``.
+    """Wrap a number or array as a constant Tensor to combine with the Tensor ``like``.
 
-    Python numbers take ``like``'s dtype when it is floating point, so
-    ``x * 2.0`` stays float32; a float with an integer tensor gives float32.
+    Numbers (Python's and NumPy's scalars) are "weak", as in PyTorch: they take
+    ``like``'s dtype when they fit its kind, so ``x * 2.0`` stays float32 and
+    ``n * 2`` stays int; a float with an integer tensor gives float32 (PyTorch's
+    default dtype). Arrays keep their own dtype.
     """
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, (bool, numbers.Number)) and not isinstance(x, np.generic):
-        kind = like.data.dtype.kind
-        if isinstance(x, complex):
-            raise TypeError(f"complex numbers are not supported (got {x!r})")
+    if isinstance(x, _SCALARS):
+        dtype = like.data.dtype
+        kind = dtype.kind
         if kind == "f":
-            arr = np.asarray(x, dtype=like.data.dtype)
-        elif isinstance(x, float):
+            arr = np.asarray(x, dtype=dtype)
+        elif isinstance(x, _FLOATS):
             arr = np.asarray(x, dtype=np.float32)
+        elif kind != "b" and not isinstance(x, _BOOLS):
+            arr = np.asarray(x, dtype=dtype)
         else:
-            arr = np.asarray(x, dtype=like.data.dtype if kind in "iu" else None)
-    else:
-        arr = _to_array(x, None) if not isinstance(x, np.ndarray) else x
-        if arr.dtype.kind not in "fiub":
-            raise TypeError(f"unsupported operand dtype {arr.dtype}; expected numbers")
+            arr = np.asarray(x)
+        return Tensor._make(arr, False, None, 0)
+    if isinstance(x, (complex, np.complexfloating)):
+        raise TypeError(f"complex numbers are not supported (got {x!r})")
+    arr = x if isinstance(x, np.ndarray) else _to_array(x, None)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"unsupported operand of dtype {arr.dtype}; expected numbers")
+    return Tensor._make(arr, False, None, 0)
+
+
+_FLOATS = (float, np.floating)
+_BOOLS = (bool, np.bool_)
+_SCALARS = (int, float, np.integer, np.floating, np.bool_)
+
+
+def _binary(fn, a, b):
+    """Apply a two-operand Function after PyTorch's type promotion.
+
+    Same-kind operands follow NumPy (float32 with float64 gives float64); an
+    integer or boolean operand meeting a float one takes the float's dtype
+    (NumPy would make int64 * float32 float64); true division of integers
+    gives float32.
+    """
+    da, db = a.data.dtype, b.data.dtype
+    if da is not db or (fn is E.Div and da.kind != "f"):
+        a, b = _promote(a, b, fn is E.Div)
+    return fn.apply(a, b)
+
+
+def _promote(a, b, true_divide=False):
+    float_a, float_b = a.data.dtype.kind == "f", b.data.dtype.kind == "f"
+    if float_a and not float_b:
+        b = _constant(b.data.astype(a.data.dtype))
+    elif float_b and not float_a:
+        a = _constant(a.data.astype(b.data.dtype))
+    elif true_divide and not float_a:
+        a, b = _constant(a.data.astype(np.float32)), _constant(b.data.astype(np.float32))
+    return a, b
+
+
+def _constant(arr):
+    # Only non-float tensors are converted here, and those never require grad.
     return Tensor._make(arr, False, None, 0)
 
 
@@ -743,14 +804,27 @@ def _resolve_reshape(old, new):
 
 
 def _index_arg(index):
-    """Replace Tensors inside an index by their arrays."""
+    """Replace Tensors (and lists, as NumPy reads them) inside an index by arrays."""
     if isinstance(index, Tensor):
         return index.data
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    if isinstance(index, list):
-        return np.asarray(index)
-    return index
+        return tuple(_index_item(i) for i in index)
+    return _index_item(index)
+
+
+def _index_item(item):
+    if isinstance(item, Tensor):
+        return item.data
+    if isinstance(item, list):
+        arr = np.asarray(item)
+        # An empty list selects nothing; NumPy would read it as a float array.
+        return arr.astype(np.intp) if arr.size == 0 else arr
+    return item
+
+
+def _short_repr(value, limit=60):
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _check_root_gradient(gradient, output, where):
@@ -842,12 +916,33 @@ def split(t, split_size_or_sections, axis=0):
 
 
 def pad(t, pad_width, value=0.0):
-    """Constant padding with NumPy's ``pad_width`` (int, (before, after), or one pair per axis)."""
-    width = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (t.ndim, 2)) \
-        if np.ndim(pad_width) < 2 else np.asarray(pad_width, dtype=np.int64)
-    if width.shape != (t.ndim, 2) or (width < 0).any():
-        raise ValueError(f"pad: pad_width {pad_width!r} must give non-negative (before, after) "
-                         f"pairs for each of the {t.ndim} axes of shape {t.shape}")
+    """Constant padding, with NumPy's ``pad_width``.
+
+    ``pad_width`` is an int (the same before and after every axis), a pair
+    ``(before, after)`` for every axis, or one pair per axis; all non-negative.
+    (This is NumPy's convention, not ``torch.nn.functional.pad``'s last-axis-first list.)
+    """
+    def invalid(why):
+        return ValueError(f"pad: pad_width {_short_repr(pad_width)} {why}; expected an int, a "
+                          f"(before, after) pair, or one pair for each of the {t.ndim} axes "
+                          f"of shape {t.shape}")
+
+    try:
+        width = np.asarray(pad_width)
+    except ValueError:
+        raise invalid("is ragged") from None
+    if width.size == 0:
+        width = width.astype(np.int64)
+    if width.dtype.kind not in "iu":
+        raise invalid(f"has non-integer entries ({width.dtype})")
+    if width.ndim > 2 or (width.ndim >= 1 and width.shape[-1] != 2) or \
+            (width.ndim == 2 and width.shape[0] not in (1, t.ndim)):
+        raise invalid(f"has shape {width.shape}")
+    if (width < 0).any():
+        raise invalid("has negative entries")
+    width = np.broadcast_to(width.astype(np.int64), (t.ndim, 2))
+    if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
+        raise TypeError(f"pad: value must be a number, got {type(value).__name__}")
     return S.Pad.apply(t, tuple(map(tuple, width.tolist())), value=value)
 
 
@@ -873,13 +968,48 @@ def _tensor_list(tensors, op):
 
 
 def _format_tensor(t):
-    body = np.array2string(t.data, separator=", ", prefix="tensor(",
-                           floatmode="maxprec_equal" if t.data.dtype.kind == "f" else "maxprec")
+    """PyTorch's layout: ``tensor([1.0000, 2.5000], dtype=float64, grad_fn=<MulBackward>)``."""
+    data = t.data
     extras = []
-    if t.data.dtype not in (np.float32, np.int64, np.bool_):
-        extras.append(f"dtype={t.data.dtype}")
+    if data.size == 0:
+        body = "[]"
+        if data.ndim != 1:
+            extras.append(f"size={data.shape}")
+    else:
+        options = {"separator": ", ", "prefix": "tensor(", "threshold": 1000, "edgeitems": 3}
+        if data.dtype.kind == "f":
+            options["formatter"] = {"float_kind": _float_formatter(data)}
+        body = np.array2string(data, **options)
+    if data.dtype not in (np.float32, np.int64, np.bool_):
+        extras.append(f"dtype={data.dtype}")
     if t.grad_fn is not None:
         extras.append(f"grad_fn={t.grad_fn!r}")
     elif t._requires_grad:
         extras.append("requires_grad=True")
     return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+
+def _float_formatter(data):
+    """Like PyTorch: ``1.`` for whole numbers, 4 decimals, or scientific for wide ranges."""
+    finite = data[np.isfinite(data)].astype(np.float64)
+    magnitude = np.abs(finite[finite != 0])
+    if finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
+        fmt = "{:.0f}."
+    elif magnitude.size and (magnitude.max() / magnitude.min() > 1000 or magnitude.max() > 1e8
+                             or magnitude.min() < 1e-4):
+        fmt = "{:.4e}"
+    else:
+        fmt = "{:.4f}"
+
+    def text(v):
+        return fmt.format(v) if np.isfinite(v) else str(v)
+
+    # Every entry gets the width of the widest, so columns line up.
+    extremes = [finite.min(), finite.max()] if finite.size else []
+    if magnitude.size:
+        extremes += [magnitude.min(), magnitude.max()]
+    width = max([len(text(v)) for v in extremes] + [len(text(v)) for v in
+                                                    data[~np.isfinite(data)][:1]] + [1])
+    if np.isneginf(data).any():
+        width = max(width, 4)
+    return lambda v: text(v).rjust(width)

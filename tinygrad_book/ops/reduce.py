@@ -13,7 +13,12 @@ def normalize_axis(axis, ndim, op="reduction"):
     """Return ``axis`` as a sorted tuple of non-negative ints (``None`` → all axes)."""
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if isinstance(axis, (int, np.integer)):
+        axes = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(axis)
+    else:
+        raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
     out = []
     for ax in axes:
         if isinstance(ax, bool) or not isinstance(ax, (int, np.integer)):
@@ -110,7 +115,8 @@ class LogSumExp(Function):
         ctx.kept_shape = _kept_shape(a.shape, axis)
         m = np.max(a, axis=axis, keepdims=True)
         m = np.where(np.isfinite(m), m, 0).astype(a.dtype, copy=False)
-        out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
+        with np.errstate(divide="ignore"):  # every entry -inf: the answer is -inf
+            out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
         if not keepdims:
             out = out.reshape(tuple(s for i, s in enumerate(a.shape) if i not in axis))
         # Saving the output itself (not a copy) keeps z in the graph, so the
