@@ -22,11 +22,13 @@ class BatchNorm(Function):
     """Training-mode batch norm: x̂ = (x - μ_B) / √(σ²_B + ε),  y = γ x̂ + β  (book eq. 6.7).
 
     The backward is the book's computational-graph derivation (figure 6-17)
-    collapsed into one step, with m values per channel:
+    collapsed into one step, with m values per channel and dx̂ = g γ:
 
-        dx̂ = g γ
         dx = (1/√(σ² + ε)) · (dx̂ - mean(dx̂) - x̂ · mean(dx̂ x̂))
+           = γ/√(σ² + ε) · (g - dβ/m - x̂ · dγ/m)      (γ is constant per channel)
         dγ = Σ g x̂,   dβ = Σ g
+
+    so the two parameter gradients are reused for the input gradient.
 
     It is written with Tensor ops; when the backward itself is being recorded
     (``create_graph=True``) x̂ and 1/√(σ² + ε) are recomputed from x in the
@@ -40,12 +42,13 @@ class BatchNorm(Function):
         centred = x - mean
         var = np.mean(centred * centred, axis=axes, keepdims=True)
         invstd = 1 / np.sqrt(var + x.dtype.type(eps))
-        xhat = centred * invstd
+        xhat = np.multiply(centred, invstd, out=centred)
         out = xhat
         if weight is not None:
             out = out * _per_channel(weight, x.ndim)
         if bias is not None:
-            out = out + _per_channel(bias, x.ndim)
+            out = out + _per_channel(bias, x.ndim) if out is xhat else \
+                np.add(out, _per_channel(bias, x.ndim), out=out)
         if running_mean is not None:
             _lerp_(running_mean, mean.reshape(-1), momentum)
         if running_var is not None:
@@ -66,16 +69,16 @@ class BatchNorm(Function):
             centred = x - mean
             invstd = ((centred * centred).mean(axis=axes, keepdims=True) + ctx.eps) ** -0.5
             xhat = centred * invstd
-        gx = gw = gb = None
+        m = g.size // g.shape[1]
+        gx = None
+        gb = g.sum(axis=axes, keepdims=True)
+        gw = (g * xhat).sum(axis=axes, keepdims=True)
         if ctx.needs_input_grad[0]:
-            dxhat = g if weight is None else g * _per_channel(weight, nd)
-            gx = invstd * (dxhat - dxhat.mean(axis=axes, keepdims=True)
-                           - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True))
-        if ctx.needs_input_grad[1]:
-            gw = (g * xhat).sum(axis=axes)
-        if ctx.needs_input_grad[2]:
-            gb = g.sum(axis=axes)
-        return gx, gw, gb
+            scale = invstd if weight is None else invstd * _per_channel(weight, nd)
+            gx = (g - gb / m - xhat * (gw / m)) * scale
+        return (gx,
+                gw.reshape(-1) if ctx.needs_input_grad[1] else None,
+                gb.reshape(-1) if ctx.needs_input_grad[2] else None)
 
 
 def _lerp_(buffer, value, momentum):
