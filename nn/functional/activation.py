@@ -165,7 +165,8 @@ def _dtype_arg(fn, input, dtype):
 
 
 def softmax(input, dim=None, dtype=None):
-    """Probabilities along ``dim``: exp(x) / Σ exp(x), shifted by the max so e^1000 never overflows."""
+    """Probabilities along ``dim``: exp(x) / Σ exp(x), shifted by the max so that
+    e^1000 never overflows."""
     input = _dtype_arg("softmax", as_tensor(input, "softmax"), dtype)
     check_float(input, "softmax")
     dim = _softmax_dim("softmax", input, dim)

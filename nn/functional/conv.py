@@ -36,7 +36,7 @@ def _channel_major(g):
 
 
 class Conv2d(Function):
-    """y = W * x + b (cross-correlation), as ``W.reshape(OC, -1) @ im2col(x)`` (book eq. 7.4.3).
+    """y = W * x + b (cross-correlation), as ``W.reshape(OC, -1) @ im2col(x)`` (book section 7.4).
 
     ``cols`` may carry precomputed columns of ``x``; ``keep_cols`` saves them for
     the weight gradient instead of recomputing them in backward.
@@ -186,7 +186,7 @@ def _same_padding(kernel_size, dilation):
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """2-D convolution (cross-correlation) over an (N, C, H, W) input, as ``torch.nn.functional.conv2d``.
+    """2-D convolution (cross-correlation) of an (N, C, H, W) input, as PyTorch's ``F.conv2d``.
 
     Args:
         input: (N, C_in, H, W).

@@ -12,7 +12,9 @@ class Dropout(Function):
 
     @staticmethod
     def forward(ctx, x, p):
-        keep = default_generator().random(x.shape, dtype=x.dtype) >= p
+        # The generator draws float32 or float64 only; float32 suffices for a threshold.
+        draw = x.dtype if x.dtype in (np.float32, np.float64) else np.float32
+        keep = default_generator().random(x.shape, dtype=draw) >= p
         scaled = keep * x.dtype.type(1 / (1 - p))
         ctx.save_for_backward(scaled)
         return x * scaled

@@ -1,7 +1,7 @@
 """im2col / col2im: the book's trick that turns a convolution into one matrix product.
 
 ``im2col`` lays every receptive field of the input out as one row of a matrix
-(book section 7.4.3, figure 7-18); ``col2im`` is its adjoint, adding each row
+(book section 7.4.2); ``col2im`` is its adjoint, adding each row
 back onto the pixels it came from (overlapping fields add up). They are each
 other's backward, so both are differentiable to any order.
 
@@ -124,7 +124,7 @@ def _conf(fn, spatial, kernel_size, stride, padding, dilation):
 
 
 def im2col(input, kernel_size, stride=1, padding=0, dilation=1):
-    """Expand every receptive field of ``input`` into a row (book section 7.4.3).
+    """Expand every receptive field of ``input`` into a row (book section 7.4.2).
 
     Args:
         input: (N, C, H, W) Tensor.

@@ -19,9 +19,9 @@ def _per_channel(t, ndim):
 
 
 class BatchNorm(Function):
-    """Training-mode batch norm: x̂ = (x - μ_B) / √(σ²_B + ε),  y = γ x̂ + β  (book eq. 6.7).
+    """Training-mode batch norm: x̂ = (x - μ_B) / √(σ²_B + ε), y = γ x̂ + β (book eq. 6.7).
 
-    The backward is the book's computational-graph derivation (figure 6-17)
+    The backward is the book's computational-graph derivation (section 6.3.1)
     collapsed into one step, with m values per channel and dx̂ = g γ:
 
         dx = (1/√(σ² + ε)) · (dx̂ - mean(dx̂) - x̂ · mean(dx̂ x̂))

@@ -134,12 +134,17 @@ def _pool_conf(fn, input, kernel_size, stride, padding, dilation=1, ceil_mode=Fa
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    """Max over each KH x KW window of an (N, C, H, W) input, as ``torch.nn.functional.max_pool2d``.
+    """Max over each KH x KW window of an (N, C, H, W) input, as PyTorch's ``F.max_pool2d``.
 
     ``stride`` defaults to ``kernel_size`` (non-overlapping windows, the book's
     pooling); ``padding`` counts as -inf so it never wins. Output size
     (H + 2P - KH) // S + 1. With ``return_indices=True`` also returns, per
     output, the flat index into its input plane (H*W) of the chosen element.
+
+    Cost: KH*KW passes over output-sized strided slabs, no window copy. For
+    the book's case (stride = kernel, no padding, sizes divisible) those slabs
+    are exactly the views ``x.reshape(N, C, OH, KH, OW, KW)[:, :, :, i, :, j]``,
+    so the general path already is the reshape fast path.
     """
     input, kernel_size, stride, padding, dilation, out_size = _pool_conf(
         "max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
@@ -205,7 +210,7 @@ class _AvgPoolSpread(Function):
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
-    """Mean over each KH x KW window of an (N, C, H, W) input, as ``torch.nn.functional.avg_pool2d``.
+    """Mean over each KH x KW window of an (N, C, H, W) input, as PyTorch's ``F.avg_pool2d``.
 
     With ``count_include_pad=True`` (PyTorch's default) zero padding counts in
     every average, so each output divides by KH*KW; with False, by the number
@@ -216,8 +221,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
         fn, input, kernel_size, stride, padding, 1, ceil_mode)
     dtype = input.dtype.type
     if divisor_override is not None:
-        if isinstance(divisor_override, bool) or not isinstance(divisor_override, (int, np.integer)) \
-                or divisor_override < 1:
+        if isinstance(divisor_override, bool) or not isinstance(
+                divisor_override, (int, np.integer)) or divisor_override < 1:
             raise ValueError(f"{fn}(): divisor_override must be a positive int, got "
                              f"{divisor_override!r}")
         divisor = dtype(divisor_override)

@@ -1,4 +1,4 @@
-"""conv2d, conv_transpose2d, im2col/col2im: the book's worked examples, gradients, parity, errors."""
+"""conv2d, conv_transpose2d, im2col/col2im: the book's examples, gradients, parity, errors."""
 import numpy as np
 import pytest
 
