@@ -63,8 +63,10 @@ class AlexNet(nn.Module):
                     → ReLU → fc (256 → classes)
 
     with s = 3 for 28×28 input and 4 for 32×32. LRN uses AlexNet's size 5,
-    alpha 1e-4, beta 0.75, k 2. Shapes: input ``(N, C, S, S)``, output
-    ``(N, num_classes)``.
+    alpha 1e-4, beta 0.75, k 2. Weights start with He initialisation (std
+    sqrt(2 / fan_in), the book's choice for ReLU, chapter 6.2.3) and biases at
+    zero: from PyTorch's default init this deep, narrow stack sits on a long
+    plateau first. Shapes: input ``(N, C, S, S)``, output ``(N, num_classes)``.
     """
 
     def __init__(self, in_channels=1, num_classes=10, input_size=28, dropout=0.5):
@@ -90,6 +92,10 @@ class AlexNet(nn.Module):
             nn.Dropout(dropout), nn.Linear(256, 256), nn.ReLU(),
             nn.Linear(256, num_classes),
         )
+        for m in self.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+                nn.init.zeros_(m.bias)
 
     def forward(self, x):
         return self.classifier(self.flatten(self.features(x)))

@@ -90,10 +90,10 @@ class DeepConvNet(nn.Module):
             if i % 2 == 0:
                 setattr(self, f"pool{i // 2}", nn.MaxPool2d(2, stride=2))
                 h, w = h // 2, w // 2
+                if h < 1 or w < 1:
+                    raise ValueError(f"DeepConvNet: input_dim {input_dim} is too small for "
+                                     "three 2x2 poolings")
             in_ch = out_ch
-        if h < 1 or w < 1:
-            raise ValueError(f"DeepConvNet: input_dim {input_dim} is too small for three "
-                             "2x2 poolings")
         self.flatten = nn.Flatten()
         self.fc1 = nn.Linear(in_ch * h * w, hidden_size)
         _common.book_init_(self.fc1, math.sqrt(2.0 / (in_ch * h * w)))
