@@ -145,7 +145,7 @@ def xavier_normal_(tensor, gain=1.0):
 
 
 def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
-    """He uniform: U(-b, b) with b = gain * sqrt(3 / fan), gain = ``calculate_gain(nonlinearity, a)``.
+    """He uniform: U(-b, b), b = gain * sqrt(3 / fan), gain = ``calculate_gain(nonlinearity, a)``.
 
     PyTorch's Linear and Conv2d default is ``kaiming_uniform_(w, a=sqrt(5))``,
     i.e. b = 1 / sqrt(fan_in).

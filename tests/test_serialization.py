@@ -1,7 +1,6 @@
-"""tinygrad_book.save / load: structure, keys and dtypes survive; files are atomic and pickle-free."""
+"""tinygrad_book.save / load: structure, keys and dtypes survive; atomic, pickle-free files."""
 import io
 import os
-import zipfile
 
 import numpy as np
 import pytest

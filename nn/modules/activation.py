@@ -9,7 +9,8 @@ from .module import Module
 
 
 class ReLU(Module):
-    """max(0, x) — the book's ``Relu`` layer. ``inplace`` is accepted and ignored (no in-place ops)."""
+    """max(0, x) — the book's ``Relu`` layer. ``inplace`` is accepted and ignored:
+    the op never overwrites its input, which the graph may still need."""
 
     def __init__(self, inplace=False):
         super().__init__()

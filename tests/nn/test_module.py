@@ -1,5 +1,6 @@
 """Module machinery: registration, traversal order, modes, hooks, dtype, repr, graph tags."""
 import copy
+from collections import OrderedDict
 
 import numpy as np
 import pytest
@@ -235,3 +236,43 @@ def test_paths_follow_tree_changes():
     # The inner module called on its own uses its own (class) name again.
     assert inner(tb.randn(1, 2)).grad_fn.module_path == "Linear"
     assert outer(tb.randn(1, 2)).grad_fn.module_path == "1.2"
+
+
+def test_sequential_indexing_slicing_and_editing():
+    a, b, c = nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 3)
+    seq = nn.Sequential(a, b, c)
+    assert len(seq) == 3 and list(seq) == [a, b, c]
+    assert seq[0] is a and seq[-1] is c
+    head = seq[:2]
+    assert isinstance(head, nn.Sequential) and list(head) == [a, b]
+    assert list(seq[1:]._modules) == ["1", "2"]          # slices keep PyTorch's names
+    seq[1] = nn.Tanh()
+    assert isinstance(seq[1], nn.Tanh)
+    del seq[0]
+    assert list(seq._modules) == ["0", "1"] and seq[1] is c   # renumbered, as PyTorch
+    with pytest.raises(IndexError, match="index 5 is out of range for a Sequential of length 2"):
+        seq[5]
+    with pytest.raises(TypeError, match="Sequential: argument 1 is a int, not a Module"):
+        nn.Sequential(a, 3)
+    named = nn.Sequential(OrderedDict([("fc", nn.Linear(2, 2)), ("act", nn.ReLU())]))
+    assert list(named.state_dict()) == ["fc.weight", "fc.bias"]
+    assert named(tb.randn(1, 2)).shape == (1, 2)
+
+
+def test_module_list_registers_and_edits():
+    layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+    assert len(list(layers.parameters())) == 6
+    layers.append(nn.Linear(2, 1))
+    layers.insert(0, nn.ReLU())
+    layers += [nn.Tanh()]
+    assert [type(m).__name__ for m in layers] == ["ReLU", "Linear", "Linear", "Linear",
+                                                  "Linear", "Tanh"]
+    del layers[0]
+    assert list(layers._modules) == [str(i) for i in range(5)]
+    assert isinstance(layers[-1], nn.Tanh) and len(layers[1:3]) == 2
+    with pytest.raises(TypeError, match="ModuleList.extend should be called with an iterable"):
+        layers.extend(nn.ReLU())
+    with pytest.raises(NotImplementedError, match="ModuleList has no forward"):
+        layers(tb.zeros(1))
+    with pytest.raises(TypeError, match="ModuleList indices must be integers or slices, not str"):
+        layers["a"]

@@ -91,7 +91,8 @@ def _mapping(model):
     if isinstance(model, DeepConvNet):
         rows = []
         for i in range(1, 7):
-            rows += [(f"W{i}", f"conv{i}.weight", False, 1.0), (f"b{i}", f"conv{i}.bias", False, 1.0)]
+            rows += [(f"W{i}", f"conv{i}.weight", False, 1.0),
+                     (f"b{i}", f"conv{i}.bias", False, 1.0)]
         # Book inference: fc2(relu(fc1(h)) * (1 - p1)) * (1 - p2). Folding both factors
         # into fc2 makes our eval-mode (identity) dropout give the same scores.
         keep1, keep2 = 1 - model.dropout1.p, 1 - model.dropout2.p

@@ -7,8 +7,9 @@ from . import _common
 class LeNet5(nn.Module):
     """LeCun et al. (1998): two 5×5 convs with subsampling, then three fully connected layers.
 
-        conv1 (C → 6, 5×5, padding 2) → act → pool1 → conv2 (6 → 16, 5×5) → act → pool2
-        → flatten → fc1 (16·5·5 → 120) → act → fc2 (120 → 84) → act → fc3 (84 → classes)
+        conv1 (C → 6, 5×5, padding 2) → act → pool1 → conv2 (6 → 16, 5×5) → act
+        → pool2 → flatten → fc1 (16·5·5 → 120) → act → fc2 (120 → 84) → act
+        → fc3 (84 → classes)
 
     The padding of 2 lets a 28×28 MNIST digit stand in for the original 32×32
     input, as commonly done. ``activation='sigmoid'`` with ``pooling='avg'``

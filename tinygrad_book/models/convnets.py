@@ -8,7 +8,7 @@ _CONV_PARAM = {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}
 
 
 class SimpleConvNet(nn.Module):
-    """conv → ReLU → 2×2 max pool → affine → ReLU → affine: the book's chapter 7.5 network.
+    """conv → ReLU → 2×2 max pool → affine → ReLU → affine: the book's chapter 7.5 net.
 
     Args (the book's, with its defaults):
         input_dim: (channels, height, width) of one image, (1, 28, 28).
@@ -63,7 +63,8 @@ class DeepConvNet(nn.Module):
         conv1 16 → ReLU → conv2 16 → ReLU → pool1
         conv3 32 → ReLU → conv4 32 (padding 2) → ReLU → pool2
         conv5 64 → ReLU → conv6 64 → ReLU → pool3
-        fc1 (64·4·4 = 1024 → 50) → ReLU → dropout1 (0.5) → fc2 (50 → 10) → dropout2 (0.5)
+        fc1 (64·4·4 = 1024 → 50) → ReLU → dropout1 (0.5)
+        fc2 (50 → 10) → dropout2 (0.5)
 
     All convs are 3×3, stride 1, padding 1 except conv4; pools are 2×2,
     stride 2. He initialisation as the book: weights ``sqrt(2 / n) * randn``
