@@ -38,8 +38,9 @@ def build_parser():
                    help="short samples, a 1,000-op graph chain and 20 memory steps: checks that "
                         "the suite runs, its numbers are rough")
     p.add_argument("--only", nargs="+", metavar="NAME",
-                   help="run only the workloads whose name starts with (or matches the glob) NAME "
-                        "or whose group is NAME (models, layers, overhead, memory); see --list")
+                   help="run only these workloads: a name from --list, a dotted prefix of names "
+                        "(conv2d, simple_convnet), a group (models, layers, overhead, memory) "
+                        "or a glob ('*.fwd_bwd')")
     p.add_argument("--list", action="store_true", help="list the workloads and exit")
     p.add_argument("--batch-size", type=int, default=100, metavar="N",
                    help="batch size of every workload (default 100, the book's)")
@@ -75,7 +76,9 @@ def settings_from(args):
 
 
 def _matches(pattern, name, group):
-    return name.startswith(pattern) or fnmatch.fnmatchcase(name, pattern) or pattern == group
+    """``pattern`` names the workload, a dotted prefix of it, its group, or is a glob for it."""
+    return (name == pattern or name.startswith(pattern + ".") or pattern == group
+            or fnmatch.fnmatchcase(name, pattern))
 
 
 def select(workloads, patterns, parser):
