@@ -36,7 +36,9 @@ class LeakyReLU(Function):
 
     @staticmethod
     def forward(ctx, x, negative_slope):
-        factor = np.where(x > 0, x.dtype.type(1), x.dtype.type(negative_slope))
+        # 1 where x > 0 else the slope, built by arithmetic (np.where branches per element).
+        factor = np.multiply(x > 0, 1 - negative_slope, dtype=x.dtype)
+        factor += x.dtype.type(negative_slope)
         ctx.save_for_backward(factor)
         return x * factor
 

@@ -39,10 +39,15 @@ def _max_and_arg(x, kernel_size, stride, padding, dilation, out_size):
     out = xp[slabs[0][1]].copy()
     for _, where in slabs[1:]:
         np.maximum(out, xp[where], out=out)
-    # Reverse order so the first maximum in the window wins ties.
+    # Reverse order so the first maximum in the window wins ties. Arithmetic
+    # (arg -= (arg - k)·hit) instead of np.where/copyto: branch-free, several
+    # times faster on the random masks pooling produces.
     arg = np.zeros(out.shape, dtype=np.int8 if len(slabs) <= 127 else np.int32)
+    step = np.empty_like(arg)
     for k, where in reversed(slabs):
-        np.copyto(arg, k, where=xp[where] == out)
+        np.subtract(arg, k, out=step)
+        step *= xp[where] == out
+        arg -= step
     return out, arg
 
 
@@ -70,7 +75,8 @@ class _MaxPoolScatter(Function):
         n, c, h, w = input_shape
         acc = np.zeros((n, c, h + 2 * padding[0], w + 2 * padding[1]), dtype=g.dtype)
         for k, where in window_slices(kernel_size, stride, dilation, g.shape[2:]):
-            acc[where] += np.where(arg == k, g, g.dtype.type(0))
+            # g·mask rather than np.where(mask, g, 0): ~10x faster on random masks.
+            acc[where] += g * (arg == k)
         ctx.arg = arg
         ctx.conf = dict(kernel_size=kernel_size, stride=stride, padding=padding,
                         dilation=dilation, input_shape=input_shape)
