@@ -138,8 +138,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if input.size // c <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
                              f"size {input.shape}")
-        if not 0 <= momentum <= 1:
-            raise ValueError(f"{fn}(): momentum must be in [0, 1], got {momentum!r}")
+        if isinstance(momentum, bool) or not isinstance(momentum, (int, float, np.floating)) \
+                or not 0 <= momentum <= 1:
+            raise ValueError(f"{fn}(): momentum must be a number in [0, 1], got {momentum!r} (for "
+                             "a cumulative average pass 1 / number of batches seen)")
         return BatchNorm.apply(input, weight, bias, eps=float(eps), momentum=float(momentum),
                                running_mean=rm, running_var=rv)
     if rm is None or rv is None:

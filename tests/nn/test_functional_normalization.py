@@ -132,7 +132,9 @@ def test_one_value_per_channel_in_training_is_an_error_like_torch():
     (lambda x: F.batch_norm(x, [0, 0, 0], np.ones(3), training=True), TypeError,
      r"running_mean must be a floating point Tensor or array, got list"),
     (lambda x: F.batch_norm(x, None, None, training=True, momentum=1.5), ValueError,
-     r"momentum must be in \[0, 1\], got 1.5"),
+     r"momentum must be a number in \[0, 1\], got 1.5"),
+    (lambda x: F.batch_norm(x, np.zeros(3), np.ones(3), training=True, momentum=None), ValueError,
+     r"momentum must be a number in \[0, 1\], got None \(for a cumulative average pass"),
 ])
 def test_batch_norm_argument_errors(call, error, message):
     with pytest.raises(error, match=message):
