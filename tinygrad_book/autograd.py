@@ -57,29 +57,38 @@ class Context:
       next          per positional input: ``(node, output_nr)`` for a non-leaf that
                     requires grad, ``(leaf_tensor, None)`` for a leaf that requires
                     grad, ``None`` otherwise
+      needs_input_grad  per positional input: whether it needs a gradient (also
+                    valid inside ``forward``)
       input_meta    per positional input: ``(shape, dtype)`` or ``None``
       output_meta   per output: ``(shape, dtype)``
       attrs         op attributes shown by the renderer (e.g. stride, padding)
       module_path   dotted path of the module that created it, if any
     """
 
-    # Class-level defaults: a context is made for every op, recorded or not,
-    # so its constructor sets only what differs (this is the hot path).
-    next = ()
-    input_meta = ()
-    output_meta = ()
-    needs_input_grad = ()
+    # A context is made for every op, recorded or not, and a long graph holds
+    # one per op, so it is kept small: the fields every node has are slots, the
+    # rarely set ones are class-level defaults, and an op's own attributes
+    # (``ctx.stride = ...``) go to a __dict__ made only for ops that set some.
+    __slots__ = ("fn", "next", "needs_input_grad", "output_meta", "_saved", "_saved_resolved",
+                 "__dict__", "__weakref__")
     attrs = None
     module_path = None
     output_names = None
-    _saved = None
-    _saved_resolved = ()
-    _released = False
     _output_hooks = None
     _retained = None
 
     def __init__(self, fn):
         self.fn = fn
+        self.next = self.needs_input_grad = self.output_meta = self._saved_resolved = ()
+        self._saved = None
+
+    @property
+    def input_meta(self):
+        """Per positional input ``(shape, dtype)`` (``None`` for one without a gradient),
+        read from the input's node, or from the leaf itself."""
+        return tuple(None if e is None else
+                     (e[0].data.shape, e[0].data.dtype) if e[1] is None else e[0].output_meta[e[1]]
+                     for e in self.next)
 
     # -- saving -----------------------------------------------------------
     def save_for_backward(self, *values):
@@ -89,16 +98,22 @@ class Context:
     @property
     def saved_tensors(self):
         """The saved values as Tensors (inputs and outputs keep their graph)."""
-        if self._released:
+        if self._saved_resolved is None:
             raise RuntimeError(
                 f"Trying to backward through {self.name()} a second time (or to read its "
                 "saved tensors after they were freed). Saved arrays are released after "
                 "backward; call .backward(retain_graph=True) the first time if you need "
                 "to backward through the graph again.")
-        # Outputs become Tensors only now: holding them as Tensors attached to
-        # this node would make a reference cycle (node -> output -> node).
-        return tuple(_make(v.array, True, self, v.index) if v.__class__ is _SavedOutput
-                     else v for v in self._saved_resolved)
+        out = []
+        for v in self._saved_resolved:
+            if v.__class__ is np.ndarray:  # a constant, wrapped only when read
+                v = _make(v, False, None, 0)
+            elif v.__class__ is _SavedOutput:
+                # Made only now: an output Tensor held by its own node would be a
+                # reference cycle (node -> output -> node).
+                v = _make(v.array, True, self, v.index)
+            out.append(v)
+        return tuple(out)
 
     def name(self):
         """Op name as PyTorch prints it, e.g. ``MulBackward``."""
@@ -109,8 +124,7 @@ class Context:
 
     def release(self):
         """Drop saved arrays: what ``retain_graph=False`` does after backward."""
-        self._saved_resolved = ()
-        self._released = True
+        self._saved_resolved = None
 
 
 class Function:
@@ -155,39 +169,45 @@ class Function:
             else:
                 raw.append(a)
         ctx = Context(cls)
+        if record and _grad_state.grad_enabled and cls.differentiable:
+            _link_inputs(ctx, args)
+        else:
+            record = False
         result = cls.forward(ctx, *raw, **kwargs)
+
         produced = result if result.__class__ is tuple else (result,)
         results = produced
         for r in produced:
             if r.__class__ is not np.ndarray:
                 # NumPy returns scalars from 0-d inputs; a Tensor always holds an array.
-                results = tuple(np.asarray(r) for r in produced)
+                results = tuple([np.asarray(r) for r in produced])
                 break
-
-        if record and _grad_state.grad_enabled and cls.differentiable:
-            outs = _record(ctx, args, raw, produced, results, kwargs)
+        if record:
+            outs = _record_outputs(ctx, args, raw, produced, results, kwargs)
+        elif len(results) == 1:
+            outs = (_make(results[0], False, None, 0),)
         else:
             outs = tuple([_make(r, False, None, 0) for r in results])
         return outs if result.__class__ is tuple else outs[0]
 
 
-def _record(ctx, args, raw, produced, results, kwargs):
-    """Attach ``ctx`` as the ``grad_fn`` of new output Tensors: the graph's one growth point."""
-    next_edges, needs, meta = [], [], []
+def _link_inputs(ctx, args):
+    """Edges from the new node to the nodes (or leaves) of inputs that require grad."""
+    edges, needs = [], []
     for a in args:
         if isinstance(a, Tensor) and a._requires_grad:
             gf = a.grad_fn
-            next_edges.append((a, None) if gf is None else (gf, a._output_nr))
+            edges.append((a, None) if gf is None else (gf, a._output_nr))
             needs.append(True)
-            data = a.data
-            meta.append((data.shape, data.dtype))
         else:
-            next_edges.append(None)
+            edges.append(None)
             needs.append(False)
-            meta.append(None)
-    ctx.next = tuple(next_edges)
+    ctx.next = tuple(edges)
     ctx.needs_input_grad = tuple(needs)
-    ctx.input_meta = tuple(meta)
+
+
+def _record_outputs(ctx, args, raw, produced, results, kwargs):
+    """Finish the node after forward and make the output Tensors whose ``grad_fn`` it is."""
     ctx.output_meta = tuple([(r.shape, r.dtype) for r in results])
     if _module_scope:
         ctx.module_path = _module_scope[-1]
@@ -222,6 +242,7 @@ def _resolve_saved(saved, args, raw, produced, results):
 
     Identity decides: a saved array that *is* an input's data or *is* what
     forward returned (``produced``; ``results`` are the same as arrays).
+    Constants stay arrays until read (see ``saved_tensors``).
     """
     resolved = []
     for value in saved:
@@ -236,11 +257,11 @@ def _resolve_saved(saved, args, raw, produced, results):
                         resolved.append(_SavedOutput(results[i], i))
                         break
                 else:
-                    resolved.append(_make(np.asarray(value), False, None, 0))
+                    resolved.append(np.asarray(value))
         elif value is None or isinstance(value, Tensor):
             resolved.append(value)
         else:
-            resolved.append(_make(np.asarray(value), False, None, 0))
+            resolved.append(np.asarray(value))
     return tuple(resolved)
 
 

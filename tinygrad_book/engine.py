@@ -58,19 +58,22 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
                 if node._output_hooks or node._retained or capture:
                     _before_node(node, out_grads, capture, captured, create_graph)
                 grads_in = _call_backward(node, out_grads)
-            for edge, g, meta in zip(node.next, grads_in, node.input_meta):
+            for edge, g in zip(node.next, grads_in):
                 if edge is None:
                     continue
                 target, nr = edge
                 if g is not None:
-                    if g.__class__ is not Tensor:
+                    if not isinstance(g, Tensor):
                         g = Tensor._make(np.asarray(g), False, None, 0)
                     data = g.data
-                    if data.shape != meta[0] or data.dtype != meta[1]:
-                        g = _reduce_to(g, meta, node)
                     if nr is None:
+                        if data.shape != target.data.shape or data.dtype != target.data.dtype:
+                            g = _reduce_to(g, target.data.shape, target.data.dtype, node)
                         _add_leaf_grad(leaf_grads, target, g)
                         continue
+                    shape, dtype = target.output_meta[nr]
+                    if data.shape != shape or data.dtype != dtype:
+                        g = _reduce_to(g, shape, dtype, node)
                     buf = node_grads.get(target)
                     if buf is None:
                         buf = node_grads[target] = [None] * len(target.output_meta)
@@ -194,9 +197,8 @@ def _call_backward(node, out_grads):
     return grads_in
 
 
-def _reduce_to(g, meta, node):
+def _reduce_to(g, shape, dtype, node):
     """Sum a broadcast gradient back to its input's shape and cast it to its dtype."""
-    shape, dtype = meta
     if g.shape != shape:
         lead = g.ndim - len(shape)
         if lead < 0:

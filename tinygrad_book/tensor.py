@@ -299,40 +299,40 @@ class Tensor:
 
     # -- arithmetic --------------------------------------------------------------
     def __add__(self, other):
-        return _binary(E.Add, self, as_operand(other, self))
+        return _binary(E.Add, self, other)
 
     def __radd__(self, other):
-        return _binary(E.Add, as_operand(other, self), self)
+        return _binary(E.Add, self, other, reflected=True)
 
     def __sub__(self, other):
-        return _binary(E.Sub, self, as_operand(other, self))
+        return _binary(E.Sub, self, other)
 
     def __rsub__(self, other):
-        return _binary(E.Sub, as_operand(other, self), self)
+        return _binary(E.Sub, self, other, reflected=True)
 
     def __mul__(self, other):
-        return _binary(E.Mul, self, as_operand(other, self))
+        return _binary(E.Mul, self, other)
 
     def __rmul__(self, other):
-        return _binary(E.Mul, as_operand(other, self), self)
+        return _binary(E.Mul, self, other, reflected=True)
 
     def __truediv__(self, other):
-        return _binary(E.Div, self, as_operand(other, self))
+        return _binary(E.Div, self, other)
 
     def __rtruediv__(self, other):
-        return _binary(E.Div, as_operand(other, self), self)
+        return _binary(E.Div, self, other, reflected=True)
 
     def __pow__(self, other):
-        return _binary(E.Pow, self, as_operand(other, self))
+        return _binary(E.Pow, self, other)
 
     def __rpow__(self, other):
-        return _binary(E.Pow, as_operand(other, self), self)
+        return _binary(E.Pow, self, other, reflected=True)
 
     def __matmul__(self, other):
-        return matmul(self, as_operand(other, self))
+        return matmul(self, other)
 
     def __rmatmul__(self, other):
-        return matmul(as_operand(other, self), self)
+        return matmul(other, self)
 
     def __neg__(self):
         return E.Neg.apply(self)
@@ -390,10 +390,10 @@ class Tensor:
     clip = clamp
 
     def maximum(self, other):
-        return _binary(E.Maximum, self, as_operand(other, self))
+        return _binary(E.Maximum, self, other)
 
     def minimum(self, other):
-        return _binary(E.Minimum, self, as_operand(other, self))
+        return _binary(E.Minimum, self, other)
 
     # -- comparisons: boolean tensors, outside the graph ---------------------------
     def _compare(self, other, op):
@@ -707,7 +707,7 @@ def _data(x):
 
 
 def as_operand(x, like):
-    """Wrap a number or array as a constant Tensor to combine with the Tensor ``like``.
+    """``x`` as a Tensor to combine with the Tensor ``like`` (a constant unless it is one).
 
     Numbers (Python's and NumPy's scalars) are "weak", as in PyTorch: they take
     ``like``'s dtype when they fit its kind, so ``x * 2.0`` stays float32 and
@@ -716,24 +716,27 @@ def as_operand(x, like):
     """
     if isinstance(x, Tensor):
         return x
+    return Tensor._make(_operand_array(x, like), False, None, 0)
+
+
+def _operand_array(x, like):
+    """The array ``as_operand`` wraps (op arguments may be plain arrays: constants)."""
     if isinstance(x, _SCALARS):
         dtype = like.data.dtype
         kind = dtype.kind
         if kind == "f":
-            arr = np.asarray(x, dtype=dtype)
-        elif isinstance(x, _FLOATS):
-            arr = np.asarray(x, dtype=np.float32)
-        elif kind != "b" and not isinstance(x, _BOOLS):
-            arr = np.asarray(x, dtype=dtype)
-        else:
-            arr = np.asarray(x)
-        return Tensor._make(arr, False, None, 0)
+            return np.asarray(x, dtype=dtype)
+        if isinstance(x, _FLOATS):
+            return np.asarray(x, dtype=np.float32)
+        if kind != "b" and not isinstance(x, _BOOLS):
+            return np.asarray(x, dtype=dtype)
+        return np.asarray(x)
     if isinstance(x, (complex, np.complexfloating)):
         raise TypeError(f"complex numbers are not supported (got {x!r})")
     arr = x if isinstance(x, np.ndarray) else _to_array(x, None)
     if arr.dtype.kind not in "fiub":
         raise TypeError(f"unsupported operand of dtype {arr.dtype}; expected numbers")
-    return Tensor._make(arr, False, None, 0)
+    return arr
 
 
 _FLOATS = (float, np.floating)
@@ -741,34 +744,42 @@ _BOOLS = (bool, np.bool_)
 _SCALARS = (int, float, np.integer, np.floating, np.bool_)
 
 
-def _binary(fn, a, b):
-    """Apply a two-operand Function after PyTorch's type promotion.
+def _binary(fn, t, other, reflected=False):
+    """``t (op) other`` (``other (op) t`` if reflected) after PyTorch's type promotion.
 
     Same-kind operands follow NumPy (float32 with float64 gives float64); an
     integer or boolean operand meeting a float one takes the float's dtype
     (NumPy would make int64 * float32 float64); true division of integers
-    gives float32.
+    gives float32. A non-Tensor operand enters the op as a plain array: a
+    constant, with no node of its own.
     """
-    da, db = a.data.dtype, b.data.dtype
+    if not isinstance(other, Tensor):
+        other = _operand_array(other, t)
+    a, b = (other, t) if reflected else (t, other)
+    da, db = a.dtype, b.dtype
     if da is not db or (fn is E.Div and da.kind != "f"):
-        a, b = _promote(a, b, fn is E.Div)
+        a, b = _promote(a, b, da, db, fn is E.Div)
     return fn.apply(a, b)
 
 
-def _promote(a, b, true_divide=False):
-    float_a, float_b = a.data.dtype.kind == "f", b.data.dtype.kind == "f"
+def _promote(a, b, da, db, true_divide):
+    float_a, float_b = da.kind == "f", db.kind == "f"
     if float_a and not float_b:
-        b = _constant(b.data.astype(a.data.dtype))
+        b = _cast_constant(b, da)
     elif float_b and not float_a:
-        a = _constant(a.data.astype(b.data.dtype))
+        a = _cast_constant(a, db)
     elif true_divide and not float_a:
-        a, b = _constant(a.data.astype(np.float32)), _constant(b.data.astype(np.float32))
+        a, b = _cast_constant(a, np.float32), _cast_constant(b, np.float32)
     return a, b
 
 
 def _constant(arr):
-    # Only non-float tensors are converted here, and those never require grad.
     return Tensor._make(arr, False, None, 0)
+
+
+def _cast_constant(x, dtype):
+    # Only integer and boolean operands are converted, and those never require grad.
+    return (x.data if isinstance(x, Tensor) else x).astype(dtype)
 
 
 def _axis_arg(axis, dim):
@@ -850,6 +861,9 @@ def matmul(a, b):
     if not isinstance(b, Tensor):
         b = as_operand(b, a)
     M.check_matmul_shapes(a.shape, b.shape)
+    if a.dtype.kind != b.dtype.kind:
+        a, b = (x if isinstance(x, Tensor) else _constant(x)
+                for x in _promote(a, b, a.dtype, b.dtype, False))
     squeeze_first = a.ndim == 1
     squeeze_last = b.ndim == 1
     if squeeze_first:

@@ -65,5 +65,6 @@ def assert_close(actual, expected, rtol=1e-5, atol=1e-8, msg=""):
         idx = np.unravel_index(np.nanargmax(diff), diff.shape) if diff.ndim else ()
         raise AssertionError(
             f"{msg}values differ: max abs difference {np.nanmax(diff):.3g} at index "
-            f"{tuple(int(i) for i in idx)} (actual {a[idx]!r}, expected {e[idx]!r}); "
+            f"{tuple(int(i) for i in idx)} (actual {a[idx].item()!r}, expected "
+            f"{e[idx].item()!r}); "
             f"rtol={rtol}, atol={atol}")
