@@ -20,6 +20,7 @@ from tinygrad_book.grad_mode import is_grad_enabled
 
 from ._utils import as_tensor, check_float, check_ndim, check_same_dtype, pair
 from .im2col import col2im_array, conv_output_size, im2col_array
+from .linear import pad as _pad
 
 
 def _grouped_matmul(a, b, groups):
@@ -123,11 +124,17 @@ class ConvTranspose2d(Function):
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups, output_size):
         n = x.shape[0]
         cin, coutg, kh, kw = weight.shape
-        w3 = weight.reshape(groups, cin // groups, coutg * kh * kw).transpose(0, 2, 1)
-        xm = _channel_major(x).reshape(groups, cin // groups, -1)
-        cols = np.matmul(w3, xm).reshape(groups * coutg * kh * kw, -1)
-        out = col2im_array(cols, (n, groups * coutg) + tuple(output_size), (kh, kw), stride,
-                           padding, dilation)
+        full = tuple(d * (k - 1) - p for k, p, d in zip((kh, kw), padding, dilation))
+        same_size = tuple(s + 2 * f - d * (k - 1) for s, f, k, d in zip(
+            x.shape[2:], full, (kh, kw), dilation)) == tuple(output_size)
+        if stride == (1, 1) and min(full) >= 0 and same_size:
+            out = _correlate_flipped(x, weight, full, dilation, groups)
+        else:
+            w3 = weight.reshape(groups, cin // groups, coutg * kh * kw).transpose(0, 2, 1)
+            xm = _channel_major(x).reshape(groups, cin // groups, -1)
+            cols = np.matmul(w3, xm).reshape(groups * coutg * kh * kw, -1)
+            out = col2im_array(cols, (n, groups * coutg) + tuple(output_size), (kh, kw), stride,
+                               padding, dilation)
         if bias is not None:
             out += bias[:, None, None]
         ctx.conf = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
@@ -154,6 +161,25 @@ class ConvTranspose2d(Function):
         if ctx.needs_input_grad[2]:
             gb = g.sum(axis=(0, 2, 3))
         return gx, gw, gb
+
+
+def _correlate_flipped(x, weight, padding, dilation, groups):
+    """Stride-1 transposed convolution as an ordinary one: correlate x with the
+    kernel flipped in space and transposed in channels, padded by d(k-1) - p.
+
+    Same values as col2im(Wᵀ @ x), but the big intermediate is im2col's columns
+    (a strided copy) rather than a matrix product's output folded back with
+    KH*KW strided additions, which is markedly faster.
+    """
+    cin, coutg, kh, kw = weight.shape
+    flipped = weight.reshape(groups, cin // groups, coutg, kh, kw)[..., ::-1, ::-1]
+    flipped = flipped.transpose(0, 2, 1, 3, 4).reshape(groups * coutg, -1)
+    n, _, h, w = x.shape
+    cols = im2col_array(x, (kh, kw), (1, 1), padding, dilation)
+    out = _grouped_matmul(flipped, cols, groups)
+    oh = h + 2 * padding[0] - dilation[0] * (kh - 1)
+    ow = w + 2 * padding[1] - dilation[1] * (kw - 1)
+    return np.ascontiguousarray(out.reshape(-1, n, oh, ow).transpose(1, 0, 2, 3))
 
 
 def _check_common(fn, input, weight, bias, groups):
@@ -225,8 +251,6 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
                 raise ValueError(f"conv2d(): padding='same' needs stride 1, got stride {stride}")
             (pt, pb), (pl, pr) = _same_padding((kh, kw), dilation)
             if (pt, pl) != (pb, pr):
-                from .linear import pad as _pad
-
                 input = _pad(input, (0, pr - pl, 0, pb - pt))
             padding = (pt, pl)
         else:
@@ -285,11 +309,22 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
             raise ValueError(
                 f"conv_transpose2d(): output_padding {output_padding} must be smaller than "
                 f"either stride {stride} or dilation {dilation}")
+    # Rows of output_padding below the stride are ones a strided conv2d drops, so
+    # the pair stays each other's adjoint; any further rows (allowed when the
+    # dilation exceeds the stride) no kernel tap reaches: they are zeros (+ bias).
+    inner = tuple(min(op, s - 1) for op, s in zip(output_padding, stride))
+    extra = tuple(op - i for op, i in zip(output_padding, inner))
     out_size = tuple((i - 1) * s - 2 * p + d * (k - 1) + op + 1 for i, s, p, d, k, op in zip(
-        (h, w), stride, padding, dilation, (kh, kw), output_padding))
+        (h, w), stride, padding, dilation, (kh, kw), inner))
     if min(out_size) < 1:
         raise ValueError(
-            f"conv_transpose2d(): the output size {out_size} is not positive for input shape "
-            f"{input.shape}, weight shape {weight.shape}, stride {stride}, padding {padding}")
-    return ConvTranspose2d.apply(input, weight, bias, stride=stride, padding=padding,
-                                 dilation=dilation, groups=groups, output_size=out_size)
+            f"conv_transpose2d(): the output size {tuple(o + e for o, e in zip(out_size, extra))} "
+            f"is not positive for input shape {input.shape}, weight shape {weight.shape}, "
+            f"stride {stride}, padding {padding}")
+    if extra == (0, 0):
+        return ConvTranspose2d.apply(input, weight, bias, stride=stride, padding=padding,
+                                     dilation=dilation, groups=groups, output_size=out_size)
+    out = ConvTranspose2d.apply(input, weight, None, stride=stride, padding=padding,
+                                dilation=dilation, groups=groups, output_size=out_size)
+    out = _pad(out, (0, extra[1], 0, extra[0]))
+    return out if bias is None else out + bias.reshape(1, -1, 1, 1)

@@ -207,6 +207,7 @@ def test_conv2d_padding_same_and_valid(torch_parity):
 @pytest.mark.parametrize("xs, ws, stride, padding, dilation, groups", CONV_CASES + [
     ((3, 1, 12, 12), (6, 1, 5, 5), 1, 0, 1, 1),
     ((2, 6, 9, 8), (6, 1, 3, 3), 2, 1, 1, 6),
+    ((2, 4, 7, 8), (6, 2, 3, 2), 1, (1, 2), 2, 2),   # stride 1: input grad by flipped kernel
 ])
 def test_conv2d_matches_torch(xs, ws, stride, padding, dilation, groups, torch_parity):
     torch = pytest.importorskip("torch")
@@ -219,6 +220,8 @@ def test_conv2d_matches_torch(xs, ws, stride, padding, dilation, groups, torch_p
 @pytest.mark.parametrize("xs, ws, stride, padding, out_pad, groups, dilation", TRANSPOSE_CASES + [
     ((2, 3, 4, 5), (3, 2, 3, 3), 2, 1, 1, 1, 1),
     ((2, 4, 3, 3), (4, 3, 2, 3), (3, 2), (1, 0), (2, 0), 2, (1, 2)),
+    ((2, 4, 4, 3), (4, 2, 3, 3), 1, 1, 0, 2, 2),     # stride 1 via the flipped kernel
+    ((1, 2, 4, 3), (2, 3, 3, 2), 1, 0, 1, 1, 2),     # stride 1 + output_padding: col2im path
 ])
 def test_conv_transpose2d_matches_torch(xs, ws, stride, padding, out_pad, groups, dilation,
                                         torch_parity):
