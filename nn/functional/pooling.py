@@ -48,6 +48,18 @@ def _max_and_arg(x, kernel_size, stride, padding, dilation, out_size):
         np.subtract(arg, k, out=step)
         step *= xp[where] == out
         arg -= step
+    nan_out = np.isnan(out)
+    if nan_out.any():
+        # A NaN never equals the NaN maximum; PyTorch picks the window's last NaN.
+        for k, where in slabs:
+            arg[nan_out & np.isnan(xp[where])] = k
+    if padding != (0, 0):
+        lost = np.isneginf(out)
+        if lost.any():
+            # An all -inf window ties with its padding: take its first real pixel.
+            real = _padded(np.ones((1, 1) + x.shape[2:], dtype=bool), padding, False)
+            for k, where in reversed(slabs):
+                arg[lost & real[where]] = k
     return out, arg
 
 

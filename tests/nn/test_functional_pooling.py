@@ -55,10 +55,26 @@ def test_max_pool_ties_send_the_gradient_to_the_first_maximum():
     np.testing.assert_array_equal(x.grad.data, [[[[1, 1, 0]]]])
 
 
+def test_max_pool_propagates_nan_and_picks_the_last_nan_like_torch():
+    nan = np.nan
+    x = Tensor(np.array([[[[1.0, nan, 3.0], [nan, 2.0, 0.0], [1.0, 1.0, 1.0]]]]),
+               requires_grad=True)
+    y, idx = F.max_pool2d(x, 2, stride=1, return_indices=True)
+    assert np.isnan(y.data[0, 0, :, 0]).all() and np.isnan(y.data[0, 0, 0, 1])
+    assert y.data[0, 0, 1, 1] == 2.0
+    np.testing.assert_array_equal(idx.data, [[[[3, 1], [3, 4]]]])
+
+
 def test_max_pool_padding_counts_as_minus_infinity():
     x = -np.ones((1, 1, 2, 2))
     y = F.max_pool2d(Tensor(x), 2, stride=1, padding=1)
     np.testing.assert_array_equal(y.data, -np.ones((1, 1, 3, 3)))
+    # Even against -inf inputs the padding never wins: the gradient stays inside.
+    x = Tensor(np.full((1, 1, 2, 2), -np.inf), requires_grad=True)
+    y, idx = F.max_pool2d(x, 2, stride=2, padding=1, return_indices=True)
+    np.testing.assert_array_equal(idx.data, [[[[0, 1], [2, 3]]]])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, np.ones((1, 1, 2, 2)))
 
 
 def test_max_pool_return_indices_are_flat_plane_positions():
