@@ -159,20 +159,29 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run ``forward`` on the arrays of ``args`` and record the node if needed."""
-        raw = []
-        record = False
-        for a in args:
-            if isinstance(a, Tensor):
-                raw.append(a.data)
-                if a._requires_grad:
-                    record = True
-            else:
-                raw.append(a)
         ctx = Context(cls)
-        if record and _grad_state.grad_enabled and cls.differentiable:
-            _link_inputs(ctx, args)
+        record = False
+        if _grad_state.grad_enabled and cls.differentiable:
+            raw, edges, needs = [], [], []
+            for a in args:
+                if isinstance(a, Tensor):
+                    raw.append(a.data)
+                    if a._requires_grad:
+                        record = True
+                        gf = a.grad_fn
+                        edges.append((a, None) if gf is None else (gf, a._output_nr))
+                        needs.append(True)
+                        continue
+                else:
+                    raw.append(a)
+                edges.append(None)
+                needs.append(False)
+            if record:
+                # Set before forward, which may read needs_input_grad (as in PyTorch).
+                ctx.next = tuple(edges)
+                ctx.needs_input_grad = tuple(needs)
         else:
-            record = False
+            raw = [a.data if isinstance(a, Tensor) else a for a in args]
         result = cls.forward(ctx, *raw, **kwargs)
 
         produced = result if result.__class__ is tuple else (result,)
@@ -191,24 +200,8 @@ class Function:
         return outs if result.__class__ is tuple else outs[0]
 
 
-def _link_inputs(ctx, args):
-    """Edges from the new node to the nodes (or leaves) of inputs that require grad."""
-    edges, needs = [], []
-    for a in args:
-        if isinstance(a, Tensor) and a._requires_grad:
-            gf = a.grad_fn
-            edges.append((a, None) if gf is None else (gf, a._output_nr))
-            needs.append(True)
-        else:
-            edges.append(None)
-            needs.append(False)
-    ctx.next = tuple(edges)
-    ctx.needs_input_grad = tuple(needs)
-
-
 def _record_outputs(ctx, args, raw, produced, results, kwargs):
     """Finish the node after forward and make the output Tensors whose ``grad_fn`` it is."""
-    ctx.output_meta = tuple([(r.shape, r.dtype) for r in results])
     if _module_scope:
         ctx.module_path = _module_scope[-1]
     if kwargs and ctx.attrs is None:
@@ -216,8 +209,13 @@ def _record_outputs(ctx, args, raw, produced, results, kwargs):
     if ctx._saved is not None:
         ctx._saved_resolved = _resolve_saved(ctx._saved, args, raw, produced, results)
         ctx._saved = None
-    # Only floating point outputs carry gradients (an integer output such as
-    # argmax indices is a constant, as in PyTorch).
+    if len(results) == 1:
+        r = results[0]
+        ctx.output_meta = ((r.shape, r.dtype),)
+        # Only floating point outputs carry gradients (an integer output such as
+        # argmax indices is a constant, as in PyTorch).
+        return (_make(r, True, ctx, 0) if r.dtype.kind == "f" else _make(r, False, None, 0),)
+    ctx.output_meta = tuple([(r.shape, r.dtype) for r in results])
     return tuple([_make(r, True, ctx, i) if r.dtype.kind == "f" else _make(r, False, None, i)
                   for i, r in enumerate(results)])
 

@@ -57,7 +57,15 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
             else:
                 if node._output_hooks or node._retained or capture:
                     _before_node(node, out_grads, capture, captured, create_graph)
-                grads_in = _call_backward(node, out_grads)
+                for g in out_grads:
+                    if g is None:  # an output nobody used: its gradient is zero
+                        _fill_missing(node, out_grads)
+                        break
+                grads_in = node.fn.backward(node, *out_grads)
+                if grads_in.__class__ is not tuple:
+                    grads_in = (grads_in,)
+                if len(grads_in) != len(node.next):
+                    _wrong_count(node, grads_in)
             for edge, g in zip(node.next, grads_in):
                 if edge is None:
                     continue
@@ -97,7 +105,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
                 for hook in list(leaf._hooks):
                     replaced = hook(g)
                     if replaced is not None:
-                        g, owned = replaced, False
+                        g, owned = _hook_result(hook, replaced, g), False
             if inputs is None:
                 _accumulate_into_leaf(leaf, g, owned, create_graph)
             else:
@@ -154,7 +162,7 @@ def _before_node(node, out_grads, capture, captured, create_graph):
             for hook in list(hooks):
                 replaced = hook(out_grads[nr])
                 if replaced is not None:
-                    out_grads[nr] = replaced
+                    out_grads[nr] = _hook_result(hook, replaced, out_grads[nr])
     if node._retained:
         for nr, ref in node._retained.items():
             t = ref()
@@ -171,6 +179,22 @@ def _before_node(node, out_grads, capture, captured, create_graph):
                 captured[i] = out_grads[nr]
 
 
+def _hook_result(hook, replaced, grad):
+    """A hook's replacement gradient, checked: it must be a Tensor of the same shape."""
+    from .tensor import Tensor
+
+    name = getattr(hook, "__name__", repr(hook))
+    if not isinstance(replaced, Tensor):
+        raise TypeError(f"hook {name} returned {type(replaced).__name__}; a hook must return "
+                        "None or a Tensor (the new gradient)")
+    if replaced.shape != grad.shape:
+        raise RuntimeError(f"hook {name} returned a gradient of shape {replaced.shape} for a "
+                           f"gradient of shape {grad.shape}; the shape must not change")
+    if replaced.dtype != grad.dtype:
+        replaced = replaced.astype(grad.dtype)
+    return replaced
+
+
 def _fill_missing(node, out_grads):
     from .tensor import Tensor
 
@@ -180,21 +204,11 @@ def _fill_missing(node, out_grads):
             out_grads[nr] = Tensor._make(np.zeros(shape, dtype=dtype), False, None, 0)
 
 
-def _call_backward(node, out_grads):
-    """One node's backward: one gradient (or None) per positional input."""
-    for g in out_grads:
-        if g is None:  # an output nobody used: its gradient is zero
-            _fill_missing(node, out_grads)
-            break
-    grads_in = node.fn.backward(node, *out_grads)
-    if grads_in.__class__ is not tuple:
-        grads_in = (grads_in,)
-    if len(grads_in) != len(node.next):
-        raise RuntimeError(
-            f"{node.fn.__name__}.backward returned {len(grads_in)} gradients, but forward "
-            f"took {len(node.next)} positional inputs; return one per input (None where "
-            "there is none)")
-    return grads_in
+def _wrong_count(node, grads_in):
+    raise RuntimeError(
+        f"{node.fn.__name__}.backward returned {len(grads_in)} gradients, but forward "
+        f"took {len(node.next)} positional inputs; return one per input (None where "
+        "there is none)")
 
 
 def _reduce_to(g, shape, dtype, node):

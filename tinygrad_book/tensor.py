@@ -352,28 +352,28 @@ class Tensor:
     neg = __neg__
 
     def exp(self):
-        return E.Exp.apply(self)
+        return E.Exp.apply(_floating(self))
 
     def log(self):
-        return E.Log.apply(self)
+        return E.Log.apply(_floating(self))
 
     def sqrt(self):
-        return E.Sqrt.apply(self)
+        return E.Sqrt.apply(_floating(self))
 
     def abs(self):
         return E.Abs.apply(self)
 
     def sin(self):
-        return E.Sin.apply(self)
+        return E.Sin.apply(_floating(self))
 
     def cos(self):
-        return E.Cos.apply(self)
+        return E.Cos.apply(_floating(self))
 
     def tanh(self):
-        return E.Tanh.apply(self)
+        return E.Tanh.apply(_floating(self))
 
     def sigmoid(self):
-        return E.Sigmoid.apply(self)
+        return E.Sigmoid.apply(_floating(self))
 
     def relu(self):
         return E.ReLU.apply(self)
@@ -431,7 +431,7 @@ class Tensor:
 
     def mean(self, axis=None, keepdims=False, dim=None):
         axes = R.normalize_axis(_axis_arg(axis, dim), self.ndim, "mean")
-        return R.Mean.apply(self, axis=axes, keepdims=keepdims)
+        return R.Mean.apply(_floating(self), axis=axes, keepdims=keepdims)
 
     def max(self, axis=None, keepdims=False, dim=None):
         """Largest values over ``axis`` (values only, as NumPy; see ``argmax``)."""
@@ -483,7 +483,7 @@ class Tensor:
 
     def logsumexp(self, axis=None, keepdims=False, dim=None):
         axes = R.normalize_axis(_axis_arg(axis, dim), self.ndim, "logsumexp")
-        return R.LogSumExp.apply(self, axis=axes, keepdims=keepdims)
+        return R.LogSumExp.apply(_floating(self), axis=axes, keepdims=keepdims)
 
     # -- shape ops ---------------------------------------------------------------
     def reshape(self, *shape):
@@ -499,23 +499,26 @@ class Tensor:
     view = reshape
 
     def flatten(self, start_dim=0, end_dim=-1):
+        """Merge axes ``start_dim..end_dim`` (inclusive) into one."""
         if self.ndim == 0:
             return self.reshape(1)
-        start, end = start_dim % self.ndim, end_dim % self.ndim
+        start = R.normalize_axis(start_dim, self.ndim, "flatten")[0]
+        end = R.normalize_axis(end_dim, self.ndim, "flatten")[0]
         if start > end:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-        shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
-        if 0 in self.shape:
-            shape = self.shape[:start] + (int(np.prod(self.shape[start:end + 1])),) + self.shape[end + 1:]
-        return self.reshape(shape)
+        merged = int(np.prod(self.shape[start:end + 1]))
+        return self.reshape(self.shape[:start] + (merged,) + self.shape[end + 1:])
 
     def permute(self, *axes):
+        """Reorder the axes: output axis i is input axis ``axes[i]``."""
         axes = _shape_arg(axes)
-        if sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
-            raise ValueError(f"permute: {axes} is not a permutation of the {self.ndim} "
+        n = self.ndim
+        if len(axes) != n or any(not -max(n, 1) <= a < max(n, 1) for a in axes) or \
+                sorted(a % max(n, 1) for a in axes) != list(range(n)):
+            raise ValueError(f"permute: {axes} is not a permutation of the {n} "
                              f"axes of a tensor of shape {self.shape}")
-        axes = tuple(a % self.ndim for a in axes)
-        if axes == tuple(range(self.ndim)):
+        axes = tuple(a % n for a in axes) if n else ()
+        if axes == tuple(range(n)):
             return self
         return S.Permute.apply(self, axes)
 
@@ -599,8 +602,11 @@ class Tensor:
         return split(self, split_size_or_sections, _axis_arg(axis, dim) or 0)
 
     def chunk(self, chunks, axis=0, dim=None):
-        axis = _axis_arg(axis, dim) or 0
-        size = -(-self.shape[axis] // chunks)
+        """Split into ``chunks`` pieces of equal length (the last may be shorter)."""
+        if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)) or chunks <= 0:
+            raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
+        axis = R.normalize_axis(_axis_arg(axis, dim), self.ndim, "chunk")[0]
+        size = max(-(-self.shape[axis] // chunks), 1)
         return split(self, size, axis)
 
     def pad(self, pad_width, value=0.0):
@@ -702,6 +708,14 @@ class _HookHandle:
             self._hooks.remove(self._hook)
 
 
+def _floating(t):
+    """``t`` itself if it is floating point, else converted to float32 (PyTorch's
+    default dtype) for the maths functions NumPy would compute in float64."""
+    if t.data.dtype.kind == "f":
+        return t
+    return Tensor._make(t.data.astype(np.float32), False, None, 0)
+
+
 def _data(x):
     return x.data if isinstance(x, Tensor) else x
 
@@ -753,13 +767,18 @@ def _binary(fn, t, other, reflected=False):
     gives float32. A non-Tensor operand enters the op as a plain array: a
     constant, with no node of its own.
     """
-    if not isinstance(other, Tensor):
+    if isinstance(other, Tensor):
+        d_other = other.data.dtype
+    else:
         other = _operand_array(other, t)
-    a, b = (other, t) if reflected else (t, other)
-    da, db = a.dtype, b.dtype
-    if da is not db or (fn is E.Div and da.kind != "f"):
-        a, b = _promote(a, b, da, db, fn is E.Div)
-    return fn.apply(a, b)
+        d_other = other.dtype
+    d_t = t.data.dtype
+    if d_t is not d_other or (fn is E.Div and d_t.kind != "f"):
+        if reflected:
+            other, t = _promote(other, t, d_other, d_t, fn is E.Div)
+        else:
+            t, other = _promote(t, other, d_t, d_other, fn is E.Div)
+    return fn.apply(other, t) if reflected else fn.apply(t, other)
 
 
 def _promote(a, b, da, db, true_divide):
@@ -889,7 +908,7 @@ def cat(tensors, axis=0, dim=None):
         if t.ndim != len(ref) or t.shape[:axis] + t.shape[axis + 1:] != ref[:axis] + ref[axis + 1:]:
             raise ValueError(f"cat: tensor {i} has shape {t.shape}, which does not match "
                              f"tensor 0's shape {ref} outside axis {axis}")
-    return S.Concatenate.apply(*tensors, axis=axis)
+    return S.Concatenate.apply(*_common_dtype(tensors), axis=axis)
 
 
 concatenate = cat
@@ -903,8 +922,12 @@ def stack(tensors, axis=0, dim=None):
         if t.shape != tensors[0].shape:
             raise ValueError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has "
                              f"{tensors[0].shape}; all must be equal")
-    axis = axis % (tensors[0].ndim + 1)
-    return S.Stack.apply(*tensors, axis=axis)
+    n = tensors[0].ndim + 1
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -n <= axis < n:
+        raise ValueError(f"stack: axis {axis!r} is out of range for stacking tensors of "
+                         f"{n - 1} dimensions (expected an int, -{n} <= axis < {n})")
+    axis = int(axis) % n
+    return S.Stack.apply(*_common_dtype(tensors), axis=axis)
 
 
 def split(t, split_size_or_sections, axis=0):
@@ -972,6 +995,16 @@ def maximum(a, b):
 def minimum(a, b):
     a = a if isinstance(a, Tensor) else as_operand(a, b)
     return a.minimum(b)
+
+
+def _common_dtype(tensors):
+    """Integer or boolean tensors joined with float ones take the floats' dtype
+    (as in the binary ops); NumPy alone would make int64 with float32 float64."""
+    floats = [t.data.dtype for t in tensors if t.data.dtype.kind == "f"]
+    if not floats or len(floats) == len(tensors):
+        return tensors
+    target = np.result_type(*floats)
+    return [t if t.data.dtype.kind == "f" else _constant(t.data.astype(target)) for t in tensors]
 
 
 def _tensor_list(tensors, op):

@@ -433,3 +433,21 @@ def test_non_differentiable_function_records_nothing():
 
     out = ArgMax.apply(leaf([1.0, 3.0]))
     assert out.grad_fn is None and not out.requires_grad
+
+
+def test_hook_returning_a_wrong_shape_or_type_is_refused():
+    x = leaf([1.0, 2.0])
+
+    def widen(g):
+        return g.sum()
+
+    x.register_hook(widen)
+    with pytest.raises(RuntimeError, match=r"hook widen returned a gradient of shape \(\) for "
+                                           r"a gradient of shape \(2,\)"):
+        (x * 2).sum().backward()
+    assert x.grad is None
+    h = leaf([1.0]) * 2
+    h.register_hook(lambda g: g.data)
+    with pytest.raises(TypeError, match=r"hook <lambda> returned ndarray; a hook must return "
+                                        r"None or a Tensor"):
+        h.sum().backward()

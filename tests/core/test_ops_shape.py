@@ -284,3 +284,28 @@ def test_bad_shape_arguments_are_refused(call, match):
 def test_reshape_with_non_integer_sizes_is_a_type_error():
     with pytest.raises(TypeError, match=r"shape entries must be ints, got \(2, 1.5\)"):
         tb.zeros(3).reshape(2, 1.5)
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda x: x.permute(0, 5), r"permute: \(0, 5\) is not a permutation of the 2 axes of a "
+                                r"tensor of shape \(2, 3\)"),
+    (lambda x: x.permute(0, 1, 2), r"permute: \(0, 1, 2\) is not a permutation"),
+    (lambda x: x.flatten(3), r"flatten: axis 3 is out of range for a tensor of 2 dimensions"),
+    (lambda x: tb.stack([x, x], axis=3), r"stack: axis 3 is out of range for stacking tensors "
+                                         r"of 2 dimensions \(expected an int, -3 <= axis < 3\)"),
+    (lambda x: x.chunk(0), r"chunk: chunks must be a positive int, got 0"),
+    (lambda x: x.squeeze(2), r"squeeze: axis 2 is out of range"),
+])
+def test_out_of_range_axes_are_refused_not_wrapped(call, match):
+    with pytest.raises(ValueError, match=match):
+        call(tb.zeros(2, 3))
+
+
+def test_joining_integer_and_float_tensors_keeps_the_float_dtype():
+    x = tb.tensor([1.0, 2.0], requires_grad=True)
+    joined = tb.cat([x, tb.tensor([3, 4])])
+    assert joined.dtype == np.float32 and joined.tolist() == [1.0, 2.0, 3.0, 4.0]
+    stacked = tb.stack([tb.tensor([5, 6]), x])
+    assert stacked.dtype == np.float32
+    (joined.sum() + stacked.sum()).backward()
+    assert x.grad.tolist() == [2.0, 2.0]

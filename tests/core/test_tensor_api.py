@@ -54,6 +54,9 @@ def test_dtype_argument_overrides():
     (lambda f32, f64, i64: tb.maximum(f32, 0), np.float32),
     (lambda f32, f64, i64: tb.where(f32 > 0, f32, 0.0), np.float32),
     (lambda f32, f64, i64: tb.where(f32 > 0, f32, f64), np.float64),
+    (lambda f32, f64, i64: tb.where(f32 > 0, 1.0, 0.0), np.float32),
+    (lambda f32, f64, i64: tb.where(f32 > 0, i64, f32), np.float32),
+    (lambda f32, f64, i64: tb.where(f32 > 0, i64, 0), np.int64),
     (lambda f32, f64, i64: f32.exp().log().sqrt().tanh().sigmoid(), np.float32),
 ])
 def test_promotion_rules(expr, dtype):
@@ -70,6 +73,19 @@ def test_float32_training_step_never_upcasts():
     assert loss.dtype == np.float32
     loss.backward()
     assert w.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("name", ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "mean",
+                                  "var", "std", "logsumexp"])
+def test_maths_on_integer_tensors_gives_float32(name):
+    data = np.array([1, 2, 4])
+    out = getattr(tb.tensor(data), name)()
+    assert out.dtype == np.float32
+    reference = {"sigmoid": lambda a: 1 / (1 + np.exp(-a)), "var": lambda a: a.var(ddof=1),
+                 "std": lambda a: a.std(ddof=1), "mean": np.mean,
+                 "logsumexp": lambda a: np.log(np.exp(a).sum())}
+    expected = reference.get(name, getattr(np, name, None))(data.astype(np.float64))
+    np.testing.assert_allclose(out.data, expected, rtol=1e-6)
 
 
 def test_int_tensor_division_and_bool_arithmetic():

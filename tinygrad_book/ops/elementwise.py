@@ -328,14 +328,19 @@ class Clone(Function):
 
 
 def where(cond, a, b):
-    """``a`` where ``cond`` is true, else ``b`` (all three broadcast together)."""
-    from ..tensor import Tensor, as_operand
+    """``a`` where ``cond`` is true, else ``b`` (all three broadcast together).
+
+    ``a`` and ``b`` follow the binary ops' type promotion, so Python numbers
+    take the other operand's float dtype and two numbers give float32.
+    """
+    from ..tensor import Tensor, _promote, as_operand
 
     cond_arr = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
-    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
-    if like is None:
-        like = Tensor(np.asarray(a))
-    return Where.apply(cond_arr, as_operand(a, like), as_operand(b, like))
+    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else Tensor(a)
+    a, b = as_operand(a, like), as_operand(b, like)
+    if a.data.dtype.kind != b.data.dtype.kind:
+        a, b = _promote(a, b, a.data.dtype, b.data.dtype, False)
+    return Where.apply(cond_arr, a, b)
 
 
 def zeros_like_const(t):
