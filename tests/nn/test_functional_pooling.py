@@ -55,6 +55,12 @@ def test_max_pool_ties_send_the_gradient_to_the_first_maximum():
     np.testing.assert_array_equal(x.grad.data, [[[[1, 1, 0]]]])
 
 
+def test_max_pool_non_finite_gradient_reaches_only_the_arg_max():
+    x = Tensor(np.array([[[[1.0, 5.0], [3.0, 2.0]]]]), requires_grad=True)
+    F.max_pool2d(x, 2).backward(Tensor(np.array([[[[np.inf]]]])))
+    np.testing.assert_array_equal(x.grad.data, [[[[0, np.inf], [0, 0]]]])
+
+
 def test_max_pool_propagates_nan_and_picks_the_last_nan_like_torch():
     nan = np.nan
     x = Tensor(np.array([[[[1.0, nan, 3.0], [nan, 2.0, 0.0], [1.0, 1.0, 1.0]]]]),
