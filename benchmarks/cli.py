@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from . import memory, report, workloads_layers, workloads_models, workloads_overhead
@@ -154,7 +155,7 @@ def main(argv=None):
     settings = settings_from(args)
     torch = None if args.no_torch else _import_torch()
     control = ThreadControl(torch)
-    ceiling = GemmCeiling(settings.repeats, settings.min_sample, settings.budget / 2)
+    ceiling = GemmCeiling(min(settings.repeats, 3), settings.min_sample / 2, settings.budget / 4)
     doc = {
         "schema": report.SCHEMA,
         "command": report.command_line(argv),
@@ -166,23 +167,31 @@ def main(argv=None):
         "results": [],
         "memory": [],
     }
-    for i, n in enumerate(threads):
-        memory_here = with_memory and i == 0
+    # Memory does not depend on the thread count: measure it once, at the smallest one
+    # (the steadiest on a shared machine), and first, before other workloads leave
+    # freed memory in the allocator's pools.
+    memory_threads = min(threads) if with_memory else None
+    if memory_threads is not None and control.can_set(memory_threads):
+        control.set(memory_threads)
+        _progress(f"[threads {memory_threads}] {MEMORY_NAME} ({settings.memory_steps} steps)")
+        doc["memory"].append(memory.run(settings, memory_threads))
+        memory_threads = None
+    for n in threads:
         if not control.can_set(n):
             _progress(f"[threads {n}] NumPy's BLAS threads are fixed at start-up without "
                       "threadpoolctl: running this setting in a child process")
-            child = _run_child(args, settings, n, memory_here, torch is None)
+            child = _run_child(args, settings, n, n == memory_threads, torch is None)
             doc["results"] += child["results"]
             doc["memory"] += child["memory"]
             continue
         control.set(n)
-        if memory_here:
-            # First, before other workloads leave freed memory in the allocator's pools.
-            _progress(f"[threads {n}] {MEMORY_NAME} ({settings.memory_steps} steps)")
-            doc["memory"].append(memory.run(settings, n))
         for w in selected:
-            _progress(f"[threads {n}] {w.name}")
-            doc["results"] += measure(w, settings, n, torch, ceiling)
+            start = time.perf_counter()
+            rows = measure(w, settings, n, torch, ceiling)
+            doc["results"] += rows
+            _progress(f"[threads {n}] {w.name}: " + ", ".join(
+                report.progress_text(r) for r in rows)
+                + f" ({time.perf_counter() - start:.1f} s)")
     report.finish(doc)
     if not args.child:
         print(report.format_report(doc))

@@ -79,6 +79,12 @@ def row_cells(row):
     )
 
 
+def progress_text(row):
+    """One row in a few words, for the progress lines on stderr."""
+    text = f"{_num(row['tinygrad_book'], row['unit'])} vs {_num(row['torch'], row['unit'])}"
+    return text if row["torch_variant"] is None else f"{text} [{row['torch_variant']}]"
+
+
 def format_table(rows):
     cells = [COLUMNS] + [row_cells(r) for r in rows]
     widths = [max(len(c[i]) for c in cells) for i in range(len(COLUMNS))]
