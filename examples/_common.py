@@ -8,7 +8,14 @@ import os
 import time
 from pathlib import Path
 
-import matplotlib
+# One BLAS thread unless the caller sets one of these: the matrices of these
+# small networks gain little from more, and on a busy machine OpenBLAS threads
+# spin waiting for a core (measured: a SimpleConvNet step took 0.14 s with one
+# thread, 0.5-2 s with the default two, on 2 shared cores). Set before NumPy loads.
+for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")  # files only, no window: the scripts also run on servers and in CI
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
@@ -17,27 +24,28 @@ import numpy as np  # noqa: E402
 import tinygrad_book as tb  # noqa: E402
 
 
-def parser(description, epochs=None, train_size=None, quick_help=None):
+def parser(description, epochs=None, train_size=None, data=True):
     """An ArgumentParser with the flags every example takes.
 
     ``--out`` (folder for the PNGs), ``--seed``, ``--quick`` (tiny settings
-    for a smoke test), and, when given defaults, ``--epochs`` and
-    ``--train-size``.
+    for a smoke test), with ``data`` the MNIST ``--source``, and, when given
+    defaults, ``--epochs`` and ``--train-size``.
     """
     p = argparse.ArgumentParser(description=description,
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--out", default="out", help="folder the figures are written to")
     p.add_argument("--seed", type=int, default=0, help="random seed (weights, batches, dropout)")
     p.add_argument("--quick", action="store_true",
-                   help=quick_help or "tiny settings that finish in seconds (a smoke test)")
+                   help="tiny settings that finish in seconds (a smoke test)")
     if epochs is not None:
         p.add_argument("--epochs", type=int, default=epochs, help="training epochs")
     if train_size is not None:
         p.add_argument("--train-size", type=int, default=train_size,
                        help="number of training images used (0: all)")
-    p.add_argument("--source", choices=("auto", "sample", "full"), default="sample",
-                   help="MNIST: the shipped 5,000-digit sample, full MNIST, or full when "
-                        "available else the sample")
+    if data:
+        p.add_argument("--source", choices=("auto", "sample", "full"), default="sample",
+                       help="MNIST: the shipped 5,000-digit sample, full MNIST, or full when "
+                            "available else the sample")
     return p
 
 
@@ -75,6 +83,52 @@ def smooth(values, window=20):
     return np.convolve(padded, kernel, mode="valid")
 
 
+def write_graph(graph, stem, formats=("svg",)):
+    """Render ``graph`` (a graphviz.Digraph) to ``stem.svg`` (and the other ``formats``).
+
+    Without Graphviz's ``dot`` it writes the DOT text to ``stem.dot`` instead
+    (that needs no binary) and says how to turn it into an SVG. Returns the
+    paths written.
+    """
+    from tinygrad_book.viz import DotNotFoundError, render_graph
+    try:
+        paths = [render_graph(graph, f"{stem}.{fmt}", format=fmt) for fmt in formats]
+    except DotNotFoundError as exc:
+        path = f"{stem}.dot"
+        Path(path).write_text(graph.source)
+        print(f"wrote {path}; no SVG: {exc}\n"
+              f"  With Graphviz installed: dot -Tsvg {path} -o {stem}.svg")
+        return [path]
+    for path in paths:
+        print(f"wrote {path}")
+    return paths
+
+
+def trained_simple_convnet(args, x_train, t_train):
+    """A SimpleConvNet with the weights of ``args.weights`` if that file exists, else trained briefly.
+
+    ``args.weights`` is typically the ``simple_convnet.npz`` written by
+    ``train_convnet.py``; the brief training uses Adam (lr 1e-3) for
+    ``args.epochs`` epochs on ``x_train``.
+    """
+    from tinygrad_book import optim
+    from tinygrad_book.models import SimpleConvNet
+    from tinygrad_book.training import fit
+    tb.manual_seed(args.seed)
+    model = SimpleConvNet()
+    if args.weights and Path(args.weights).is_file():
+        model.load_state_dict(tb.load(args.weights))
+        print(f"loaded weights from {args.weights}")
+        return model
+    print(f"training SimpleConvNet for {args.epochs} epoch(s) on {len(x_train)} images "
+          f"(pass --weights out/simple_convnet.npz from train_convnet.py to skip this)")
+    with Timer("training"):
+        fit(model, optim.Adam(model.parameters(), lr=1e-3), (x_train, t_train),
+            epochs=args.epochs, batch_size=100, evaluate_every_epoch=False, progress=False,
+            seed=args.seed)
+    return model
+
+
 class Timer:
     """``with Timer("training"):`` prints how long the block took."""
 
@@ -96,5 +150,6 @@ def seed_everything(seed):
     tb.manual_seed(seed)
 
 
-__all__ = ["parser", "out_dir", "mnist", "savefig", "smooth", "Timer", "seed_everything", "plt",
-           "np", "tb", "os"]
+__all__ = ["parser", "out_dir", "mnist", "savefig", "smooth", "write_graph",
+           "trained_simple_convnet", "Timer",
+           "seed_everything", "plt"]

@@ -210,3 +210,47 @@ def test_bad_arguments_are_named(kwargs, error, message):
 def test_non_logit_outputs_are_refused_when_measuring_accuracy():
     with pytest.raises(ValueError, match=r"logits of shape \(N, classes\).*\(50,\)"):
         accuracy(lambda x: x.sum(axis=1), *TEST)
+
+
+def test_an_epoch_scheduler_steps_once_per_epoch_and_is_checkpointed(tmp_path):
+    model = small_model()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    sched = optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    fit(model, opt, TRAIN, epochs=3, batch_size=32, progress=False, scheduler=sched,
+        checkpoint_dir=tmp_path)
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5 ** 3)
+    fresh = small_model()
+    fresh_opt = optim.SGD(fresh.parameters(), lr=0.1)
+    fresh_sched = optim.lr_scheduler.StepLR(fresh_opt, step_size=1, gamma=0.5)
+    assert load_checkpoint(tmp_path / "epoch_002.npz", fresh, fresh_opt, fresh_sched) == 2
+    assert fresh_opt.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5 ** 2)
+    assert fresh_sched.last_epoch == 2
+
+
+def test_a_step_scheduler_steps_once_per_batch():
+    model = small_model()
+    opt = optim.SGD(model.parameters(), lr=1.0)
+    sched = optim.lr_scheduler.LambdaLR(opt, lambda step: 1.0 / (1 + step))
+    fit(model, opt, TRAIN, epochs=2, batch_size=32, progress=False, scheduler=sched,
+        scheduler_interval="step")
+    assert sched.last_epoch == 6 and opt.param_groups[0]["lr"] == pytest.approx(1 / 7)
+
+
+def test_plateau_scheduler_gets_the_validation_loss():
+    model = small_model()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    seen = []
+
+    class Spy(optim.lr_scheduler.ReduceLROnPlateau):
+        def step(self, metrics):
+            seen.append(metrics)
+            return super().step(metrics)
+
+    h = fit(model, opt, TRAIN, epochs=2, batch_size=32, val_data=VAL, progress=False,
+            scheduler=Spy(opt))
+    assert seen == h.val_loss[1:]
+    with pytest.raises(ValueError, match="ReduceLROnPlateau needs an epoch's loss"):
+        Trainer(model, opt, TRAIN, scheduler=Spy(opt), scheduler_interval="step")
+    with pytest.raises(ValueError, match="scheduler_interval must be 'epoch' or 'step', got 'x'"):
+        Trainer(model, opt, TRAIN, scheduler=optim.lr_scheduler.StepLR(opt, 1),
+                scheduler_interval="x")

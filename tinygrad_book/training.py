@@ -166,23 +166,29 @@ def accuracy(model, x, t, batch_size=100):
     return evaluate(model, (x, t), None, batch_size)[1]
 
 
-def save_checkpoint(path, model, optimizer=None, epoch=None):
-    """Write ``model`` (and ``optimizer``) state dicts to ``path`` with :func:`tinygrad_book.save`.
+def save_checkpoint(path, model, optimizer=None, epoch=None, scheduler=None):
+    """Write ``model`` (and ``optimizer``, ``scheduler``) state dicts to ``path``.
 
-    The file holds ``{"model": ..., "optimizer": ..., "epoch": ...}``; read it
-    back with :func:`load_checkpoint`.
+    The file (written by :func:`tinygrad_book.save`) holds ``{"model": ...,
+    "optimizer": ..., "scheduler": ..., "epoch": ...}``; read it back with
+    :func:`load_checkpoint`.
     """
     from .serialization import save
     state = {"model": model.state_dict()}
     if optimizer is not None:
         state["optimizer"] = optimizer.state_dict()
+    if scheduler is not None:
+        state["scheduler"] = scheduler.state_dict()
     if epoch is not None:
         state["epoch"] = np.asarray(epoch, dtype=np.int64)
     save(state, path)
 
 
-def load_checkpoint(path, model, optimizer=None):
-    """Load a :func:`save_checkpoint` file into ``model`` (and ``optimizer``); returns its epoch or ``None``."""
+def load_checkpoint(path, model, optimizer=None, scheduler=None):
+    """Load a :func:`save_checkpoint` file into ``model`` (and ``optimizer``, ``scheduler``).
+
+    Returns the epoch stored in the file, or ``None``.
+    """
     from .serialization import load
     state = load(path)
     if not isinstance(state, dict) or "model" not in state:
@@ -194,6 +200,10 @@ def load_checkpoint(path, model, optimizer=None):
         if "optimizer" not in state:
             raise ValueError(f"{os.fspath(path)!r} holds no optimizer state to load")
         optimizer.load_state_dict(state["optimizer"])
+    if scheduler is not None:
+        if "scheduler" not in state:
+            raise ValueError(f"{os.fspath(path)!r} holds no scheduler state to load")
+        scheduler.load_state_dict(state["scheduler"])
     epoch = state.get("epoch")
     return None if epoch is None else int(np.asarray(epoch))
 
@@ -258,8 +268,14 @@ class Trainer:
       is always measured on all of them.
     - ``progress``: show a progress bar (tqdm if installed) and a line per
       epoch; ``False`` prints nothing.
-    - ``checkpoint_dir``: after every epoch save model and optimizer state
-      to ``checkpoint_dir/epoch_{NNN}.npz`` (see :func:`load_checkpoint`).
+    - ``scheduler``: an ``optim.lr_scheduler`` scheduler of ``optimizer``,
+      stepped after every epoch (``scheduler_interval="epoch"``) or after
+      every mini-batch step (``"step"``, e.g. for ``OneCycleLR``);
+      ``ReduceLROnPlateau`` is stepped with the epoch's validation loss (the
+      training loss without validation data).
+    - ``checkpoint_dir``: after every epoch save model, optimizer (and
+      scheduler) state to ``checkpoint_dir/epoch_{NNN}.npz`` (see
+      :func:`load_checkpoint`).
     - ``seed``: seeds the shuffling (a private generator) and
       :func:`tinygrad_book.manual_seed` (dropout masks) so a run repeats
       bit for bit; the model's initial weights are fixed by whatever seed was
@@ -272,7 +288,7 @@ class Trainer:
     def __init__(self, model, optimizer, train_data, epochs=20, batch_size=100, val_data=None,
                  test_data=None, loss_fn=None, evaluate_every_epoch=True,
                  evaluate_sample_num_per_epoch=None, progress=True, checkpoint_dir=None,
-                 seed=None, eval_batch_size=None):
+                 seed=None, eval_batch_size=None, scheduler=None, scheduler_interval="epoch"):
         if not callable(model):
             raise TypeError(f"model must be a callable Module, got {type(model).__name__}")
         for method in ("step", "zero_grad"):
@@ -293,6 +309,21 @@ class Trainer:
             from .nn import functional as F  # nn sits above the core; import on use
             loss_fn = F.cross_entropy
         self.loss_fn = loss_fn
+        if scheduler is not None and not callable(getattr(scheduler, "step", None)):
+            raise TypeError(f"scheduler must be an optim.lr_scheduler scheduler (with step()), "
+                            f"got {type(scheduler).__name__}")
+        if scheduler_interval not in ("epoch", "step"):
+            raise ValueError(f"scheduler_interval must be 'epoch' or 'step', got "
+                             f"{scheduler_interval!r}")
+        self.scheduler, self.scheduler_interval = scheduler, scheduler_interval
+        from .optim.lr_scheduler import ReduceLROnPlateau  # optim sits above the core
+        self._plateau = isinstance(scheduler, ReduceLROnPlateau)
+        if self._plateau and scheduler_interval == "step":
+            raise ValueError("ReduceLROnPlateau needs an epoch's loss: use "
+                             "scheduler_interval='epoch'")
+        if self._plateau and not evaluate_every_epoch:
+            raise ValueError("ReduceLROnPlateau needs each epoch's loss: keep "
+                             "evaluate_every_epoch=True")
         self.evaluate_every_epoch = bool(evaluate_every_epoch)
         self.evaluate_sample_num_per_epoch = _check_int(
             "evaluate_sample_num_per_epoch", evaluate_sample_num_per_epoch, 1, allow_none=True)
@@ -337,6 +368,8 @@ class Trainer:
         if not math.isfinite(value):
             return value
         self.optimizer.step()
+        if self.scheduler is not None and self.scheduler_interval == "step":
+            self.scheduler.step()
         return value
 
     def train(self):
@@ -348,7 +381,9 @@ class Trainer:
                             seed=self.seed)
         progress = _Progress(self.progress, self.epochs, len(loader))
         h = self.history
-        subsample = self.evaluate_sample_num_per_epoch is not None
+        n = self.evaluate_sample_num_per_epoch
+        subsample = n is not None and any(d is not None and len(d) > n
+                                          for d in (self.datasets["val"], self.datasets["test"]))
         if self.evaluate_every_epoch:
             progress.write(f"epoch 0/{self.epochs}: {self._record(0)}")
         if hasattr(self.model, "train"):
@@ -372,10 +407,15 @@ class Trainer:
                 line = self._record(epoch)
                 progress.write(f"epoch {epoch}/{self.epochs}: {line}  "
                                f"({time.perf_counter() - start:.1f}s)")
+            if self.scheduler is not None and self.scheduler_interval == "epoch":
+                if self._plateau:
+                    self.scheduler.step((h.val_loss or h.train_loss)[-1])
+                else:
+                    self.scheduler.step()
             if self.checkpoint_dir is not None:
                 os.makedirs(self.checkpoint_dir, exist_ok=True)
                 save_checkpoint(os.path.join(self.checkpoint_dir, f"epoch_{epoch:03d}.npz"),
-                                self.model, self.optimizer, epoch)
+                                self.model, self.optimizer, epoch, self.scheduler)
         if not h.diverged:
             if subsample:
                 line = self._record(self.epochs, full=True)
@@ -392,11 +432,13 @@ class Trainer:
 
 def fit(model, optimizer, train_data, epochs=20, batch_size=100, val_data=None, test_data=None,
         loss_fn=None, evaluate_every_epoch=True, evaluate_sample_num_per_epoch=None,
-        progress=True, checkpoint_dir=None, seed=None, eval_batch_size=None):
+        progress=True, checkpoint_dir=None, seed=None, eval_batch_size=None, scheduler=None,
+        scheduler_interval="epoch"):
     """Train ``model`` and return its :class:`History`; the arguments are :class:`Trainer`'s."""
     return Trainer(model, optimizer, train_data, epochs=epochs, batch_size=batch_size,
                    val_data=val_data, test_data=test_data, loss_fn=loss_fn,
                    evaluate_every_epoch=evaluate_every_epoch,
                    evaluate_sample_num_per_epoch=evaluate_sample_num_per_epoch,
                    progress=progress, checkpoint_dir=checkpoint_dir, seed=seed,
-                   eval_batch_size=eval_batch_size).train()
+                   eval_batch_size=eval_batch_size, scheduler=scheduler,
+                   scheduler_interval=scheduler_interval).train()
