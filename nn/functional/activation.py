@@ -87,6 +87,7 @@ class GELU(Function):
     def backward(ctx, g):
         x, cdf = ctx.saved_tensors
         if is_grad_enabled():
+            # A recorded backward (create_graph) needs Φ as a function of x.
             cdf = (Erf.apply(x * (1 / math.sqrt(2))) + 1) * 0.5
         pdf = (x * x * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
         return g * (cdf + x * pdf)

@@ -6,6 +6,7 @@ from tinygrad_book.grad_mode import is_grad_enabled
 from tinygrad_book.tensor import Tensor
 
 from ._utils import as_tensor, check_float, check_reduction, check_same_dtype
+from .activation import log_softmax
 
 
 def _log_softmax(x, axis=1):
@@ -43,8 +44,7 @@ class CrossEntropy(Function):
     def backward(ctx, g):
         x, a, logp = ctx.saved_tensors
         if is_grad_enabled():
-            from .activation import log_softmax
-
+            # A recorded backward (create_graph) needs log-softmax as a function of x.
             logp = log_softmax(x, dim=1)
         # Per-item weight of the incoming gradient, shaped to broadcast over classes.
         scale = g.unsqueeze(1) if ctx.reduction == "none" else g / ctx.denominator

@@ -65,6 +65,7 @@ class BatchNorm(Function):
         x, weight, xhat, invstd = ctx.saved_tensors
         axes, nd = ctx.axes, g.ndim
         if is_grad_enabled():
+            # A recorded backward (create_graph) needs x̂ and 1/σ as functions of x.
             mean = x.mean(axis=axes, keepdims=True)
             centred = x - mean
             invstd = ((centred * centred).mean(axis=axes, keepdims=True) + ctx.eps) ** -0.5
