@@ -7,6 +7,8 @@ times costs 10,000 additions, not a quadratic re-walk.
 """
 import numpy as np
 
+from .anomaly import _State as _anomaly_state
+from .anomaly import check_gradients
 from .grad_mode import set_grad_enabled
 
 
@@ -66,6 +68,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
                     grads_in = (grads_in,)
                 if len(grads_in) != len(node.next):
                     _wrong_count(node, grads_in)
+                if _anomaly_state.enabled:
+                    check_gradients(node, grads_in)
             for edge, g in zip(node.next, grads_in):
                 if edge is None:
                     continue
@@ -169,10 +173,11 @@ def _before_node(node, out_grads, capture, captured, create_graph):
             if t is None:
                 continue
             g = out_grads[nr]
-            if not create_graph:
+            if t.grad is None:
                 # Its own memory, like a leaf's .grad (see _accumulate_into_leaf).
-                g = type(g)._make(g.data.copy(), False, None, 0)
-            t.grad = g if t.grad is None else t.grad + g
+                t.grad = g.clone() if create_graph else type(g)._make(g.data.copy(), False, None, 0)
+            else:
+                t.grad = t.grad + g
     if capture:
         for nr in range(len(out_grads)):
             for i in capture.get((node, nr), ()):
@@ -249,7 +254,8 @@ def _accumulate_into_leaf(leaf, g, owned, create_graph):
     from .tensor import Tensor
 
     if create_graph:
-        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        # A recorded copy: the gradient Tensor may be shared with another leaf.
+        leaf.grad = (g if owned else g.clone()) if leaf.grad is None else leaf.grad + g
         return
     arr = g.data
     current = leaf.grad

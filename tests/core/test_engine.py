@@ -451,3 +451,18 @@ def test_hook_returning_a_wrong_shape_or_type_is_refused():
     with pytest.raises(TypeError, match=r"hook <lambda> returned ndarray; a hook must return "
                                         r"None or a Tensor"):
         h.sum().backward()
+
+
+def test_create_graph_leaf_grads_are_distinct_tensors():
+    x, y = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    (x * x + y).sum().backward(create_graph=True)
+    (x + y).sum().backward(create_graph=True)
+    assert x.grad is not y.grad and not np.shares_memory(x.grad.data, y.grad.data)
+    assert x.grad.tolist() == [3.0, 5.0] and y.grad.tolist() == [2.0, 2.0]
+    assert x.grad.requires_grad
+    x2, y2 = leaf([1.0]), leaf([2.0])
+    (x2 + y2).sum().backward(create_graph=True)
+    assert x2.grad is not y2.grad
+    with tb.no_grad():
+        x2.grad.mul_(5)
+    assert y2.grad.tolist() == [1.0]

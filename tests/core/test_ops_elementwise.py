@@ -105,7 +105,7 @@ def test_unary_ops_gradcheck(name, shape):
     ("tanh", np.tanh, lambda x: 1 - np.tanh(x) ** 2),
     ("sigmoid", lambda x: 1 / (1 + np.exp(-x)),
      lambda x: np.exp(-x) / (1 + np.exp(-x)) ** 2),
-])
+], ids=lambda v: v if isinstance(v, str) else "")
 def test_unary_values_and_gradients_match_formulas(name, fn, derivative):
     data = np.array([0.3, 0.9, 1.7])
     x = tb.tensor(data, requires_grad=True)

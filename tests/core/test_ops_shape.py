@@ -6,7 +6,7 @@ import tinygrad_book as tb
 from tinygrad_book.testing import assert_close, assert_gradcheck
 
 
-@pytest.mark.parametrize("name,fn,in_shape,out_shape", [
+SHAPE_OPS = [
     ("reshape", lambda a: a.reshape(3, 4), (2, 6), (3, 4)),
     ("reshape-tuple", lambda a: a.reshape((4, -1)), (2, 6), (4, 3)),
     ("reshape-0d", lambda a: a.reshape(()), (1, 1), ()),
@@ -31,7 +31,10 @@ from tinygrad_book.testing import assert_close, assert_gradcheck
     ("expand-minus-one", lambda a: a.expand(-1, 4), (3, 1), (3, 4)),
     ("expand-tuple", lambda a: a.expand((2, 3)), (3,), (2, 3)),
     ("broadcast_to", lambda a: a.broadcast_to((2, 3)), (1, 3), (2, 3)),
-])
+]
+
+
+@pytest.mark.parametrize("name,fn,in_shape,out_shape", SHAPE_OPS, ids=[c[0] for c in SHAPE_OPS])
 def test_shape_op_gradcheck(name, fn, in_shape, out_shape):
     (x,) = assert_gradcheck(lambda a: fn(a) * fn(a), in_shape, second_order=True)
     out = fn(x)
