@@ -22,6 +22,8 @@ intermediate array stays alive only while something saved it.
 """
 import numpy as np
 
+from .anomaly import _State as _anomaly_state
+from .anomaly import record_call_site
 from .grad_mode import _State as _grad_state
 
 _module_scope = []
@@ -63,6 +65,7 @@ class Context:
       output_meta   per output: ``(shape, dtype)``
       attrs         op attributes shown by the renderer (e.g. stride, padding)
       module_path   dotted path of the module that created it, if any
+      forward_site  ``(file, line, function)`` of the forward call (anomaly mode only)
     """
 
     # A context is made for every op, recorded or not, and a long graph holds
@@ -73,6 +76,7 @@ class Context:
                  "__dict__", "__weakref__")
     attrs = None
     module_path = None
+    forward_site = None
     output_names = None
     _output_hooks = None
     _retained = None
@@ -204,6 +208,8 @@ def _record_outputs(ctx, args, raw, produced, results, kwargs):
     """Finish the node after forward and make the output Tensors whose ``grad_fn`` it is."""
     if _module_scope:
         ctx.module_path = _module_scope[-1]
+    if _anomaly_state.enabled:
+        record_call_site(ctx)
     if kwargs and ctx.attrs is None:
         ctx.attrs = {k: v for k, v in kwargs.items() if _is_simple_attr(v)}
     if ctx._saved is not None:

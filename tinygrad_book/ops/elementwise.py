@@ -227,7 +227,8 @@ class ReLU(Function):
     def forward(ctx, a):
         mask = a > 0
         ctx.save_for_backward(mask)
-        return np.where(mask, a, a.dtype.type(0))
+        # Not a select on the mask, which would turn NaN into 0: NaN passes, as in PyTorch.
+        return np.maximum(a, a.dtype.type(0))
 
     @staticmethod
     def backward(ctx, g):
