@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import tinygrad_book as tb
-from tinygrad_book.testing import assert_close, assert_gradcheck
+from tinygrad_book.testing import assert_gradcheck
 
 
 SHAPE_OPS = [
@@ -131,7 +131,8 @@ def test_setitem_outside_the_graph():
     x[1] = tb.tensor([1.0, 2.0, 3.0])
     x[x > 2.5] = -1.0
     assert x.tolist() == [[0.0, -1.0, 0.0], [1.0, 2.0, -1.0]]
-    with pytest.raises(ValueError, match=r"cannot assign .* to index 0 of a tensor of shape \(2, 3\)"):
+    with pytest.raises(ValueError, match=r"cannot assign .* to index 0 of a tensor of shape "
+                                         r"\(2, 3\)"):
         x[0] = np.ones(4)
     assert x.tolist() == [[0.0, -1.0, 0.0], [1.0, 2.0, -1.0]]  # unchanged by the failure
 

@@ -216,7 +216,8 @@ def test_method_aliases():
 
 @pytest.mark.parametrize("make,expected", [
     (lambda: tb.tensor([1.0, 2.0], requires_grad=True), "tensor([1., 2.], requires_grad=True)"),
-    (lambda: tb.tensor([1.0, 2.0], requires_grad=True) * 2, "tensor([2., 4.], grad_fn=<MulBackward>)"),
+    (lambda: tb.tensor([1.0, 2.0], requires_grad=True) * 2,
+     "tensor([2., 4.], grad_fn=<MulBackward>)"),
     (lambda: tb.tensor([1.0, 2.0], requires_grad=True).sum(), "tensor(3., grad_fn=<SumBackward>)"),
     (lambda: tb.tensor([1.0, 2.5]), "tensor([1.0000, 2.5000])"),
     (lambda: tb.tensor([-1.5, 2.25]), "tensor([-1.5000,  2.2500])"),
@@ -335,3 +336,26 @@ def test_in_place_on_a_tensor_requiring_grad_is_refused_under_grad_mode():
     p.grad = tb.ones(2)
     p.grad.mul_(3)  # .grad itself does not require grad
     assert p.grad.tolist() == [3.0, 3.0]
+
+
+@pytest.mark.parametrize("call,kind,match", [
+    (lambda p: p.add_(np.ones(4)), ValueError,
+     r"add_\(\): cannot update a tensor of shape \(2, 3\) and dtype float32 in place with "
+     r"shape \(4,\) dtype float64: operands could not be broadcast"),
+    (lambda p: p.copy_(tb.ones(3, 2)), ValueError,
+     r"copy_\(\): cannot update a tensor of shape \(2, 3\) .* with shape \(3, 2\)"),
+    (lambda p: p.clamp_(), ValueError, r"clamp_\(\): at least one of min and max must be given"),
+])
+def test_bad_in_place_updates_are_refused_and_change_nothing(call, kind, match):
+    p = tb.ones(2, 3)
+    with pytest.raises(kind, match=match):
+        call(p)
+    assert p.tolist() == [[1.0] * 3] * 2
+
+
+def test_in_place_float_update_of_an_integer_tensor_is_refused():
+    n = tb.tensor([1, 2])
+    with pytest.raises(TypeError, match=r"mul_\(\): cannot update a tensor of shape \(2,\) and "
+                                        r"dtype int64 in place .* Cannot cast"):
+        n.mul_(1.5)
+    assert n.tolist() == [1, 2]

@@ -82,7 +82,8 @@ class _Extremum(Function):
     @classmethod
     def forward(cls, ctx, a, axis=None, keepdims=False):
         if a.size == 0:
-            raise ValueError(f"{cls.__name__.lower()}: cannot reduce an empty tensor of shape {a.shape}")
+            raise ValueError(f"{cls.__name__.lower()}: cannot reduce an empty tensor of shape "
+                             f"{a.shape}")
         ctx.in_shape, ctx.keepdims = a.shape, keepdims
         ctx.kept_shape = _kept_shape(a.shape, axis)
         out = cls.reduce(a, axis=axis, keepdims=True)
