@@ -108,6 +108,9 @@ def measure(workload, settings, threads, torch=None, ceiling=None):
             "torch": torch_value,
             "torch_variant": variant,
             "ratio": None if torch_value is None else tb_value / torch_value,
+            # The fastest sample: far below the median when other processes compete for cores.
+            "tinygrad_book_min": min(tb_timing.samples) * scale,
+            "torch_min": None if torch_timing is None else min(torch_timing.samples) * scale,
             "samples": len(tb_timing.samples),
             "gemm_gflop": gemm_flop / 1e9 if shapes else None,
             "numpy_gemm_ms": None if numpy_s is None else numpy_s * 1e3,
