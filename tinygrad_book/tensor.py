@@ -4,6 +4,8 @@ A Tensor made by an op on tensors that require grad carries ``grad_fn``, the
 recorded node; ``backward()`` walks those nodes from the output back to the
 leaves and fills each leaf's ``.grad``.
 """
+import weakref
+
 import numpy as np
 
 from . import autograd, engine
@@ -154,12 +156,11 @@ class Tensor(ReductionMethods, ShapeMethods, InplaceMethods):
 
     def retain_grad(self):
         """Keep ``.grad`` for this non-leaf tensor after backward (leaves always do)."""
+        if not self._requires_grad:
+            raise RuntimeError("retain_grad(): this tensor does not require grad, so it "
+                               "never gets a gradient")
         if self.grad_fn is None:
             return
-        if not self._requires_grad:
-            raise RuntimeError("retain_grad(): this tensor does not require grad")
-        import weakref
-
         node = self.grad_fn
         if node._retained is None:
             node._retained = {}
@@ -270,7 +271,7 @@ class Tensor(ReductionMethods, ShapeMethods, InplaceMethods):
 
     def _repr_svg_(self):
         """Jupyter: draw the graph that produced this tensor (small graphs only)."""
-        if self.grad_fn is None:
+        if self.grad_fn is None or not _graph_is_smaller_than(self.grad_fn, _SVG_MAX_NODES):
             return None
         try:
             from .viz import draw_graph
@@ -391,7 +392,10 @@ class Tensor(ReductionMethods, ShapeMethods, InplaceMethods):
         """Limit values to [min, max]; the gradient is 0 outside, as PyTorch."""
         if min is None and max is None:
             raise ValueError("clamp(): at least one of min and max must be given")
-        return E.Clamp.apply(self, lo=min, hi=max)
+        # Tensor bounds act as constants (no gradient flows into them).
+        lo = min.data if isinstance(min, Tensor) else min
+        hi = max.data if isinstance(max, Tensor) else max
+        return E.Clamp.apply(self, lo=lo, hi=hi)
 
     clip = clamp
 
@@ -432,6 +436,23 @@ class Tensor(ReductionMethods, ShapeMethods, InplaceMethods):
 
 
 autograd._bind_tensor(Tensor)
+
+
+# Beyond this many ops a notebook shows the plain repr: rendering would be slow
+# and unreadable (draw_graph itself has an ops-only view for big graphs).
+_SVG_MAX_NODES = 150
+
+
+def _graph_is_smaller_than(root, limit):
+    seen, stack = {root}, [root]
+    while stack:
+        for edge in stack.pop().next:
+            if edge is not None and edge[1] is not None and edge[0] not in seen:
+                if len(seen) >= limit:
+                    return False
+                seen.add(edge[0])
+                stack.append(edge[0])
+    return True
 
 
 class _HookHandle:
@@ -552,9 +573,10 @@ def _check_root_gradient(gradient, output, where):
 
 def matmul(a, b):
     """Matrix product with NumPy's rules for 1-D and batched operands."""
-    if not isinstance(a, Tensor):
+    if isinstance(b, Tensor):
         a = as_operand(a, b)
-    if not isinstance(b, Tensor):
+    else:
+        a = _as_tensor(a)
         b = as_operand(b, a)
     M.check_matmul_shapes(a.shape, b.shape)
     if a.dtype.kind != b.dtype.kind:
@@ -577,16 +599,23 @@ def matmul(a, b):
 
 
 def where(cond, a, b):
+    """``a`` where ``cond`` is true, else ``b``; the three broadcast together."""
     return E.where(cond, a, b)
 
 
 def maximum(a, b):
-    a = a if isinstance(a, Tensor) else as_operand(a, b)
-    return a.maximum(b)
+    """Elementwise maximum; at ties the gradient is split evenly, as in PyTorch."""
+    if isinstance(a, Tensor):
+        return _binary(E.Maximum, a, b)
+    return _binary(E.Maximum, _as_tensor(b), a, reflected=True)
 
 
 def minimum(a, b):
-    a = a if isinstance(a, Tensor) else as_operand(a, b)
-    return a.minimum(b)
+    """Elementwise minimum; at ties the gradient is split evenly, as in PyTorch."""
+    if isinstance(a, Tensor):
+        return _binary(E.Minimum, a, b)
+    return _binary(E.Minimum, _as_tensor(b), a, reflected=True)
 
 
+def _as_tensor(x):
+    return x if isinstance(x, Tensor) else Tensor(x)

@@ -263,6 +263,11 @@ def test_retain_grad_on_a_leaf_is_a_no_op():
     assert x.grad.tolist() == [2.0]
 
 
+def test_retain_grad_on_a_tensor_without_grad_is_refused():
+    with pytest.raises(RuntimeError, match=r"retain_grad\(\): this tensor does not require grad"):
+        tb.ones(2).retain_grad()
+
+
 # -- tinygrad_book.grad ------------------------------------------------------------------
 
 def test_grad_returns_gradients_without_touching_dot_grad():

@@ -1,4 +1,6 @@
 """The Tensor's user-facing API: dtypes, attributes, conversions, repr, constructors."""
+import shutil
+
 import numpy as np
 import pytest
 
@@ -359,3 +361,16 @@ def test_in_place_float_update_of_an_integer_tensor_is_refused():
                                         r"dtype int64 in place .* Cannot cast"):
         n.mul_(1.5)
     assert n.tolist() == [1, 2]
+
+
+def test_repr_svg_only_for_small_recorded_graphs():
+    x = tb.ones(2, requires_grad=True)
+    assert x._repr_svg_() is None  # a leaf has no graph to draw
+    deep = x
+    for _ in range(200):
+        deep = deep * 1.0
+    assert deep._repr_svg_() is None
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed")
+    svg = (x * 2).sum()._repr_svg_()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
