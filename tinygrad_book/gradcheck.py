@@ -81,6 +81,7 @@ def _jacobians(func, inputs, diff_idx, eps):
     sizes = [o.size for o in outs0]
     n_out = sum(sizes)
     numeric = [np.zeros((n_out, inputs[i].size)) for i in diff_idx]
+
     def flat_outputs():
         return np.concatenate([o.data.astype(np.float64).reshape(-1)
                                for o in _outputs(func, inputs)] or [np.zeros(0)])
@@ -90,14 +91,16 @@ def _jacobians(func, inputs, diff_idx, eps):
             for k, idx in enumerate(np.ndindex(inputs[i].shape)):
                 numeric[j][:, k] = _central_difference(inputs[i].data, idx, eps, flat_outputs)
 
+    # Row by row: one backward per output element, seeded with a one-hot gradient.
     analytic = [np.zeros((n_out, inputs[i].size)) for i in diff_idx]
-    outs = _outputs(func, inputs)
+    with enable_grad():  # the caller may be inside no_grad()
+        outs = _outputs(func, inputs)
     row = 0
-    for o_idx, out in enumerate(outs):
+    for out in outs:
+        if not out.requires_grad:  # does not depend on the inputs: its rows stay 0
+            row += out.size
+            continue
         for e in range(out.size):
-            if not out.requires_grad:
-                row += 1
-                continue
             seed = np.zeros(out.shape, dtype=out.dtype)
             seed.reshape(-1)[e] = 1
             grads = autograd_grad(out, [inputs[i] for i in diff_idx], grad_outputs=Tensor(seed),

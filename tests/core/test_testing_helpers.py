@@ -156,3 +156,15 @@ def test_assert_close_passes_and_fails_readably():
     with pytest.raises(AssertionError, match=r"weights: shape mismatch: \(2,\) vs expected \(3,\)"):
         assert_close(tb.ones(2), np.ones(3), msg="weights: ")
     assert_close(tb.tensor([np.nan]), [np.nan])  # NaNs in the same places are equal
+
+
+def test_gradcheck_works_when_called_under_no_grad():
+    x = tb.tensor([0.5, 1.5], dtype=np.float64, requires_grad=True)
+    with tb.no_grad():
+        assert tb.gradcheck(lambda a: (a * a).sum(), (x,))
+        assert tb.gradgradcheck(lambda a: (a ** 3).sum(), (x,))
+
+
+def test_gradcheck_of_an_output_independent_of_the_inputs():
+    x = tb.tensor([0.5, 1.5], dtype=np.float64, requires_grad=True)
+    assert tb.gradcheck(lambda a: (a * 2, tb.ones(3, dtype=np.float64)), (x,))
