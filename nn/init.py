@@ -41,7 +41,8 @@ def calculate_gain(nonlinearity, param=None):
     if nonlinearity == "leaky_relu":
         if param is None:
             slope = 0.01
-        elif isinstance(param, (int, float)) and not isinstance(param, bool):
+        elif isinstance(param, (int, float)) and not isinstance(param, bool) and \
+                math.isfinite(param):
             slope = param
         else:
             raise ValueError(f"calculate_gain: negative_slope {param!r} is not a valid number")
@@ -91,6 +92,11 @@ def _positive(value, name, fn):
         raise ValueError(f"{fn}: {name} must be positive, got {value}")
 
 
+def _finite(value, name, fn):
+    if not math.isfinite(value):
+        raise ValueError(f"{fn}: {name} must be a finite number, got {value}")
+
+
 def uniform_(tensor, a=0.0, b=1.0):
     """Fill with values drawn uniformly from [a, b)."""
     if not a <= b:
@@ -100,7 +106,7 @@ def uniform_(tensor, a=0.0, b=1.0):
 
 def normal_(tensor, mean=0.0, std=1.0):
     """Fill with N(mean, std²) samples: the book's ``std * np.random.randn(...)`` when mean=0."""
-    if std < 0:
+    if not std >= 0:  # NaN fails too
         raise ValueError(f"normal_: std must be non-negative, got {std}")
     return _fill(tensor, default_generator().normal(mean, std, size=tensor.shape), "normal_")
 
@@ -126,6 +132,7 @@ def xavier_uniform_(tensor, gain=1.0):
     """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     _positive(fan_in + fan_out, "fan_in + fan_out", "xavier_uniform_")
+    _finite(gain, "gain", "xavier_uniform_")
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return _fill(tensor, default_generator().uniform(-bound, bound, size=tensor.shape),
                  "xavier_uniform_")
@@ -139,6 +146,7 @@ def xavier_normal_(tensor, gain=1.0):
     """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     _positive(fan_in + fan_out, "fan_in + fan_out", "xavier_normal_")
+    _finite(gain, "gain", "xavier_normal_")
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
     return _fill(tensor, default_generator().normal(0.0, std, size=tensor.shape),
                  "xavier_normal_")

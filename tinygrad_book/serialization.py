@@ -44,6 +44,12 @@ def save(obj, path):
         return
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"save: {path!r} is a directory; give a file name inside it, "
+                                f"e.g. {os.path.join(path, 'checkpoint.npz')!r}")
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"save: cannot write {path!r}: the directory {directory!r} "
+                                "does not exist (create it first, e.g. with os.makedirs)")
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-" + os.path.basename(path) + "-")
     try:
         with os.fdopen(fd, "wb") as f:

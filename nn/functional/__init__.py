@@ -14,22 +14,25 @@ Grouped by kind:
   pooling      max_pool2d, avg_pool2d, adaptive_avg_pool2d
   normalization batch_norm, local_response_norm
   dropout      dropout
-  activation   relu, leaky_relu, sigmoid, tanh, gelu, softmax, log_softmax
-  loss         cross_entropy, nll_loss, mse_loss, binary_cross_entropy_with_logits
+  activation   relu, leaky_relu, sigmoid, logsigmoid, tanh, gelu, softmax, log_softmax
+  loss         cross_entropy, nll_loss, mse_loss, binary_cross_entropy,
+               binary_cross_entropy_with_logits
   linear       linear, flatten, pad
 """
-from .activation import gelu, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
+from .activation import gelu, leaky_relu, log_softmax, logsigmoid, relu, sigmoid, softmax, tanh
 from .conv import conv2d, conv_transpose2d
 from .dropout import dropout
 from .im2col import col2im, fold, im2col, unfold
 from .linear import flatten, linear, pad
-from .loss import binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss
+from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
+                   mse_loss, nll_loss)
 from .normalization import batch_norm, local_response_norm
 from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 
 __all__ = [
-    "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entropy_with_logits",
-    "col2im", "conv2d", "conv_transpose2d", "cross_entropy", "dropout", "flatten", "fold",
-    "gelu", "im2col", "leaky_relu", "linear", "local_response_norm", "log_softmax",
-    "max_pool2d", "mse_loss", "nll_loss", "pad", "relu", "sigmoid", "softmax", "tanh", "unfold",
+    "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "col2im", "conv2d", "conv_transpose2d", "cross_entropy",
+    "dropout", "flatten", "fold", "gelu", "im2col", "leaky_relu", "linear",
+    "local_response_norm", "log_softmax", "logsigmoid", "max_pool2d", "mse_loss", "nll_loss",
+    "pad", "relu", "sigmoid", "softmax", "tanh", "unfold",
 ]

@@ -16,7 +16,10 @@ def as_tensor(x, fn, name="input"):
     if isinstance(x, Tensor):
         return x
     if isinstance(x, (np.ndarray, list, tuple, numbers.Number)):
-        return Tensor(x)
+        try:
+            return Tensor(x)
+        except TypeError as exc:  # strings, objects, complex numbers, ragged lists
+            raise TypeError(f"{fn}(): argument '{name}': {exc}") from None
     raise TypeError(f"{fn}(): argument '{name}' must be a Tensor, got {type(x).__name__}")
 
 
@@ -65,6 +68,14 @@ def pair(value, fn, name, minimum=1):
 def check_reduction(reduction, fn):
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{fn}(): reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def check_mean_of_empty(input, reduction, fn):
+    """A mean over zero items is 0/0: refuse it rather than return NaN (PyTorch returns NaN)."""
+    if reduction == "mean" and input.size == 0:
+        raise ValueError(f"{fn}(): input of shape {input.shape} is empty, and its mean loss is "
+                         "undefined (0/0 would be nan); skip empty batches, or pass "
+                         "reduction='sum' (0) or 'none'")
 
 
 def data(x):

@@ -25,6 +25,31 @@ def sigmoid(input):
     return input.sigmoid()
 
 
+class LogSigmoid(Function):
+    """y = log σ(x) = min(x, 0) - log(1 + e^-|x|), finite for any x;  dy/dx = σ(-x) = 1 - σ(x).
+
+    Taking the log of ``sigmoid(x)`` instead gives -inf once σ underflows
+    (x below about -88 in float32, -745 in float64).
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.minimum(x, x.dtype.type(0)) - np.log1p(np.exp(-np.abs(x)))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * (-x).sigmoid()
+
+
+def logsigmoid(input):
+    """log(1 / (1 + e^-x)), computed stably (as ``torch.nn.functional.logsigmoid``)."""
+    input = as_tensor(input, "logsigmoid")
+    check_float(input, "logsigmoid")
+    return LogSigmoid.apply(input)
+
+
 def tanh(input):
     input = as_tensor(input, "tanh")
     check_float(input, "tanh")
@@ -52,6 +77,10 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x where x > 0, else ``negative_slope``·x, as PyTorch; ``inplace`` is ignored."""
     input = as_tensor(input, "leaky_relu")
     check_float(input, "leaky_relu")
+    if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float, np.number)) \
+            or not math.isfinite(negative_slope):
+        raise ValueError(f"leaky_relu(): negative_slope must be a finite number, got "
+                         f"{negative_slope!r}")
     return LeakyReLU.apply(input, negative_slope=float(negative_slope))
 
 

@@ -33,13 +33,16 @@ def _grouped_matmul(a, b, groups):
     """Per-group product of a (G*M, K) and b (G*K, P) -> (G*M, P): one BLAS call per group."""
     if groups == 1:
         return a @ b
-    out = np.matmul(a.reshape(groups, -1, a.shape[1]), b.reshape(groups, -1, b.shape[1]))
-    return out.reshape(-1, b.shape[1])
+    # Sizes spelled out, not -1: P is 0 for an empty batch, and NumPy cannot infer around it.
+    out = np.matmul(a.reshape(groups, a.shape[0] // groups, a.shape[1]),
+                    b.reshape(groups, b.shape[0] // groups, b.shape[1]))
+    return out.reshape(a.shape[0], b.shape[1])
 
 
 def _channel_major(g):
     """(N, C, H, W) -> (C, N*H*W): the layout the column matrices multiply against."""
-    return g.transpose(1, 0, 2, 3).reshape(g.shape[1], -1)
+    n, c, h, w = g.shape
+    return g.transpose(1, 0, 2, 3).reshape(c, n * h * w)
 
 
 class Conv2d(Function):
@@ -100,8 +103,8 @@ class Conv2dWeightGrad(Function):
         if groups == 1:
             gw = (cols @ gm.T).T
         else:
-            gw = np.matmul(cols.reshape(groups, -1, cols.shape[1]),
-                           gm.reshape(groups, oc // groups, -1).transpose(0, 2, 1))
+            gw = np.matmul(cols.reshape(groups, cols.shape[0] // groups, cols.shape[1]),
+                           gm.reshape(groups, oc // groups, gm.shape[1]).transpose(0, 2, 1))
             gw = gw.transpose(0, 2, 1)
         ctx.conf = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         ctx.attrs = ctx.conf
@@ -137,8 +140,9 @@ class ConvTranspose2d(Function):
             out = _correlate_flipped(x, weight, full, dilation, groups)
         else:
             w3 = weight.reshape(groups, cin // groups, coutg * kh * kw).transpose(0, 2, 1)
-            xm = _channel_major(x).reshape(groups, cin // groups, -1)
-            cols = np.matmul(w3, xm).reshape(groups * coutg * kh * kw, -1)
+            xm = _channel_major(x)
+            xm = xm.reshape(groups, cin // groups, xm.shape[1])
+            cols = np.matmul(w3, xm).reshape(groups * coutg * kh * kw, xm.shape[2])
             out = col2im_array(cols, (n, groups * coutg) + tuple(output_size), (kh, kw), stride,
                                padding, dilation)
         if bias is not None:
@@ -185,7 +189,7 @@ def _correlate_flipped(x, weight, padding, dilation, groups):
     out = _grouped_matmul(flipped, cols, groups)
     oh = h + 2 * padding[0] - dilation[0] * (kh - 1)
     ow = w + 2 * padding[1] - dilation[1] * (kw - 1)
-    return np.ascontiguousarray(out.reshape(-1, n, oh, ow).transpose(1, 0, 2, 3))
+    return np.ascontiguousarray(out.reshape(groups * coutg, n, oh, ow).transpose(1, 0, 2, 3))
 
 
 def _check_common(fn, input, weight, bias, groups):

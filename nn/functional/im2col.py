@@ -170,9 +170,10 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     input = as_tensor(input, "unfold")
     check_float(input, "unfold")
     check_ndim(input, (4,), "unfold", layout="(N, C, H, W)")
+    kernel_size, stride, padding, dilation, (oh, ow) = _conf(
+        "unfold", input.shape[2:], kernel_size, stride, padding, dilation)
     cols = im2col(input, kernel_size, stride, padding, dilation)
-    n = input.shape[0]
-    return cols.reshape(n, -1, cols.shape[1]).permute(0, 2, 1)
+    return cols.reshape(input.shape[0], oh * ow, cols.shape[1]).permute(0, 2, 1)
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):

@@ -100,11 +100,12 @@ def pad(input, pad, mode="constant", value=None):
     for i in range(len(pad) // 2):
         widths[input.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
     if mode == "constant":
-        crop = tuple(slice(max(-b, 0), n - max(-a, 0)) for (b, a), n in zip(widths, input.shape))
-        if any(s.start >= s.stop for s in crop):
-            raise ValueError(f"pad(): negative padding {pad!r} removes every element of shape "
-                             f"{input.shape}")
         if any(b < 0 or a < 0 for b, a in widths):
+            crop = tuple(slice(max(-b, 0), n - max(-a, 0))
+                         for (b, a), n in zip(widths, input.shape))
+            if any(s.start >= s.stop for s, (b, a) in zip(crop, widths) if b < 0 or a < 0):
+                raise ValueError(f"pad(): negative padding {pad!r} removes every element of "
+                                 f"shape {input.shape}")
             input = input[crop]
         widths = tuple((max(b, 0), max(a, 0)) for b, a in widths)
         if not any(b or a for b, a in widths):

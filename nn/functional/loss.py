@@ -5,7 +5,8 @@ from tinygrad_book.autograd import Function
 from tinygrad_book.grad_mode import is_grad_enabled
 from tinygrad_book.tensor import Tensor
 
-from ._utils import as_tensor, check_float, check_reduction, check_same_dtype
+from ._utils import (as_tensor, check_float, check_mean_of_empty, check_reduction,
+                     check_same_dtype)
 from .activation import log_softmax
 
 
@@ -82,9 +83,14 @@ def _class_targets(fn, input, target, ignore_index):
     return np.where(valid, t, 0), valid
 
 
-def _unbatch(input, target, probabilities):
+def _unbatch(fn, input, target, probabilities):
     """Unbatched (C,) input with a scalar (or (C,) probability) target becomes a batch of 1."""
     if input.ndim == 1:
+        expected = input.shape if probabilities else ()
+        if target.shape != expected:
+            what = "class probabilities" if probabilities else "one class index"
+            raise ValueError(f"{fn}(): for unbatched input of shape {input.shape} the target "
+                             f"must have shape {expected} ({what}), got {target.shape}")
         input = input.reshape(1, -1)
         target = target.reshape((1, -1) if probabilities else (1,))
         return input, target, True
@@ -109,6 +115,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     input = _check_logits(fn, input)
     target = as_tensor(target, fn, "target")
     check_reduction(reduction, fn)
+    check_mean_of_empty(input, reduction, fn)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{fn}(): label_smoothing must be between 0.0 and 1.0, got "
                          f"{label_smoothing!r}")
@@ -116,7 +123,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     if not probabilities and target.dtype.kind not in "iu":
         raise TypeError(f"{fn}(): target must hold integer class indices or float "
                         f"probabilities, got dtype {target.dtype}")
-    input, target, unbatched = _unbatch(input, target, probabilities)
+    input, target, unbatched = _unbatch(fn, input, target, probabilities)
     c = input.shape[1]
     w = None
     if weight is not None:
@@ -164,10 +171,11 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     input = _check_logits(fn, input)
     target = as_tensor(target, fn, "target")
     check_reduction(reduction, fn)
+    check_mean_of_empty(input, reduction, fn)
     if target.dtype.kind not in "iu":
         raise TypeError(f"{fn}(): target must hold integer class indices, got dtype "
                         f"{target.dtype}")
-    input, target, unbatched = _unbatch(input, target, False)
+    input, target, unbatched = _unbatch(fn, input, target, False)
     c = input.shape[1]
     t, valid = _class_targets(fn, input, target, ignore_index)
     if weight is not None:
@@ -197,6 +205,7 @@ def mse_loss(input, target, reduction="mean"):
     if input.shape != target.shape:
         raise ValueError(f"{fn}(): input shape {input.shape} and target shape {target.shape} "
                          f"must match")
+    check_mean_of_empty(input, reduction, fn)
     check_same_dtype(fn, input=input, target=target)
     diff = input - target
     sq = diff * diff
@@ -235,6 +244,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     if input.shape != target.shape:
         raise ValueError(f"{fn}(): target size {target.shape} must be the same as input size "
                          f"{input.shape}")
+    check_mean_of_empty(input, reduction, fn)
     check_same_dtype(fn, input=input, target=target)
     softplus_neg = Softplus.apply(-input)
     if pos_weight is not None:
@@ -242,6 +252,66 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
         loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * softplus_neg
     else:
         loss = (1 - target) * input + softplus_neg
+    if weight is not None:
+        loss = loss * as_tensor(weight, fn, "weight")
+    return loss if reduction == "none" else loss.mean() if reduction == "mean" else loss.sum()
+
+
+class BinaryCrossEntropy(Function):
+    """L = -[t log p + (1 - t) log(1 - p)] with each log clamped at -100, as PyTorch's.
+
+    The clamp keeps a probability of exactly 0 or 1 finite (a loss of at most
+    100 per element) instead of inf. dL/dp = (p - t) / max(p (1 - p), 1e-12)
+    and dL/dt = log(1 - p) - log p, with the same clamps (PyTorch leaves these
+    unclamped: ±inf at p = 0 or 1).
+    """
+
+    @staticmethod
+    def forward(ctx, p, t):
+        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped just below
+            log_p = np.maximum(np.log(p), p.dtype.type(-100))
+            log_q = np.maximum(np.log1p(-p), p.dtype.type(-100))
+        ctx.save_for_backward(p, t, log_q - log_p)
+        return -(t * log_p + (1 - t) * log_q)
+
+    @staticmethod
+    def backward(ctx, g):
+        p, t, dt = ctx.saved_tensors
+        gp = gt = None
+        if ctx.needs_input_grad[0]:
+            gp = g * (p - t) / (p * (1 - p)).clamp(min=1e-12)
+        if ctx.needs_input_grad[1]:
+            if is_grad_enabled():  # recorded (create_graph): the logs must depend on p
+                dt = (1 - p).log().clamp(min=-100) - p.log().clamp(min=-100)
+            gt = g * dt
+        return gp, gt
+
+
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+    """Binary cross-entropy of probabilities ``input`` in [0, 1] against ``target``, as PyTorch.
+
+    loss = -w [t log p + (1 - t) log(1 - p)], each log clamped at -100 so that
+    a probability of exactly 0 or 1 gives a finite loss. ``input`` and
+    ``target`` have the same shape; ``weight`` broadcasts against them. Prefer
+    :func:`binary_cross_entropy_with_logits` on scores: it never needs the clamp.
+    """
+    fn = "binary_cross_entropy"
+    input = as_tensor(input, fn)
+    target = as_tensor(target, fn, "target")
+    check_float(input, fn)
+    check_float(target, fn, "target")
+    check_reduction(reduction, fn)
+    if input.shape != target.shape:
+        raise ValueError(f"{fn}(): target size {target.shape} must be the same as input size "
+                         f"{input.shape}")
+    check_mean_of_empty(input, reduction, fn)
+    check_same_dtype(fn, input=input, target=target)
+    p = input.data
+    if p.size and not ((p >= 0) & (p <= 1)).all():  # NaN fails too
+        raise RuntimeError(f"{fn}(): all elements of input should be between 0 and 1 "
+                           f"(probabilities), got values in [{np.min(p)}, {np.max(p)}]; for "
+                           "scores use binary_cross_entropy_with_logits")
+    loss = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * as_tensor(weight, fn, "weight")
     return loss if reduction == "none" else loss.mean() if reduction == "mean" else loss.sum()

@@ -1,4 +1,5 @@
 """Constructor argument checks shared by the layers: errors name the layer, argument and value."""
+import math
 import numbers
 
 import numpy as np
@@ -35,6 +36,8 @@ def probability(value, name, layer):
 def positive_float(value, name, layer, allow_zero=False):
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{layer}: {name} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{layer}: {name} must be a finite number, got {value}")
     if value < 0 or (value == 0 and not allow_zero):
         raise ValueError(f"{layer}: {name} must be {'non-negative' if allow_zero else 'positive'}"
                          f", got {value}")

@@ -45,6 +45,13 @@ class Sigmoid(Module):
         return F.sigmoid(x)
 
 
+class LogSigmoid(Module):
+    """log(sigmoid(x)), finite for any x (see ``F.logsigmoid``)."""
+
+    def forward(self, x):
+        return F.logsigmoid(x)
+
+
 class Tanh(Module):
     def forward(self, x):
         return F.tanh(x)

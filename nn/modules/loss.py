@@ -59,6 +59,22 @@ class MSELoss(_Loss):
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
+class BCELoss(_Loss):
+    """Binary cross-entropy of probabilities in [0, 1] (e.g. after ``Sigmoid``). Shapes alike.
+
+    Each log is clamped at -100, as PyTorch's, so a probability of exactly 0
+    or 1 gives a finite loss; ``BCEWithLogitsLoss`` on the scores is stabler.
+    ``weight`` rescales each element (it broadcasts against the input).
+    """
+
+    def __init__(self, weight=None, reduction="mean"):
+        super().__init__(reduction)
+        self.weight = weight
+
+    def forward(self, input, target):
+        return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
+
+
 class BCEWithLogitsLoss(_Loss):
     """Sigmoid followed by binary cross-entropy, fused for stability. Shapes alike."""
 

@@ -59,6 +59,23 @@ class _RemovableHandle:
         self._hooks.pop(self.id, None)
 
 
+# While a top-level module call runs: (tensor, its array, a copy) for each buffer its
+# forward is about to change in place (see remember_state and Module.__call__).
+_undo = None
+
+
+def remember_state(*tensors):
+    """Call in ``forward`` before changing buffers in place (None entries are skipped).
+
+    If the top-level module call then raises, they are restored, so a failed
+    forward leaves no state half-changed. Outside a module call this does nothing.
+    """
+    if _undo is not None:
+        for t in tensors:
+            if t is not None:
+                _undo.append((t, t.data, t.data.copy()))
+
+
 # Bumped whenever any module gains or loses a child, so a root module knows to
 # re-walk its tree before tagging graph nodes with dotted paths.
 _tree_version = 0
@@ -112,14 +129,29 @@ class Module:
 
     # -- calling ---------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        global _undo
         parent = current_module_path()
-        if parent is None:
-            path = self._root_path()
-        else:
+        if parent is not None:
             path = self.__dict__.get("_path")
             if path is None:
                 # Called from a parent's forward without being registered on it.
                 path = f"{parent}.{type(self).__name__}" if parent else type(self).__name__
+            return self._call(path, args, kwargs)
+        # A top-level call: if its forward fails, buffers it already changed in place
+        # (BatchNorm's running statistics) get their old values back, so a bad input
+        # found by a later layer leaves the model as it was.
+        outer, _undo = _undo, []
+        try:
+            return self._call(self._root_path(), args, kwargs)
+        except BaseException:
+            for tensor, array, old in reversed(_undo):
+                np.copyto(array, old)
+                tensor.data = array
+            raise
+        finally:
+            _undo = outer
+
+    def _call(self, path, args, kwargs):
         with module_scope(path):
             for hook in tuple(self._forward_pre_hooks.values()):
                 result = hook(self, args)

@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import functional as F
 from . import _checks
-from .module import Module, Parameter
+from .module import Module, Parameter, remember_state
 from ...tensor import Tensor
 
 
@@ -100,6 +100,7 @@ class _BatchNorm(Module):
         self._check_input(x)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
+            remember_state(self.running_mean, self.running_var, self.num_batches_tracked)
             self.num_batches_tracked.data += 1
             if self.momentum is None:
                 factor = 1.0 / float(self.num_batches_tracked.data)
