@@ -188,17 +188,15 @@ class Function:
             raw = [a.data if isinstance(a, Tensor) else a for a in args]
         result = cls.forward(ctx, *raw, **kwargs)
 
+        if result.__class__ is np.ndarray:  # the common case: one array
+            if record:
+                return _record_outputs(ctx, args, raw, (result,), (result,), kwargs)[0]
+            return _make(result, False, None, 0)
         produced = result if result.__class__ is tuple else (result,)
-        results = produced
-        for r in produced:
-            if r.__class__ is not np.ndarray:
-                # NumPy returns scalars from 0-d inputs; a Tensor always holds an array.
-                results = tuple([np.asarray(r) for r in produced])
-                break
+        # NumPy returns scalars from 0-d inputs; a Tensor always holds an array.
+        results = tuple([np.asarray(r) for r in produced])
         if record:
             outs = _record_outputs(ctx, args, raw, produced, results, kwargs)
-        elif len(results) == 1:
-            outs = (_make(results[0], False, None, 0),)
         else:
             outs = tuple([_make(r, False, None, 0) for r in results])
         return outs if result.__class__ is tuple else outs[0]
