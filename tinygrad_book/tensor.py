@@ -444,14 +444,14 @@ _SVG_MAX_NODES = 150
 
 
 def _graph_is_smaller_than(root, limit):
-    seen, stack = {root}, [root]
-    while stack:
-        for edge in stack.pop().next:
+    seen, todo = {root}, [root]
+    while todo:
+        for edge in todo.pop().next:
             if edge is not None and edge[1] is not None and edge[0] not in seen:
                 if len(seen) >= limit:
                     return False
                 seen.add(edge[0])
-                stack.append(edge[0])
+                todo.append(edge[0])
     return True
 
 

@@ -23,9 +23,11 @@ def make_inputs(*inputs_or_shapes, seed=0, low=-1.0, high=1.0):
                 continue
             made.append(Tensor(spec.data.astype(np.float64), requires_grad=spec.requires_grad))
         elif isinstance(spec, np.ndarray):
-            made.append(Tensor(spec.astype(np.float64), requires_grad=True) if spec.dtype.kind == "f"
+            is_float = spec.dtype.kind == "f"
+            made.append(Tensor(spec.astype(np.float64), requires_grad=True) if is_float
                         else Tensor(spec))
-        elif isinstance(spec, (tuple, list)) and all(isinstance(s, (int, np.integer)) for s in spec):
+        elif isinstance(spec, (tuple, list)) and all(isinstance(s, (int, np.integer))
+                                                     for s in spec):
             made.append(Tensor(rng.uniform(low, high, size=tuple(spec)), requires_grad=True))
         elif isinstance(spec, int):
             made.append(Tensor(rng.uniform(low, high, size=(spec,)), requires_grad=True))
