@@ -14,7 +14,7 @@ the practical lower bound for a NumPy framework on this machine.
 """
 import numpy as np
 
-from .timing import median_time
+from .timing import interleaved_times
 
 
 def flops(shapes):
@@ -105,10 +105,10 @@ class GemmCeiling:
             a = self._rng.standard_normal((m, k), dtype=self.dtype)
             b = self._rng.standard_normal((k, n), dtype=self.dtype)
             at, bt = np.ascontiguousarray(a.T), np.ascontiguousarray(b.T)
-            times = [median_time(lambda x=x, y=y: np.matmul(x, y), self.repeats,
-                                 self.min_sample, self.budget / 2).median
-                     for x, y in ((a, b), (bt, at))]
-            self._cache[key] = min(times)
+            timings = interleaved_times({"A@B": lambda: np.matmul(a, b),
+                                         "(BᵀAᵀ)": lambda: np.matmul(bt, at)},
+                                        self.repeats, self.min_sample, self.budget / 2)
+            self._cache[key] = min(t.median for t in timings.values())
         return self._cache[key]
 
     def total_seconds(self, shapes, threads):

@@ -121,6 +121,13 @@ def format_report(doc):
         f"graph chain {s['graph_ops']} ops, memory {s['memory_steps']} steps"
         f"{', quick' if s['quick'] else ''}; load average {m.get('loadavg_start')} at start, "
         f"{m.get('loadavg_end')} at end",
+    ]
+    load = m.get("loadavg_start")
+    if load and load[0] > (m["cores"] or 1):
+        lines.append(f"note: the load average ({load[0]}) exceeds the {m['cores']} cores: other "
+                     "processes compete for them, which slows multi-threaded BLAS/OpenMP most; "
+                     "trust the ratios (samples alternate between frameworks) over the times")
+    lines += [
         "",
         format_table(doc["results"]),
         "",

@@ -3,9 +3,10 @@
 Every workload is timed the same way for both frameworks: one warm-up call
 (which also estimates the cost), then ``repeats`` samples of ``number`` calls
 each, ``number`` chosen so that one sample lasts at least ``min_sample``
-seconds; the result is the median time per call. A per-workload ``budget``
-caps the number of samples for slow workloads (never below three, or
-``repeats`` if that is smaller), so that a full run stays within minutes.
+seconds; the result is the median time per call. The frameworks' samples
+alternate, so that load from other processes falls on both. A per-workload
+``budget`` caps the number of samples for slow workloads (never below three,
+or ``repeats`` if that is smaller), so that a full run stays within minutes.
 """
 import math
 import os
@@ -36,21 +37,37 @@ def median_time(fn, repeats=5, min_sample=0.02, budget=10.0):
         budget: seconds the samples may take in all; slow workloads get fewer
             samples (but ``min(3, repeats)`` at least).
     """
+    return interleaved_times({None: fn}, repeats, min_sample, budget)[None]
+
+
+def interleaved_times(fns, repeats=5, min_sample=0.02, budget=10.0):
+    """Time several callables in turn, one sample of each per round: {key: Timing}.
+
+    Alternating the candidates (tinygrad_book, PyTorch, ...) gives each the
+    same share of whatever else the machine is doing, so a burst of load from
+    another process slows both sides of a ratio instead of one. ``budget`` is
+    per callable.
+    """
     if repeats < 1:
-        raise ValueError(f"median_time(): repeats must be at least 1, got {repeats}")
-    start = time.perf_counter()
-    fn()
-    estimate = max(time.perf_counter() - start, 1e-9)
-    number = max(1, math.ceil(min_sample / estimate))
-    affordable = int(budget / (estimate * number))
-    samples = max(min(3, repeats), min(repeats, affordable))
-    times = []
-    for _ in range(samples):
+        raise ValueError(f"interleaved_times(): repeats must be at least 1, got {repeats}")
+    number, cost = {}, 0.0
+    for key, fn in fns.items():
         start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        times.append((time.perf_counter() - start) / number)
-    return Timing(statistics.median(times), times, number)
+        fn()
+        estimate = max(time.perf_counter() - start, 1e-9)
+        number[key] = max(1, math.ceil(min_sample / estimate))
+        cost += estimate * number[key]
+    affordable = int(budget * len(fns) / cost)
+    samples = max(min(3, repeats), min(repeats, affordable))
+    times = {key: [] for key in fns}
+    for _ in range(samples):
+        for key, fn in fns.items():
+            n = number[key]
+            start = time.perf_counter()
+            for _ in range(n):
+                fn()
+            times[key].append((time.perf_counter() - start) / n)
+    return {key: Timing(statistics.median(t), t, number[key]) for key, t in times.items()}
 
 
 def all_cores():

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from . import gemm
-from .timing import median_time
+from .timing import interleaved_times
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,7 @@ class Workload:
 
 
 _SCALE = {"ms": 1e3, "us/op": 1e6}
+_TB = object()   # the key of tinygrad_book's callable among the timed ones
 
 
 def measure(workload, settings, threads, torch=None, ceiling=None):
@@ -84,14 +85,13 @@ def measure(workload, settings, threads, torch=None, ceiling=None):
     per = workload.per_call(settings)
     scale = _SCALE[workload.unit] / per
 
-    def timed(fn):
-        return median_time(fn, settings.repeats, settings.min_sample, settings.budget)
-
-    tb_timing = timed(workload.build_tb(settings))
-    tb_value = tb_timing.median * scale
-    variants = {None: None}
+    fns = {_TB: workload.build_tb(settings)}
     if torch is not None and workload.build_torch is not None:
-        variants = {k: timed(fn) for k, fn in workload.build_torch(settings, torch).items()}
+        fns.update(workload.build_torch(settings, torch))
+    timings = interleaved_times(fns, settings.repeats, settings.min_sample, settings.budget)
+    tb_timing = timings.pop(_TB)
+    tb_value = tb_timing.median * scale
+    variants = timings or {None: None}
     shapes = workload.products(settings) if workload.products is not None else []
     gemm_flop = gemm.flops(shapes)
     numpy_s = ceiling.total_seconds(shapes, threads) if shapes and ceiling is not None else None
