@@ -95,10 +95,11 @@ def test_mlp_graph_has_each_op_parameter_and_tensor():
     for text in ("fc1.weight\\n(3, 5) float32", "fc1.bias\\n(5,) float32",
                  "fc2.weight\\n(5, 2) float32", "fc2.bias\\n(2,) float32", "output\\n() float32"):
         assert text in labels.values()
-    # 7 ops + 6 intermediate results + 1 output + 4 parameters (x needs no grad: not recorded).
-    assert len(labels) == 18
-    # 7 op -> result edges, 6 result -> next op edges, 4 parameter -> op edges.
-    assert len(edges(dot)) == 17
+    # 7 ops + 6 intermediate results + 1 output + 4 parameters + the input x (no grad).
+    assert len(labels) == 19
+    assert "input\\n(4, 3) float32\\nno grad" in labels.values()
+    # 7 op -> result edges, 6 result -> next op edges, 4 parameter -> op edges, x -> MatMul.
+    assert len(edges(dot)) == 18
     assert Counter(labels.values())["(4, 5) float32"] == 3
 
 
@@ -124,10 +125,11 @@ def test_roles_have_their_own_colour_shape_and_legend_entry():
     assert 'shape="ellipse"' in attrs[mean]
     assert 'peripheries="2"' in attrs[out]
     legend = dot[dot.index("subgraph cluster_legend"):]
-    for entry in ("legend_parameter", "legend_op", "legend_tensor", "legend_output"):
+    for entry in ("legend_parameter", "legend_input", "legend_op", "legend_tensor",
+                  "legend_output"):
         assert entry in legend
-    # Only roles that occur are explained: no input or saved tensors in this graph.
-    assert "legend_input" not in dot and "legend_saved" not in dot
+    # Only roles that occur are explained: no saved tensors in this graph.
+    assert "legend_saved" not in dot
 
 
 def test_leaves_outside_params_are_inputs_and_names_come_from_tensors():
@@ -286,7 +288,7 @@ def test_ops_only_keeps_ops_and_labels_edges_with_shapes():
     assert Counter(first_line(lab) for lab in labels.values()) == {
         "MatMul": 2, "Add": 2, "ReLU": 1, "Pow": 1, "Mean": 1, "output": 1}
     # Leaves are listed on the op that uses them instead of drawn.
-    assert "MatMul\\n+ fc1.weight (3, 5)" in labels.values()
+    assert "MatMul\\n+ fc1.weight (3, 5)\\n+ input (4, 3)" in labels.values()
     assert "Add\\n+ fc2.bias (2,)" in labels.values()
     unnamed = nodes(to_dot(loss, ops_only=True, show_shapes=False)).values()
     assert "MatMul\\n+ input" in unnamed
@@ -334,11 +336,11 @@ def test_collapse_modules_gives_one_node_per_module():
         "fc1\\n2 ops: MatMul, Add\\n2 parameters, 20 values",
         "act\\n1 op: ReLU",
         "fc2\\n2 ops: MatMul, Add\\n2 parameters, 12 values",
-        "Pow", "Mean\\naxis=(0, 1)", "output\\n() float32"])
+        "Pow", "Mean\\naxis=(0, 1)", "output\\n() float32", "input\\n(4, 3) float32\\nno grad"])
     by_label = {first_line(lab): i for i, lab in labels.items()}
     pairs = {(first_line(labels[s]), first_line(labels[d])) for s, d, _ in edges(dot)}
-    assert pairs == {("fc1", "act"), ("act", "fc2"), ("fc2", "Pow"), ("Pow", "Mean"),
-                     ("Mean", "output")}
+    assert pairs == {("input", "fc1"), ("fc1", "act"), ("act", "fc2"), ("fc2", "Pow"),
+                     ("Pow", "Mean"), ("Mean", "output")}
     assert 'shape="box3d"' in node_attrs(dot)[by_label["fc1"]]
     assert "legend_module" in dot
 
@@ -521,4 +523,5 @@ def test_real_mlp_from_nn_groups_and_collapses_by_module():
     assert sorted(collapsed.values()) == sorted([
         "fc1\\n1 op: Linear\\n2 parameters, 20 values",
         "fc2\\n1 op: Linear\\n2 parameters, 12 values",
-        "ReLU", "Pow", "Mean\\naxis=(0, 1)", "output\\n() float32"])
+        "ReLU", "Pow", "Mean\\naxis=(0, 1)", "output\\n() float32",
+        "input\\n(4, 3) float32\\nno grad"])

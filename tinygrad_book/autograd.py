@@ -66,6 +66,7 @@ class Context:
       attrs         op attributes shown by the renderer (e.g. stride, padding)
       module_path   dotted path of the module that created it, if any
       forward_site  ``(file, line, function)`` of the forward call (anomaly mode only)
+      const_inputs  ``(position, shape, dtype, name)`` of Tensor inputs needing no gradient
     """
 
     # A context is made for every op, recorded or not, and a long graph holds
@@ -77,6 +78,7 @@ class Context:
     attrs = None
     module_path = None
     forward_site = None
+    const_inputs = None     # ((position, shape, dtype, name), ...) of no-grad Tensor inputs
     output_names = None
     _output_hooks = None
     _retained = None
@@ -184,6 +186,8 @@ class Function:
                 # Set before forward, which may read needs_input_grad (as in PyTorch).
                 ctx.next = tuple(edges)
                 ctx.needs_input_grad = tuple(needs)
+                if len(needs) > 1 and not all(needs):
+                    _note_constant_inputs(ctx, args)
         else:
             raw = [a.data if isinstance(a, Tensor) else a for a in args]
         result = cls.forward(ctx, *raw, **kwargs)
@@ -200,6 +204,15 @@ class Function:
         else:
             outs = tuple([_make(r, False, None, 0) for r in results])
         return outs if result.__class__ is tuple else outs[0]
+
+
+def _note_constant_inputs(ctx, args):
+    """Remember shape, dtype and name of Tensor inputs that need no gradient (a
+    batch of images, class targets), so the graph renderer can draw them too."""
+    consts = tuple((k, a.data.shape, a.data.dtype, a._name) for k, a in enumerate(args)
+                   if isinstance(a, Tensor) and not a._requires_grad)
+    if consts:
+        ctx.const_inputs = consts
 
 
 def _record_outputs(ctx, args, raw, produced, results, kwargs):

@@ -119,6 +119,7 @@ def build(outputs, names, show_saved=False, max_nodes=None):
     g.ops_total, g.ops_hidden = len(ops), len(ops) - len(kept)
     leaf_vertex = {}     # id(leaf tensor) -> vertex; the leaves stay alive via the nodes
     tensor_vertex = {}   # (node, output_nr) -> vertex of that intermediate result
+    const_vertex = {}    # inputs that need no grad, known only by their metadata
 
     many = len(outputs) > 1
     for i, t in enumerate(outputs):
@@ -150,6 +151,15 @@ def build(outputs, names, show_saved=False, max_nodes=None):
                 src = tensor_vertex.get(edge)
                 if src is None:
                     src = tensor_vertex[edge] = g.add(_intermediate_vertex(target, nr))
+            g.connect(src, dst)
+        for _, shape, dtype, name in node.const_inputs or ():
+            # Inputs without grad (a batch, the targets) hold no node of their
+            # own; named ones are drawn once however many ops read them.
+            key = (name, shape, str(dtype)) if name else (node, shape, str(dtype))
+            src = const_vertex.get(key)
+            if src is None:
+                src = const_vertex[key] = g.add(
+                    Vertex(INPUT, name, ["no grad"], shape, dtype, module=None))
             g.connect(src, dst)
         if show_saved:
             _add_saved(g, node, dst, names)
