@@ -4,6 +4,7 @@
     python -m benchmarks --threads 1 --only simple_convnet conv2d --json out.json
     python -m benchmarks --quick --repeats 1     # does it run? (rough numbers)
     python -m benchmarks --list                  # the workload names for --only
+    python -m benchmarks.profiling               # where a training step's time goes
 
 Workloads (run from the repository root; PyTorch columns read n/a without torch):
 

@@ -148,3 +148,22 @@ def test_bad_arguments_are_refused_with_a_message(args, message):
     proc = _run(args + ["--no-torch"])
     assert proc.returncode == 2
     assert message in proc.stderr
+
+
+def test_profiling_sorts_a_training_step_into_categories():
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.profiling", "simple_convnet", "--steps", "1",
+         "--batch-size", "2", "--top", "3"], cwd=ROOT, env=_env(), capture_output=True,
+        text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("== simple_convnet: 1 training steps, ")
+    categories = [line[2:28].strip() for line in lines[1:10]]
+    assert categories == ["GEMM (BLAS)", "im2col/col2im", "conv layout copies", "pooling",
+                          "BatchNorm", "optimizer", "elementwise/loss/reduce", "graph overhead",
+                          "other"]
+    percents = [float(line.rsplit(None, 1)[1].rstrip("%")) for line in lines[1:10]]
+    assert sum(percents) == pytest.approx(100, abs=0.5)
+    assert percents[0] > 0 and percents[3] > 0      # SimpleConvNet has products and a pool
+    assert percents[4] == 0                          # and no BatchNorm
+    assert lines[10].strip().startswith("top 3 functions") and len(lines) == 14

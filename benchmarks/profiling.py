@@ -1,7 +1,7 @@
 """Where a training step's time goes: cProfile, with the time sorted into kinds of work.
 
-    python -m benchmarks.profile                       # both convnets, 1 thread
-    python -m benchmarks.profile deep_convnet --steps 5 --threads 2 --top 25
+    python -m benchmarks.profiling                       # both convnets, 1 thread
+    python -m benchmarks.profiling deep_convnet --steps 5 --threads 2 --top 25
 
 Each function's own time (cProfile's tottime) is put in one category by the
 file and function it is in: the matrix products (the forward functions that
@@ -9,8 +9,8 @@ call BLAS: conv2d's three, matmul, linear), im2col/col2im, layout copies
 around the products, pooling, BatchNorm, the optimizer's update, other array
 math (activations, loss, reductions), and the graph's own Python work
 (Function.apply, the engine, Tensor, Module.__call__). Time spent in C
-functions that cProfile lists on their own (np.zeros, ndarray.copy, ...) goes
-to the category of whoever called them, in proportion to those calls.
+functions that cProfile lists on their own (np.zeros, ndarray.copy, ...) and
+in NumPy's Python helpers goes to the category of whoever called them.
 """
 import argparse
 import cProfile
@@ -44,11 +44,6 @@ _RULES = (
 )
 
 
-def _conv_forward_category(lineno, conv_lines):
-    """conv.py's forward functions: Conv2d's output copy vs the two that are mostly a GEMM."""
-    return "conv layout copies" if lineno == conv_lines.get("Conv2d") else "GEMM (BLAS)"
-
-
 def _conv_lines():
     """Line numbers of the forward methods of conv.py's three Functions."""
     from tinygrad_book.nn.functional import conv
@@ -58,11 +53,13 @@ def _conv_lines():
 
 
 def categorize(func, conv_lines):
+    """The category of a cProfile function key (filename, line, name), or None."""
     filename, lineno, name = func
     path = filename.replace(os.sep, "/")
     if path.endswith("nn/functional/conv.py") and name == "forward":
-        return _conv_forward_category(lineno, conv_lines)
-    if path.endswith("tinygrad_book/tensor.py") and name.endswith("_") and not name.startswith("_"):
+        # Conv2d's own time is its output's NCHW copy; the other two are mostly a product.
+        return "conv layout copies" if lineno == conv_lines["Conv2d"] else "GEMM (BLAS)"
+    if "tinygrad_book/tensor" in path and name.endswith("_") and not name.startswith("_"):
         return "optimizer"   # the in-place ops (mul_, addcdiv_, ...) only the optimizer uses here
     for suffix, fname, category in _RULES:
         if suffix in path and (fname is None or fname == name):
@@ -122,7 +119,7 @@ def report(name, stats, steps, top):
     for cat in CATEGORIES:
         lines.append(f"  {cat:26s} {totals[cat] / steps * 1e3:8.1f} ms  "
                      f"{100 * totals[cat] / wall:5.1f}%")
-    lines.append(f"  top {top} functions by own time (ms per step, calls per step):")
+    lines.append(f"  top {top} functions by own time (own ms, cumulative ms, calls; per step):")
     rows = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:top]
     for (filename, lineno, fname), (_, ncalls, tottime, cumtime, _) in rows:
         where = fname if filename == "~" else f"{_short(filename)}:{lineno}({fname})"
@@ -140,7 +137,7 @@ def _short(filename):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m benchmarks.profile",
+    p = argparse.ArgumentParser(prog="python -m benchmarks.profiling",
                                 description="Profile tinygrad_book training steps by category.")
     p.add_argument("models", nargs="*", metavar="MODEL",
                    help="simple_convnet, deep_convnet, mlp5 or mlp5_bn (default: the convnets)")
