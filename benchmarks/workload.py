@@ -5,6 +5,10 @@ from typing import Callable, Optional
 from . import gemm
 from .timing import interleaved_times
 
+_SCALE = {"ms": 1e3, "us/op": 1e6}   # seconds per call -> the unit reported
+_UNIT_TEXT = {"us/op": "µs/op"}
+_TB = object()   # the key of tinygrad_book's callable among the timed ones
+
 
 @dataclass(frozen=True)
 class Target:
@@ -19,13 +23,14 @@ class Target:
     op: str
     threshold: float
 
-    def text(self):
+    def text(self, unit=""):
+        """E.g. 'ratio ≤ 2×', 'GEMM ≥ 50%', '< 15 µs/op'."""
         sym = {"<=": "≤", "<": "<", ">=": "≥"}[self.op]
         if self.metric == "ratio":
             return f"ratio {sym} {self.threshold:g}×"
         if self.metric == "gemm_fraction":
             return f"GEMM {sym} {self.threshold:.0%}"
-        return f"{sym} {self.threshold:g}"
+        return f"{sym} {self.threshold:g} {_UNIT_TEXT.get(unit, unit)}".rstrip()
 
     def met(self, row):
         """True/False, or None when the number it needs is missing (e.g. no PyTorch)."""
@@ -76,10 +81,6 @@ class Workload:
     per_call: Callable = field(default=lambda settings: 1)
 
 
-_SCALE = {"ms": 1e3, "us/op": 1e6}
-_TB = object()   # the key of tinygrad_book's callable among the timed ones
-
-
 def measure(workload, settings, threads, torch=None, ceiling=None):
     """Time ``workload`` in tinygrad_book and (if ``torch``) PyTorch: a list of result rows."""
     per = workload.per_call(settings)
@@ -120,7 +121,7 @@ def measure(workload, settings, threads, torch=None, ceiling=None):
             "numpy_gflops": gemm_flop / numpy_s / 1e9 if numpy_s else None,
             "gemm_fraction": numpy_s / tb_timing.median if numpy_s else None,
         }
-        row["target"] = None if workload.target is None else workload.target.text()
+        row["target"] = None if workload.target is None else workload.target.text(workload.unit)
         row["target_met"] = None if workload.target is None else workload.target.met(row)
         rows.append(row)
     return rows

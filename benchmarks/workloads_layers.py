@@ -24,7 +24,8 @@ def _conv_arrays(key, settings):
     n = settings.batch_size
     oh, ow = h + 2 * pad - k + 1, w + 2 * pad - k + 1
     x = rng.standard_normal((n, c, h, w), dtype=np.float32)
-    weight = rng.standard_normal((oc, c, k, k), dtype=np.float32) * np.float32(np.sqrt(2 / (c * k * k)))
+    he = np.float32(np.sqrt(2 / (c * k * k)))
+    weight = rng.standard_normal((oc, c, k, k), dtype=np.float32) * he
     bias = rng.standard_normal(oc, dtype=np.float32)
     g = rng.standard_normal((n, oc, oh, ow), dtype=np.float32)
     return x, weight, bias, g, pad

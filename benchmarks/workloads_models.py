@@ -41,7 +41,8 @@ def _tb_optimizer(name, params):
 
 def _torch_optimizer(name, params, torch):
     kind, kwargs = MODELS[name][2]
-    return torch.optim.Adam(params, **kwargs) if kind == "adam" else torch.optim.SGD(params, **kwargs)
+    optimizer = torch.optim.Adam if kind == "adam" else torch.optim.SGD
+    return optimizer(params, **kwargs)
 
 
 def tb_train_step(name, settings):
