@@ -75,27 +75,12 @@ def load(path):
     if not hasattr(path, "read") and not os.path.exists(name):
         raise FileNotFoundError(f"load: no such file: {name!r}")
     try:
-        npz = np.load(name, allow_pickle=False)
-        if not isinstance(npz, np.lib.npyio.NpzFile):
-            raise _Refused("it is a single .npy array, not a tinygrad_book checkpoint "
-                           "(.npz written by tinygrad_book.save)")
-        with npz:
-            if _STRUCTURE not in npz.files:
-                raise _Refused(f"it is an .npz without the {_STRUCTURE!r} entry, so not a "
-                               "tinygrad_book checkpoint; read plain .npz files with numpy.load")
-            header = _read_header(npz[_STRUCTURE])
-            arrays = {}
-            for key in npz.files:
-                if key == _STRUCTURE:
-                    continue
-                try:
-                    arrays[key] = npz[key]
-                except ValueError as exc:
-                    if "pickle" in str(exc).lower():
-                        raise _Refused(f"entry {key!r} holds pickled Python objects, which "
-                                       "could run code when loaded; refusing to load it") from None
-                    raise
-            return _decode(header["root"], arrays)
+        if hasattr(path, "read"):
+            return _read(path)
+        # Opened here rather than by np.load, which leaks its handle when a damaged
+        # .npz fails to open as a zip.
+        with open(name, "rb") as f:
+            return _read(f)
     except _Refused as exc:
         raise ValueError(f"load: cannot load {name!r}: {exc}") from None
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError,
@@ -110,6 +95,30 @@ def load(path):
 
 class _Refused(Exception):
     pass
+
+
+def _read(source):
+    npz = np.load(source, allow_pickle=False)
+    if not isinstance(npz, np.lib.npyio.NpzFile):
+        raise _Refused("it is a single .npy array, not a tinygrad_book checkpoint "
+                       "(.npz written by tinygrad_book.save)")
+    with npz:
+        if _STRUCTURE not in npz.files:
+            raise _Refused(f"it is an .npz without the {_STRUCTURE!r} entry, so not a "
+                           "tinygrad_book checkpoint; read plain .npz files with numpy.load")
+        header = _read_header(npz[_STRUCTURE])
+        arrays = {}
+        for key in npz.files:
+            if key == _STRUCTURE:
+                continue
+            try:
+                arrays[key] = npz[key]
+            except ValueError as exc:
+                if "pickle" in str(exc).lower():
+                    raise _Refused(f"entry {key!r} holds pickled Python objects, which "
+                                   "could run code when loaded; refusing to load it") from None
+                raise
+        return _decode(header["root"], arrays)
 
 
 def _read_header(raw):

@@ -187,7 +187,8 @@ def save_checkpoint(path, model, optimizer=None, epoch=None, scheduler=None):
 def load_checkpoint(path, model, optimizer=None, scheduler=None):
     """Load a :func:`save_checkpoint` file into ``model`` (and ``optimizer``, ``scheduler``).
 
-    Returns the epoch stored in the file, or ``None``.
+    Returns the epoch stored in the file, or ``None``. All or nothing: if any part
+    does not fit, the parts already loaded are put back and the error is raised.
     """
     from .serialization import load
     state = load(path)
@@ -195,15 +196,22 @@ def load_checkpoint(path, model, optimizer=None, scheduler=None):
         raise ValueError(f"{os.fspath(path)!r} is not a training checkpoint: expected a dict with "
                          f"a 'model' entry, got {type(state).__name__}"
                          + (f" with keys {sorted(state)}" if isinstance(state, dict) else ""))
-    model.load_state_dict(state["model"])
-    if optimizer is not None:
-        if "optimizer" not in state:
-            raise ValueError(f"{os.fspath(path)!r} holds no optimizer state to load")
-        optimizer.load_state_dict(state["optimizer"])
-    if scheduler is not None:
-        if "scheduler" not in state:
-            raise ValueError(f"{os.fspath(path)!r} holds no scheduler state to load")
-        scheduler.load_state_dict(state["scheduler"])
+    parts = [(model, state["model"])]
+    for name, target in (("optimizer", optimizer), ("scheduler", scheduler)):
+        if target is not None:
+            if name not in state:
+                raise ValueError(f"{os.fspath(path)!r} holds no {name} state to load")
+            parts.append((target, state[name]))
+    loaded = []
+    try:
+        for target, target_state in parts:
+            before = target.state_dict()
+            target.load_state_dict(target_state)
+            loaded.append((target, before))
+    except BaseException:
+        for target, before in reversed(loaded):
+            target.load_state_dict(before)
+        raise
     epoch = state.get("epoch")
     return None if epoch is None else int(np.asarray(epoch))
 

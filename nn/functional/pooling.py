@@ -85,16 +85,27 @@ class _MaxPoolScatter(Function):
     @staticmethod
     def forward(ctx, g, arg, kernel_size, stride, padding, dilation, input_shape):
         n, c, h, w = input_shape
-        acc = np.zeros((n, c, h + 2 * padding[0], w + 2 * padding[1]), dtype=g.dtype)
-        # g·mask is ~10x faster than np.where(mask, g, 0) on random masks, but
-        # would spread 0·inf = NaN beyond the arg-max when g is not finite.
-        finite = np.isfinite(g).all()
-        for k, where in window_slices(kernel_size, stride, dilation, g.shape[2:]):
-            hit = arg == k
-            acc[where] += g * hit if finite else np.where(hit, g, g.dtype.type(0))
         ctx.arg = arg
         ctx.conf = dict(kernel_size=kernel_size, stride=stride, padding=padding,
                         dilation=dilation, input_shape=input_shape)
+        # g·mask is ~10x faster than np.where(mask, g, 0) on random masks, but
+        # would spread 0·inf = NaN beyond the arg-max when g is not finite.
+        finite = np.isfinite(g).all()
+        (kh, kw), (oh, ow) = kernel_size, g.shape[2:]
+        if finite and stride == kernel_size and padding == (0, 0) and dilation == (1, 1) \
+                and (h, w) == (oh * kh, ow * kw):
+            # Windows tile the input (every pool in the book): the input is the
+            # (N, C, OH, KH, OW, KW) array of windows, so each offset's gradient is
+            # written once into its own slab — no zeroing, no strided additions.
+            acc = np.empty((n, c, oh, kh, ow, kw), dtype=g.dtype)
+            for i in range(kh):
+                for j in range(kw):
+                    np.multiply(g, arg == i * kw + j, out=acc[:, :, :, i, :, j])
+            return acc.reshape(input_shape)
+        acc = np.zeros((n, c, h + 2 * padding[0], w + 2 * padding[1]), dtype=g.dtype)
+        for k, where in window_slices(kernel_size, stride, dilation, g.shape[2:]):
+            hit = arg == k
+            acc[where] += g * hit if finite else np.where(hit, g, g.dtype.type(0))
         return _crop(acc, padding, input_shape)
 
     @staticmethod
@@ -150,6 +161,18 @@ def _pool_conf(fn, input, kernel_size, stride, padding, dilation=1, ceil_mode=Fa
     if min(out_size) < 1:
         raise ValueError(f"{fn}(): input of shape {input.shape} is smaller than the "
                          f"kernel_size {kernel_size} (padding {padding}, dilation {dilation})")
+    if dilation != (1, 1):
+        # A dilated window can step over the whole input and land only on padding: its
+        # maximum would be -inf (PyTorch returns that, with an arbitrary gradient).
+        for size, k, st, p, d, o in zip(input.shape[2:], kernel_size, stride, padding,
+                                        dilation, out_size):
+            taps = np.arange(o)[:, None] * st + np.arange(k) * d - p
+            if not ((taps >= 0) & (taps < size)).any(axis=1).all():
+                raise ValueError(
+                    f"{fn}(): with kernel_size {kernel_size}, stride {stride}, padding "
+                    f"{padding} and dilation {dilation}, some windows over input of shape "
+                    f"{input.shape} hold only padding (their maximum would be -inf); use less "
+                    "padding or dilation")
     return input, kernel_size, stride, padding, dilation, out_size
 
 
