@@ -31,6 +31,8 @@ def __getattr__(name):
         "save": ("serialization", "save"),
         "load": ("serialization", "load"),
         "detect_anomaly": ("anomaly", "detect_anomaly"),
+        "set_detect_anomaly": ("anomaly", "set_detect_anomaly"),
+        "is_anomaly_enabled": ("anomaly", "is_anomaly_enabled"),
     }
     if name in lazy:
         module, attr = lazy[name]

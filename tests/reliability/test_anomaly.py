@@ -8,7 +8,7 @@ import pytest
 
 import tinygrad_book as tb
 import tinygrad_book.nn.functional as F
-from tinygrad_book import anomaly, autograd, engine, nn
+from tinygrad_book import autograd, engine, nn
 
 pytestmark = [pytest.mark.reliability, pytest.mark.filterwarnings("ignore::RuntimeWarning")]
 
@@ -137,26 +137,26 @@ def test_gradients_are_identical_with_the_mode_on():
 
 
 def test_context_manager_decorator_and_switch_restore_the_mode():
-    assert not anomaly.is_anomaly_enabled()
+    assert not tb.is_anomaly_enabled()
     with pytest.raises(KeyError):
         with tb.detect_anomaly():
-            assert anomaly.is_anomaly_enabled()
+            assert tb.is_anomaly_enabled()
             raise KeyError("leaves the block")
-    assert not anomaly.is_anomaly_enabled()
+    assert not tb.is_anomaly_enabled()
 
     @tb.detect_anomaly()
     def inside():
-        return anomaly.is_anomaly_enabled()
+        return tb.is_anomaly_enabled()
 
-    assert inside() and not anomaly.is_anomaly_enabled()
-    with anomaly.set_detect_anomaly(True):
-        with anomaly.set_detect_anomaly(False):
-            assert not anomaly.is_anomaly_enabled()
-        assert anomaly.is_anomaly_enabled()
-    assert not anomaly.is_anomaly_enabled()
+    assert inside() and not tb.is_anomaly_enabled()
+    with tb.set_detect_anomaly(True):
+        with tb.set_detect_anomaly(False):
+            assert not tb.is_anomaly_enabled()
+        assert tb.is_anomaly_enabled()
+    assert not tb.is_anomaly_enabled()
     with pytest.raises(TypeError, match=r"set_detect_anomaly\(mode\): mode must be True or "
                                         r"False, got 1"):
-        anomaly.set_detect_anomaly(1)
+        tb.set_detect_anomaly(1)
 
 
 def test_when_off_nothing_is_recorded_and_nothing_is_checked(monkeypatch):
