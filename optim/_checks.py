@@ -7,6 +7,7 @@ returns (or, for a parameter group, stores back) a plain Python ``float``,
 Python float keeps a float32 parameter float32, while an ``np.float64``
 learning rate would silently compute the update in float64.
 """
+import math
 import numbers
 
 import numpy as np
@@ -24,7 +25,7 @@ def positive_value(name, value, label=None):
     value = real_value(name, value)
     if not value > 0:
         raise ValueError(f"Invalid {label or name}: {name}={value!r}, expected {name} > 0")
-    return value
+    return _finite(name, value, label)
 
 
 def at_least_value(name, value, low, label=None):
@@ -33,6 +34,13 @@ def at_least_value(name, value, low, label=None):
     if not value >= low:
         raise ValueError(f"Invalid {label or name}: {name}={value!r}, expected "
                          f"{name} >= {low:g}")
+    return _finite(name, value, label)
+
+
+def _finite(name, value, label):
+    # An infinite learning rate or epsilon would silently turn every parameter into inf/nan.
+    if value == math.inf:
+        raise ValueError(f"Invalid {label or name}: {name}={value!r}, expected a finite number")
     return value
 
 

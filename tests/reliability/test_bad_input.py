@@ -325,6 +325,10 @@ def test_integer_tensors_cannot_require_grad_nor_enter_float_layers():
 
 NAN_ARGUMENT_CASES = [
     ("SGD lr", lambda p: optim.SGD(p, lr=NAN), r"Invalid learning rate: lr=nan, expected lr >= 0"),
+    ("SGD lr inf", lambda p: optim.SGD(p, lr=math.inf),
+     r"Invalid learning rate: lr=inf, expected a finite number"),
+    ("Adam eps inf", lambda p: optim.Adam(p, eps=math.inf),
+     r"Invalid epsilon value: eps=inf, expected a finite number"),
     ("SGD momentum", lambda p: optim.SGD(p, lr=0.1, momentum=NAN),
      r"Invalid momentum value: momentum=nan"),
     ("Adam betas", lambda p: optim.Adam(p, betas=(NAN, 0.999)),
@@ -503,6 +507,30 @@ def test_a_failing_custom_forward_restores_state_too(assert_unchanged):
     with assert_unchanged(net):
         with pytest.raises(KeyError, match="user bug"):
             net(tb.randn(4, 3))
+
+
+def test_a_custom_module_protects_its_buffers_with_remember_state(assert_unchanged):
+    from tinygrad_book.nn.modules.module import remember_state
+
+    class Counter(nn.Module):
+        """Counts the samples it has seen, in a buffer changed in place."""
+
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("seen", tb.zeros(1))
+
+        def forward(self, x):
+            remember_state(self.seen)
+            self.seen.data += x.shape[0]
+            return x
+
+    model = nn.Sequential(Counter(), nn.Linear(3, 2))
+    model(tb.randn(4, 3))
+    with assert_unchanged(model):
+        with pytest.raises(ValueError, match=r"Linear\(in_features=3, out_features=2\): input of "
+                                             r"shape \(4, 5\)"):
+            model(tb.randn(4, 5))
+    assert model[0].seen.item() == 4
 
 
 @pytest.mark.parametrize("mistake, error, message", [
