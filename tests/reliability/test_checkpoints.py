@@ -120,7 +120,8 @@ def marker(tmp_path):
 def _npz_with_pickled_member(path, marker, with_structure):
     entries = {"a0": np.array([_Payload(marker), 1], dtype=object)}
     if with_structure:
-        header = b'{"format":"tinygrad_book.checkpoint","version":1,"root":{"t":"array","ref":"a0"}}'
+        header = (b'{"format":"tinygrad_book.checkpoint","version":1,'
+                  b'"root":{"t":"array","ref":"a0"}}')
         entries["__tinygrad_book_structure__"] = np.frombuffer(header, dtype=np.uint8)
     with open(path, "wb") as f:
         np.savez(f, **entries)  # NumPy pickles object arrays into the .npy member

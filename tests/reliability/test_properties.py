@@ -171,7 +171,8 @@ def _conv_reference(x, w, b, stride, padding, dilation):
         for j in range(ow):
             for u in range(kh):
                 for v in range(kw):
-                    patch = xp[:, :, i * stride[0] + u * dilation[0], j * stride[1] + v * dilation[1]]
+                    r, c_ = i * stride[0] + u * dilation[0], j * stride[1] + v * dilation[1]
+                    patch = xp[:, :, r, c_]
                     out[:, :, i, j] += patch @ w[:, :, u, v].T
     return out + b[None, :, None, None]
 
