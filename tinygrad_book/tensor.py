@@ -535,12 +535,22 @@ def _binary(fn, t, other, reflected=False):
     return fn.apply(other, t) if reflected else fn.apply(t, other)
 
 
-def _promote(a, b, da, db, true_divide):
+def _promote(a, b, da, db, true_divide, cast_bool=False):
     float_a, float_b = da.kind == "f", db.kind == "f"
+    # A boolean operand (ReLU's mask, a comparison) meeting a float one is left
+    # as it is: NumPy's loop converts it on the fly to exactly the float's dtype,
+    # so an astype would only add a full-size temporary. (Not for matmul, whose
+    # BLAS path needs both operands in one dtype.)
     if float_a and not float_b:
-        b = _cast_constant(b, da)
+        if cast_bool or db.kind != "b":
+            b = _cast_constant(b, da)
+        elif isinstance(b, Tensor):
+            b = b.data
     elif float_b and not float_a:
-        a = _cast_constant(a, db)
+        if cast_bool or da.kind != "b":
+            a = _cast_constant(a, db)
+        elif isinstance(a, Tensor):
+            a = a.data
     elif true_divide and not float_a:
         a, b = _cast_constant(a, np.float32), _cast_constant(b, np.float32)
     return a, b
@@ -581,7 +591,7 @@ def matmul(a, b):
     M.check_matmul_shapes(a.shape, b.shape)
     if a.dtype.kind != b.dtype.kind:
         a, b = (x if isinstance(x, Tensor) else _constant(x)
-                for x in _promote(a, b, a.dtype, b.dtype, False))
+                for x in _promote(a, b, a.dtype, b.dtype, False, cast_bool=True))
     squeeze_first = a.ndim == 1
     squeeze_last = b.ndim == 1
     if squeeze_first:

@@ -29,14 +29,18 @@ from .im2col import col2im_array, conv_output_size, im2col_array
 from .linear import pad as _pad
 
 
-def _grouped_matmul(a, b, groups):
-    """Per-group product of a (G*M, K) and b (G*K, P) -> (G*M, P): one BLAS call per group."""
-    if groups == 1:
-        return a @ b
-    # Sizes spelled out, not -1: P is 0 for an empty batch, and NumPy cannot infer around it.
-    out = np.matmul(a.reshape(groups, a.shape[0] // groups, a.shape[1]),
-                    b.reshape(groups, b.shape[0] // groups, b.shape[1]))
-    return out.reshape(a.shape[0], b.shape[1])
+def _matmul_nchw(a, cols, n, groups):
+    """Per-group a (G*M, K) @ cols (G*K, N*P), laid out as (N, G*M, P) (NCHW for P = OH*OW).
+
+    One batched product per image writes the output straight into NCHW, instead of
+    a channel-major (G*M, N*P) product and a transposing copy; each image's product
+    is also small enough to stay in cache (measured 10-30% faster on the book's
+    layers).
+    """
+    k, p = cols.shape[0] // groups, cols.shape[1] // n if n else 0
+    b = cols.reshape(groups, k, n, p).transpose(2, 0, 1, 3)               # (N, G, K, P)
+    out = np.matmul(a.reshape(groups, a.shape[0] // groups, a.shape[1]), b)  # (N, G, M, P)
+    return out.reshape(n, a.shape[0], p)
 
 
 def _channel_major(g):
@@ -61,13 +65,13 @@ class Conv2d(Function):
         ow = conv_output_size(x.shape[3], kw, stride[1], padding[1], dilation[1])
         if cols is None:
             cols = im2col_array(x, (kh, kw), stride, padding, dilation)
-        out = _grouped_matmul(weight.reshape(oc, -1), cols, groups)
+        out = _matmul_nchw(weight.reshape(oc, -1), cols, n, groups)
         if bias is not None:
             out += bias[:, None]
         ctx.conf = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         ctx.attrs = ctx.conf
         ctx.save_for_backward(x, weight, cols if keep_cols else None)
-        return np.ascontiguousarray(out.reshape(oc, n, oh, ow).transpose(1, 0, 2, 3))
+        return out.reshape(n, oc, oh, ow)
 
     @staticmethod
     def backward(ctx, g):
@@ -97,6 +101,17 @@ class Conv2dWeightGrad(Function):
         c = x.shape[1]
         if cols is None:
             cols = im2col_array(x, kernel_size, stride, padding, dilation)
+        ctx.conf = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+        ctx.attrs = ctx.conf
+        ctx.save_for_backward(x, g)
+        if groups == 1 and cols.shape[0] < 64 and g.shape[0]:
+            # Few columns (a first layer: C*KH*KW = 25 in SimpleConvNet): one product
+            # per image, summed, is ~3x faster than the single long one below, whose
+            # tiny result makes BLAS stream both operands for little work.
+            n = g.shape[0]
+            gw = np.matmul(g.reshape(n, oc, -1),
+                           cols.reshape(cols.shape[0], n, -1).transpose(1, 2, 0)).sum(0)
+            return gw.reshape(oc, c, *kernel_size)
         gm = _channel_major(g)
         # cols @ gmᵀ, transposed afterwards: BLAS streams the long N*OH*OW axis of both
         # operands in memory order this way round (2-3x faster than gm @ colsᵀ).
@@ -106,9 +121,6 @@ class Conv2dWeightGrad(Function):
             gw = np.matmul(cols.reshape(groups, cols.shape[0] // groups, cols.shape[1]),
                            gm.reshape(groups, oc // groups, gm.shape[1]).transpose(0, 2, 1))
             gw = gw.transpose(0, 2, 1)
-        ctx.conf = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-        ctx.attrs = ctx.conf
-        ctx.save_for_backward(x, g)
         return np.ascontiguousarray(gw).reshape(oc, c // groups, *kernel_size)
 
     @staticmethod
@@ -186,10 +198,9 @@ def _correlate_flipped(x, weight, padding, dilation, groups):
     flipped = flipped.transpose(0, 2, 1, 3, 4).reshape(groups * coutg, -1)
     n, _, h, w = x.shape
     cols = im2col_array(x, (kh, kw), (1, 1), padding, dilation)
-    out = _grouped_matmul(flipped, cols, groups)
     oh = h + 2 * padding[0] - dilation[0] * (kh - 1)
     ow = w + 2 * padding[1] - dilation[1] * (kw - 1)
-    return np.ascontiguousarray(out.reshape(groups * coutg, n, oh, ow).transpose(1, 0, 2, 3))
+    return _matmul_nchw(flipped, cols, n, groups).reshape(n, groups * coutg, oh, ow)
 
 
 def _check_common(fn, input, weight, bias, groups):
