@@ -110,9 +110,8 @@ def check_gradients(node, grads):
     for i, g in enumerate(grads):
         if g is None:
             continue
-        arr = getattr(g, "data", g)
-        if not isinstance(arr, np.ndarray):
-            arr = np.asarray(arr)
+        # A backward may return a Tensor, an array or a number (the engine wraps them).
+        arr = g if isinstance(g, np.ndarray) else np.asarray(getattr(g, "data", g))
         if arr.dtype.kind not in "fc" or np.isfinite(arr).all():
             continue
         kind = "nan" if np.isnan(arr).any() else "inf"

@@ -78,6 +78,28 @@ def test_names_the_output_index_of_a_custom_function():
     assert a.grad is None and b.grad is None
 
 
+class _RawInf(tb.Function):
+    """A backward that returns a plain array (allowed: the engine wraps it) holding inf."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return a * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.full(g.shape, np.inf, dtype=g.dtype)
+
+
+def test_a_plain_array_returned_by_backward_is_checked_too():
+    x = tb.ones(2, 2, requires_grad=True)
+    with tb.detect_anomaly():
+        y = _RawInf.apply(x)
+        with pytest.raises(RuntimeError, match=r"Function '_RawInfBackward' returned inf values in "
+                                               r"its 0th output \(the gradient for input 0, shape "
+                                               r"\(2, 2\)\)"):
+            y.sum().backward()
+
+
 class _Log(nn.Module):
     def forward(self, x):
         return x.log()  # the call site reported for this layer's op
