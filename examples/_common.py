@@ -108,7 +108,8 @@ def trained_simple_convnet(args, x_train, t_train):
     """A SimpleConvNet with the weights of ``args.weights`` if that file exists, else trained briefly.
 
     ``args.weights`` is typically the ``simple_convnet.npz`` written by
-    ``train_convnet.py``; the brief training uses Adam (lr 1e-3) for
+    ``train_convnet.py``; the brief training uses that script's recipe (Adam
+    at lr 3e-3 annealed by a cosine schedule, batches of 50) for
     ``args.epochs`` epochs on ``x_train``.
     """
     from tinygrad_book import optim
@@ -122,10 +123,11 @@ def trained_simple_convnet(args, x_train, t_train):
         return model
     print(f"training SimpleConvNet for {args.epochs} epoch(s) on {len(x_train)} images "
           f"(pass --weights out/simple_convnet.npz from train_convnet.py to skip this)")
+    optimizer = optim.Adam(model.parameters(), lr=3e-3)
     with Timer("training"):
-        fit(model, optim.Adam(model.parameters(), lr=1e-3), (x_train, t_train),
-            epochs=args.epochs, batch_size=100, evaluate_every_epoch=False, progress=False,
-            seed=args.seed)
+        fit(model, optimizer, (x_train, t_train), epochs=args.epochs, batch_size=50,
+            evaluate_every_epoch=False, progress=False, seed=args.seed,
+            scheduler=optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs))
     return model
 
 

@@ -47,7 +47,7 @@ def path(optimizer_cls, kwargs, start=(-7.0, 2.0), steps=30):
 
 
 def main(argv=None):
-    p = parser(__doc__.splitlines()[0])
+    p = parser(__doc__.splitlines()[0], data=False)
     p.add_argument("--steps", type=int, default=30, help="optimizer steps per path")
     args = p.parse_args(argv)
     steps = 5 if args.quick else args.steps

@@ -51,7 +51,7 @@ def activations(x, activation, init, layers=5, units=100):
 
 
 def main(argv=None):
-    p = parser(__doc__.splitlines()[0])
+    p = parser(__doc__.splitlines()[0], data=False)
     p.add_argument("--samples", type=int, default=1000, help="number of random inputs")
     args = p.parse_args(argv)
     samples = 100 if args.quick else args.samples

@@ -14,7 +14,7 @@ around them, repeat.
 
     (x, t), _ = load_mnist()                       # the test split is not touched
     train, val = train_val_split(x, t, val_fraction=0.2, seed=0)
-    objective = FitObjective(partial(MLP, 784, [100] * 5, 10), optim.SGD, train, val, epochs=5)
+    objective = FitObjective(partial(MLP, 784, [100] * 6, 10), optim.SGD, train, val, epochs=5)
     space = {"lr": LogUniform(1e-6, 1e-2), "weight_decay": LogUniform(1e-8, 1e-4)}
     results = random_search(objective, space, n_trials=20, seed=0)
     results[0].params, results[0].score           # the best trial first
@@ -174,7 +174,7 @@ class FitObjective:
     """A picklable objective that trains a fresh model and returns its History.
 
     ``model_fn()`` builds the model (a top-level function, or e.g.
-    ``functools.partial(MLP, 784, [100] * 5, 10)``); ``optimizer_cls`` is an
+    ``functools.partial(MLP, 784, [100] * 6, 10)``); ``optimizer_cls`` is an
     optimizer class called as ``optimizer_cls(model.parameters(), **params)``,
     so the search space names its arguments (``lr``, ``weight_decay``, ...).
     ``train_data`` and ``val_data`` are ``(x, t)`` pairs or Datasets; the
