@@ -193,6 +193,7 @@ def test_trainer_object_keeps_its_history():
     ({"epochs": 1.5}, TypeError, "epochs must be an int, got float 1.5"),
     ({"batch_size": 0}, ValueError, "batch_size must be >= 1, got 0"),
     ({"train_data": [1, 2, 3]}, TypeError, "train_data must be a Dataset or an \\(x, t\\) pair"),
+    ({"train_data": np.zeros((4, 8))}, TypeError, "got a ndarray; pass the inputs with their labels"),
     ({"train_data": (np.zeros((4, 8)), np.zeros(5))}, ValueError, "train_data: .*size mismatch"),
     ({"val_data": (np.zeros((0, 8)), np.zeros(0))}, ValueError, "val_data is empty"),
     ({"loss_fn": "mse"}, TypeError, "loss_fn must be callable"),

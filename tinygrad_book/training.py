@@ -86,6 +86,9 @@ class History:
 
 def _as_dataset(data, name):
     """A Dataset from ``data``: a Dataset, or an ``(x, t)`` pair of arrays/Tensors."""
+    if isinstance(data, (np.ndarray, Tensor, dict, str)):
+        raise TypeError(f"{name} must be a Dataset or an (x, t) pair of arrays, got a "
+                        f"{type(data).__name__}; pass the inputs with their labels as (x, t)")
     if isinstance(data, Dataset) or (hasattr(data, "__getitem__") and hasattr(data, "__len__")
                                      and not isinstance(data, (tuple, list))):
         if len(data) == 0:
