@@ -39,34 +39,23 @@ __all__ = ["LogUniform", "Uniform", "Choice", "Trial", "FitObjective", "sample_s
            "random_search", "narrow_space"]
 
 
-def _check_range(cls, low, high):
-    for name, value in (("low", low), ("high", high)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) \
-                or not math.isfinite(value):
-            raise TypeError(f"{cls}: {name} must be a finite number, got {value!r}")
-    if not low < high:
-        raise ValueError(f"{cls}: low must be < high, got low={low!r}, high={high!r}")
-
-
-class LogUniform:
-    """Values whose logarithm is uniform in ``[log10(low), log10(high))``.
-
-    The book's ``10 ** np.random.uniform(-6, -2)`` is ``LogUniform(1e-6, 1e-2)``:
-    each decade is equally likely, which suits learning rates and weight
-    decays whose good values span orders of magnitude.
-    """
+class _Range:
+    """A continuous range ``[low, high)``; subclasses say how values in it are drawn."""
 
     def __init__(self, low, high):
-        _check_range("LogUniform", low, high)
-        if low <= 0:
-            raise ValueError(f"LogUniform: low must be > 0 (a logarithm is taken), got {low!r}")
+        name = type(self).__name__
+        for arg, value in (("low", low), ("high", high)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+                    or not math.isfinite(value):
+                raise TypeError(f"{name}: {arg} must be a finite number, got {value!r}")
+        if not low < high:
+            raise ValueError(f"{name}: low must be < high, got low={low!r}, high={high!r}")
         self.low, self.high = float(low), float(high)
 
-    def sample(self, rng):
-        return float(10.0 ** rng.uniform(math.log10(self.low), math.log10(self.high)))
-
     def narrowed(self, values):
-        return LogUniform(min(values), max(values)) if min(values) < max(values) else min(values)
+        """The same kind of range spanning ``values``; their value if they are all equal."""
+        lo, hi = min(values), max(values)
+        return type(self)(lo, hi) if lo < hi else lo
 
     def __eq__(self, other):
         return type(other) is type(self) and (self.low, self.high) == (other.low, other.high)
@@ -75,18 +64,28 @@ class LogUniform:
         return f"{type(self).__name__}({self.low:g}, {self.high:g})"
 
 
-class Uniform(LogUniform):
-    """Values uniform in ``[low, high)`` (e.g. a dropout ratio)."""
+class LogUniform(_Range):
+    """Values whose logarithm is uniform in ``[log10(low), log10(high))``.
+
+    The book's ``10 ** np.random.uniform(-6, -2)`` is ``LogUniform(1e-6, 1e-2)``:
+    each decade is equally likely, which suits learning rates and weight
+    decays whose good values span orders of magnitude.
+    """
 
     def __init__(self, low, high):
-        _check_range("Uniform", low, high)
-        self.low, self.high = float(low), float(high)
+        super().__init__(low, high)
+        if low <= 0:
+            raise ValueError(f"LogUniform: low must be > 0 (a logarithm is taken), got {low!r}")
+
+    def sample(self, rng):
+        return float(10.0 ** rng.uniform(math.log10(self.low), math.log10(self.high)))
+
+
+class Uniform(_Range):
+    """Values uniform in ``[low, high)`` (e.g. a dropout ratio)."""
 
     def sample(self, rng):
         return float(rng.uniform(self.low, self.high))
-
-    def narrowed(self, values):
-        return Uniform(min(values), max(values)) if min(values) < max(values) else min(values)
 
 
 class Choice:
@@ -112,7 +111,7 @@ class Choice:
 
 
 def _is_distribution(value):
-    return isinstance(value, (LogUniform, Choice))
+    return isinstance(value, (_Range, Choice))
 
 
 def sample_space(space, rng):
@@ -281,11 +280,11 @@ def narrow_space(results, top_k=5, space=None):
     for name in best[0].params:
         values = [tr.params[name] for tr in best]
         kind = (space or {}).get(name)
-        if kind is None and all(isinstance(v, numbers.Real) and not isinstance(v, bool)
-                                for v in values):
-            kind = LogUniform(1, 2) if min(values) > 0 else Uniform(0, 1)
+        numeric = all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values)
         if _is_distribution(kind):
             narrowed[name] = kind.narrowed(values)
+        elif kind is None and numeric and min(values) < max(values):
+            narrowed[name] = (LogUniform if min(values) > 0 else Uniform)(min(values), max(values))
         elif all(v == values[0] for v in values):
             narrowed[name] = values[0]
         else:
