@@ -9,6 +9,7 @@ import weakref
 import numpy as np
 
 from . import autograd, engine
+from .grad_mode import _State as _grad_state
 from .ops import elementwise as E
 from .ops import matmul as M
 from .tensor_format import format_tensor
@@ -523,16 +524,34 @@ def _binary(fn, t, other, reflected=False):
     """
     if isinstance(other, Tensor):
         d_other = other.data.dtype
+        record = other._requires_grad
     else:
         other = _operand_array(other, t)
         d_other = other.dtype
+        record = False
+    record = _grad_state.grad_enabled and (record or t._requires_grad)
     d_t = t.data.dtype
     if d_t is not d_other or (fn is E.Div and d_t.kind != "f"):
         if reflected:
             other, t = _promote(other, t, d_other, d_t, fn is E.Div)
         else:
             t, other = _promote(t, other, d_t, d_other, fn is E.Div)
-    return fn.apply(other, t) if reflected else fn.apply(t, other)
+    a, b = (other, t) if reflected else (t, other)
+    if not record:
+        # Nothing to record (no_grad, or every backward pass without create_graph,
+        # whose gradient formulas are such ops): the NumPy ufunc directly, with no
+        # node; 3x less Python work per op than Function.apply.
+        ufunc = _UFUNCS.get(fn)
+        if ufunc is not None:
+            r = ufunc(a.data if isinstance(a, Tensor) else a,
+                      b.data if isinstance(b, Tensor) else b)
+            return Tensor._make(r if r.__class__ is np.ndarray else np.asarray(r), False, None, 0)
+    return fn.apply(a, b)
+
+
+# The forward of each of these Functions is exactly this ufunc.
+_UFUNCS = {E.Add: np.add, E.Sub: np.subtract, E.Mul: np.multiply, E.Div: np.true_divide,
+           E.Pow: np.power, E.Maximum: np.maximum, E.Minimum: np.minimum}
 
 
 def _promote(a, b, da, db, true_divide, cast_bool=False):

@@ -30,9 +30,10 @@ class BatchNorm(Function):
 
     so the two parameter gradients are reused for the input gradient.
 
-    It is written with Tensor ops; when the backward itself is being recorded
-    (``create_graph=True``) x̂ and 1/√(σ² + ε) are recomputed from x in the
-    graph, so second derivatives see how they depend on x.
+    Without ``create_graph`` it runs on the saved arrays in a few NumPy passes
+    (:func:`_backward_arrays`). When the backward itself is being recorded it is
+    written with Tensor ops, and x̂ and 1/√(σ² + ε) are recomputed from x in
+    the graph, so second derivatives see how they depend on x.
     """
 
     @staticmethod
@@ -64,12 +65,15 @@ class BatchNorm(Function):
     def backward(ctx, g):
         x, weight, xhat, invstd = ctx.saved_tensors
         axes, nd = ctx.axes, g.ndim
-        if is_grad_enabled():
-            # A recorded backward (create_graph) needs x̂ and 1/σ as functions of x.
-            mean = x.mean(axis=axes, keepdims=True)
-            centred = x - mean
-            invstd = ((centred * centred).mean(axis=axes, keepdims=True) + ctx.eps) ** -0.5
-            xhat = centred * invstd
+        if not is_grad_enabled():
+            grads = _backward_arrays(g.data, None if weight is None else weight.data, xhat.data,
+                                     invstd.data, axes, ctx.needs_input_grad)
+            return tuple(None if a is None else Tensor._make(a, False, None, 0) for a in grads)
+        # A recorded backward (create_graph) needs x̂ and 1/σ as functions of x.
+        mean = x.mean(axis=axes, keepdims=True)
+        centred = x - mean
+        invstd = ((centred * centred).mean(axis=axes, keepdims=True) + ctx.eps) ** -0.5
+        xhat = centred * invstd
         m = g.size // g.shape[1]
         gx = None
         gb = g.sum(axis=axes, keepdims=True)
@@ -80,6 +84,23 @@ class BatchNorm(Function):
         return (gx,
                 gw.reshape(-1) if ctx.needs_input_grad[1] else None,
                 gb.reshape(-1) if ctx.needs_input_grad[2] else None)
+
+
+def _backward_arrays(g, weight, xhat, invstd, axes, needs):
+    """The backward above on arrays: (dx, dγ, dβ), ``None`` where not needed."""
+    nd = g.ndim
+    m = g.size // g.shape[1]
+    gb = g.sum(axis=axes, keepdims=True)
+    gw = np.multiply(g, xhat).sum(axis=axes, keepdims=True)
+    gx = None
+    if needs[0]:
+        scale = invstd if weight is None else invstd * weight.reshape((1, -1) + (1,) * (nd - 2))
+        gx = np.multiply(xhat, gw * (scale / m))
+        gx += gb * (scale / m)
+        np.subtract(g * scale, gx, out=gx)
+    return (gx,
+            gw.reshape(-1) if needs[1] else None,
+            gb.reshape(-1) if needs[2] else None)
 
 
 def _lerp_(buffer, value, momentum):
