@@ -15,6 +15,8 @@ eps=1e-7)`` stays within 1e-5 of the book's path.
 """
 import math
 
+import numpy as np
+
 from tinygrad_book.creation import zeros_like
 
 from . import _checks
@@ -82,17 +84,31 @@ class Adam(Optimizer):
                 param.mul_(1 - lr * group["weight_decay"])
             else:
                 grad = grad + group["weight_decay"] * param
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        m.lerp_(grad, 1 - beta1)
-        v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        # On the arrays, through one scratch buffer: the same operations in the same
+        # order as lerp_/addcmul_/sqrt/addcdiv_ (bit for bit), without their six
+        # full-size temporaries per parameter.
+        m, v, g = state["exp_avg"].data, state["exp_avg_sq"].data, grad.data
+        buf = self._scratch(m)
+        m += np.multiply(np.subtract(g, m, out=buf), 1 - beta1, out=buf)    # m.lerp_(g, 1-β1)
+        v *= beta2
+        v += np.multiply(np.multiply(g, g, out=buf), 1 - beta2, out=buf)
         if group["amsgrad"]:
             if "max_exp_avg_sq" not in state:
-                state["max_exp_avg_sq"] = v.clone()
-            v = state["max_exp_avg_sq"].maximum_(v)
+                state["max_exp_avg_sq"] = state["exp_avg_sq"].clone()
+            v = np.maximum(state["max_exp_avg_sq"].data, v, out=state["max_exp_avg_sq"].data)
         bias_correction1 = 1 - beta1 ** t
         bias_correction2 = 1 - beta2 ** t
-        denom = v.sqrt().div_(math.sqrt(bias_correction2)).add_(group["eps"])
-        param.addcdiv_(m, denom, value=-lr / bias_correction1)
+        denom = np.sqrt(v, out=buf)
+        denom /= math.sqrt(bias_correction2)
+        denom += group["eps"]
+        param.add_(np.multiply(np.divide(m, denom, out=buf), -lr / bias_correction1, out=buf))
+
+    def _scratch(self, like):
+        """A reusable (like.shape) array of like's dtype, shared by all parameters."""
+        buf = self.__dict__.get("_scratch_buffer")
+        if buf is None or buf.size < like.size or buf.dtype != like.dtype:
+            buf = self._scratch_buffer = np.empty(like.size, dtype=like.dtype)
+        return buf[:like.size].reshape(like.shape)
 
 
 class AdamW(Adam):
