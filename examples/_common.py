@@ -72,6 +72,12 @@ def savefig(fig, path):
     print(f"wrote {path}")
 
 
+def integer_epochs(ax):
+    """Label the x axis with whole epochs only (short runs would get 0.25, 0.5, ...)."""
+    from matplotlib.ticker import MaxNLocator
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def smooth(values, window=20):
     """Moving average (the book smooths its loss curves the same way), same length as ``values``."""
     values = np.asarray(values, dtype=np.float64)
@@ -152,6 +158,6 @@ def seed_everything(seed):
     tb.manual_seed(seed)
 
 
-__all__ = ["parser", "out_dir", "mnist", "savefig", "smooth", "write_graph",
+__all__ = ["parser", "out_dir", "mnist", "savefig", "smooth", "integer_epochs", "write_graph",
            "trained_simple_convnet", "Timer",
            "seed_everything", "plt"]

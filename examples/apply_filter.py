@@ -1,7 +1,7 @@
 """What first-layer filters do to a digit: feature maps of hand-made and learned filters.
 
 A convolution filter responds where the image looks like the filter: the two
-hand-made filters (the book's figure 7-26 idea) light up at vertical and at
+hand-made filters (the idea of the book's section 7.6.1) light up at vertical and at
 horizontal edges of the strokes. Below them, the first learned filters of a
 trained SimpleConvNet with their feature maps (``F.conv2d`` of the digit with
 each filter, then ReLU, as in the network): each picks out strokes of one

@@ -11,7 +11,7 @@ prints parameter counts, time per epoch and test accuracy.
 
     python examples/lenet_alexnet.py --out out/
 """
-from _common import Timer, mnist, out_dir, parser, plt, savefig
+from _common import Timer, integer_epochs, mnist, out_dir, parser, plt, savefig
 
 import tinygrad_book as tb
 from tinygrad_book import optim
@@ -35,7 +35,7 @@ def main(argv=None):
         x_test, t_test = x_test[:args.test_size], t_test[:args.test_size]
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for (name, cls), marker in zip(MODELS.items(), "os"):
+    for (name, cls), color in zip(MODELS.items(), ("tab:blue", "tab:red")):
         tb.manual_seed(args.seed)
         model = cls()
         n_params = sum(p.numel() for p in model.parameters())
@@ -45,11 +45,12 @@ def main(argv=None):
                     evaluate_sample_num_per_epoch=500, progress=False, seed=args.seed)
         print(f"{name}: test accuracy {h.final['test_acc']:.4f}, "
               f"{timer.seconds / args.epochs:.1f}s per epoch")
-        ax.plot(h.epoch, h.train_acc, f"{marker}--", label=f"{name} train")
-        ax.plot(h.epoch, h.test_acc, f"{marker}-", label=f"{name} test")
+        ax.plot(h.epoch, h.train_acc, "o--", color=color, label=f"{name} train")
+        ax.plot(h.epoch, h.test_acc, "s-", color=color, label=f"{name} test")
     ax.set(xlabel="epochs", ylabel="accuracy", ylim=(0, 1),
            title=f"LeNet-5 and AlexNet on {len(x_train)} MNIST images")
     ax.legend(loc="lower right")
+    integer_epochs(ax)
     savefig(fig, out / "lenet_alexnet.png")
 
 

@@ -27,7 +27,8 @@ It shows a progress bar, prints the test accuracy, and writes to ``--out``:
 
     python examples/train_convnet.py                 # the default run
 """
-from _common import Timer, mnist, out_dir, parser, plt, savefig, smooth, write_graph
+from _common import (Timer, integer_epochs, mnist, out_dir, parser, plt, savefig, smooth,
+                     write_graph)
 
 import tinygrad_book as tb
 from tinygrad_book import optim
@@ -48,6 +49,7 @@ def plot(history, path, title):
     right.plot(history.epoch, history.test_acc, "s-", label="test")
     right.set(xlabel="epochs", ylabel="accuracy", ylim=(0, 1.0), title="Accuracy")
     right.legend(loc="lower right")
+    integer_epochs(right)
     fig.suptitle(title)
     fig.tight_layout()
     savefig(fig, path)

@@ -25,7 +25,9 @@ Trials run through any :class:`concurrent.futures.Executor`: by default a
 the objective, its arguments and its result must be picklable (a top-level
 function or a :class:`FitObjective`, not a lambda). A ``dask.distributed``
 client's ``client.get_executor()`` is such an executor, so passing it spreads
-the trials over a cluster with no other change.
+the trials over a cluster with no other change. Where processes start by
+"spawn" (macOS, Windows), a script must call :func:`random_search` under
+``if __name__ == "__main__":``, as for any process pool.
 """
 import math
 import numbers
