@@ -46,6 +46,8 @@ def test_every_example_script_has_a_smoke_run():
 
 
 def _load(script):
+    """Import an example in this process (for --help); its environment settings are undone."""
+    environ = dict(os.environ)  # _common sets BLAS thread variables for the scripts' own runs
     sys.path.insert(0, str(EXAMPLES))
     try:
         spec = importlib.util.spec_from_file_location(f"example_{script[:-3]}", EXAMPLES / script)
@@ -54,6 +56,8 @@ def _load(script):
         return module
     finally:
         sys.path.remove(str(EXAMPLES))
+        os.environ.clear()
+        os.environ.update(environ)
 
 
 @pytest.mark.parametrize("script", sorted(RUNS))
