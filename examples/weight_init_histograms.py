@@ -22,8 +22,6 @@ The weights are drawn with ``nn.init``: ``normal_(std=...)``,
 """
 from _common import out_dir, parser, plt, savefig
 
-import numpy as np
-
 import tinygrad_book as tb
 from tinygrad_book.nn import init
 
@@ -61,8 +59,8 @@ def main(argv=None):
 
     for filename, (activation, inits) in EXPERIMENTS.items():
         fig, axes = plt.subplots(len(inits), 5, figsize=(13, 2.6 * len(inits)), sharey="row")
-        for row, init in zip(axes, inits):
-            layers = activations(x, activation, init)
+        for row, init_name in zip(axes, inits):
+            layers = activations(x, activation, init_name)
             for i, (ax, a) in enumerate(zip(row, layers)):
                 ax.hist(a.ravel(), bins=30, range=(0, 1))
                 ax.set_title(f"{i + 1}-layer", fontsize=9)
@@ -70,8 +68,8 @@ def main(argv=None):
                     ax.set_ylim(0, 7 * samples)  # as figure 6-14: the spike at 0 would hide the rest
                 if i > 0:
                     ax.tick_params(labelleft=False)
-            row[0].set_ylabel(init)
-            print(f"{activation:7s} {init:8s} std of each layer's activations: "
+            row[0].set_ylabel(init_name)
+            print(f"{activation:7s} {init_name:8s} std of each layer's activations: "
                   + " ".join(f"{a.std():.4f}" for a in layers))
         fig.suptitle(f"{activation} activations of 5 layers of 100 units: "
                      + ", ".join(inits))

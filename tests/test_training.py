@@ -1,6 +1,5 @@
 """The training loop: history bookkeeping, evaluation mode, checkpoints, divergence, errors."""
 import math
-import warnings
 
 import numpy as np
 import pytest

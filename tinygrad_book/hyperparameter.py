@@ -32,7 +32,7 @@ the trials over a cluster with no other change. Where processes start by
 import math
 import numbers
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
