@@ -254,3 +254,16 @@ def test_plateau_scheduler_gets_the_validation_loss():
     with pytest.raises(ValueError, match="scheduler_interval must be 'epoch' or 'step', got 'x'"):
         Trainer(model, opt, TRAIN, scheduler=optim.lr_scheduler.StepLR(opt, 1),
                 scheduler_interval="x")
+
+
+def test_fit_takes_a_dataset_of_real_digits_and_learns():
+    from tinygrad_book.data import MNIST, Subset
+    from tinygrad_book.models import MLP
+    train = Subset(MNIST(train=True, source="sample"), np.arange(600))
+    test = Subset(MNIST(train=False, source="sample"), np.arange(300))
+    tb.manual_seed(0)
+    model = MLP(784, [50], 10)
+    h = fit(model, optim.Adam(model.parameters(), lr=3e-3), train, epochs=3, batch_size=50,
+            test_data=test, progress=False, seed=0)
+    assert h.test_acc[0] < 0.3 and h.test_acc[-1] > 0.75
+    assert len(h.iteration_loss) == 3 * 12
