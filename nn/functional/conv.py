@@ -29,23 +29,20 @@ from .im2col import col2im_array, conv_output_size, im2col_array
 from .linear import pad as _pad
 
 
-def _matmul_nchw(a, cols, n, groups):
-    """Per-group a (G*M, K) @ cols (G*K, N*P), laid out as (N, G*M, P) (NCHW for P = OH*OW).
+def _grouped_matmul(a, b, groups):
+    """Per-group product of a (G*M, K) and b (G*K, P) -> (G*M, P): one BLAS call per group.
 
-    One product per group, then one transposing copy into NCHW. (One product per
-    image would write NCHW directly and is 10-30% faster with single-threaded
-    BLAS, but it is N BLAS calls: with several BLAS threads on a loaded machine
-    each call waits for a descheduled thread, and the forward pass of a conv
-    layer took 20x longer. One large product is robust to that.)
+    (A product per image, written straight into NCHW without the caller's
+    transposing copy, measured 10-30% faster with single-threaded BLAS; but it
+    makes N BLAS calls, and with several BLAS threads on a loaded machine each
+    call waits for a descheduled thread: a conv layer's forward took 20x longer.)
     """
     if groups == 1:
-        out = a @ cols
-    else:
-        # Sizes spelled out, not -1: P is 0 for an empty batch, and NumPy cannot infer it.
-        out = np.matmul(a.reshape(groups, a.shape[0] // groups, a.shape[1]),
-                        cols.reshape(groups, cols.shape[0] // groups, cols.shape[1]))
-    p = cols.shape[1] // n if n else 0
-    return np.ascontiguousarray(out.reshape(a.shape[0], n, p).transpose(1, 0, 2))
+        return a @ b
+    # Sizes spelled out, not -1: P is 0 for an empty batch, and NumPy cannot infer around it.
+    out = np.matmul(a.reshape(groups, a.shape[0] // groups, a.shape[1]),
+                    b.reshape(groups, b.shape[0] // groups, b.shape[1]))
+    return out.reshape(a.shape[0], b.shape[1])
 
 
 def _channel_major(g):
@@ -70,13 +67,13 @@ class Conv2d(Function):
         ow = conv_output_size(x.shape[3], kw, stride[1], padding[1], dilation[1])
         if cols is None:
             cols = im2col_array(x, (kh, kw), stride, padding, dilation)
-        out = _matmul_nchw(weight.reshape(oc, -1), cols, n, groups)
+        out = _grouped_matmul(weight.reshape(oc, -1), cols, groups)
         if bias is not None:
             out += bias[:, None]
         ctx.conf = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         ctx.attrs = ctx.conf
         ctx.save_for_backward(x, weight, cols if keep_cols else None)
-        return out.reshape(n, oc, oh, ow)
+        return np.ascontiguousarray(out.reshape(oc, n, oh, ow).transpose(1, 0, 2, 3))
 
     @staticmethod
     def backward(ctx, g):
@@ -203,9 +200,10 @@ def _correlate_flipped(x, weight, padding, dilation, groups):
     flipped = flipped.transpose(0, 2, 1, 3, 4).reshape(groups * coutg, -1)
     n, _, h, w = x.shape
     cols = im2col_array(x, (kh, kw), (1, 1), padding, dilation)
+    out = _grouped_matmul(flipped, cols, groups)
     oh = h + 2 * padding[0] - dilation[0] * (kh - 1)
     ow = w + 2 * padding[1] - dilation[1] * (kw - 1)
-    return _matmul_nchw(flipped, cols, n, groups).reshape(n, groups * coutg, oh, ow)
+    return np.ascontiguousarray(out.reshape(groups * coutg, n, oh, ow).transpose(1, 0, 2, 3))
 
 
 def _check_common(fn, input, weight, bias, groups):
