@@ -4,6 +4,8 @@
     import tinygrad_book as tb
     from tinygrad_book import nn, optim
 """
+import numpy as _np
+
 from .autograd import Context, Function
 from .creation import (arange, empty, eye, full, full_like, linspace, ones, ones_like, rand,
                        rand_like, randint, randn, randn_like, tensor, zeros, zeros_like)
@@ -14,8 +16,8 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .random import manual_seed
 from .tensor import Tensor, cat, concatenate, matmul, maximum, minimum, pad, split, stack, where
 
-float32 = "float32"
-float64 = "float64"
+# dtype names as in PyTorch (tb.float32); they are NumPy's, so t.dtype == tb.float32 holds.
+float32, float64, int64, bool_ = _np.float32, _np.float64, _np.int64, _np.bool_
 
 __version__ = "0.1.0"
 
