@@ -135,3 +135,11 @@ def weight_decay(group):
 
 def epsilon(group):
     positive(group, "eps", "epsilon value")
+
+
+def adam_family(group):
+    """lr, betas, eps and weight_decay: the hyperparameters every Adam variant shares."""
+    learning_rate(group)
+    betas(group)
+    epsilon(group)
+    weight_decay(group)

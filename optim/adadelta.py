@@ -1,6 +1,4 @@
 """``Adadelta``: RMSprop whose step size is itself a running average (Zeiler, 2012)."""
-from tinygrad_book.creation import zeros_like
-
 from . import _checks
 from .optimizer import Optimizer
 
@@ -45,14 +43,9 @@ class Adadelta(Optimizer):
     def _update(self, param, grad, state, group):
         rho, eps = group["rho"], group["eps"]
         if not state:
-            state["step"] = 0
-            state["square_avg"] = zeros_like(param)
-            state["acc_delta"] = zeros_like(param)
+            self._init_state(state, param, "square_avg", "acc_delta")
         state["step"] += 1
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param
+        grad = self._prepare_grad(param, grad, group)
         v, u = state["square_avg"], state["acc_delta"]
         v.mul_(rho).addcmul_(grad, grad, value=1 - rho)
         delta = (u + eps).sqrt_().div_((v + eps).sqrt_()).mul_(grad)

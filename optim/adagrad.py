@@ -57,10 +57,7 @@ class Adagrad(Optimizer):
             state["step"] = 0
             state["sum"] = full_like(param, group["initial_accumulator_value"])
         state["step"] += 1
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param
+        grad = self._prepare_grad(param, grad, group)
         lr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         h = state["sum"]
         h.addcmul_(grad, grad)

@@ -58,10 +58,7 @@ class Adam(Optimizer):
                                       decoupled_weight_decay=decoupled_weight_decay))
 
     def _check_group(self, group):
-        _checks.learning_rate(group)
-        _checks.betas(group)
-        _checks.epsilon(group)
-        _checks.weight_decay(group)
+        _checks.adam_family(group)
         _checks.flag(group, "amsgrad")
         _checks.flag(group, "maximize")
         _checks.flag(group, "decoupled_weight_decay")
@@ -70,20 +67,12 @@ class Adam(Optimizer):
         lr = group["lr"]
         beta1, beta2 = group["betas"]
         if not state:
-            state["step"] = 0
-            state["exp_avg"] = zeros_like(param)
-            state["exp_avg_sq"] = zeros_like(param)
+            self._init_state(state, param, "exp_avg", "exp_avg_sq")
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = zeros_like(param)
         state["step"] += 1
         t = state["step"]
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            if group["decoupled_weight_decay"]:
-                param.mul_(1 - lr * group["weight_decay"])
-            else:
-                grad = grad + group["weight_decay"] * param
+        grad = self._prepare_grad(param, grad, group)
         # On the arrays, through one scratch buffer: the same operations in the same
         # order as lerp_/addcmul_/sqrt/addcdiv_ (bit for bit), without their six
         # full-size temporaries per parameter.

@@ -1,6 +1,4 @@
 """``Adamax``: Adam with the infinity norm in place of the root mean square."""
-from tinygrad_book.creation import zeros_like
-
 from . import _checks
 from .optimizer import Optimizer
 
@@ -33,23 +31,15 @@ class Adamax(Optimizer):
                                       maximize=maximize))
 
     def _check_group(self, group):
-        _checks.learning_rate(group)
-        _checks.betas(group)
-        _checks.epsilon(group)
-        _checks.weight_decay(group)
+        _checks.adam_family(group)
         _checks.flag(group, "maximize")
 
     def _update(self, param, grad, state, group):
         beta1, beta2 = group["betas"]
         if not state:
-            state["step"] = 0
-            state["exp_avg"] = zeros_like(param)
-            state["exp_inf"] = zeros_like(param)
+            self._init_state(state, param, "exp_avg", "exp_inf")
         state["step"] += 1
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param
+        grad = self._prepare_grad(param, grad, group)
         m, u = state["exp_avg"], state["exp_inf"]
         m.lerp_(grad, 1 - beta1)
         u.mul_(beta2).maximum_(grad.abs().add_(group["eps"]))

@@ -1,6 +1,4 @@
 """``NAdam``: Adam with Nesterov momentum (Dozat, 2016)."""
-from tinygrad_book.creation import zeros_like
-
 from . import _checks
 from .optimizer import Optimizer
 
@@ -45,10 +43,7 @@ class NAdam(Optimizer):
                                       maximize=maximize))
 
     def _check_group(self, group):
-        _checks.learning_rate(group)
-        _checks.betas(group)
-        _checks.epsilon(group)
-        _checks.weight_decay(group)
+        _checks.adam_family(group)
         _checks.at_least(group, "momentum_decay", "momentum_decay value")
         _checks.flag(group, "decoupled_weight_decay")
         _checks.flag(group, "maximize")
@@ -57,19 +52,10 @@ class NAdam(Optimizer):
         lr = group["lr"]
         beta1, beta2 = group["betas"]
         if not state:
-            state["step"] = 0
-            state["mu_product"] = 1.0
-            state["exp_avg"] = zeros_like(param)
-            state["exp_avg_sq"] = zeros_like(param)
+            self._init_state(state, param, "exp_avg", "exp_avg_sq", mu_product=1.0)
         state["step"] += 1
         t = state["step"]
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            if group["decoupled_weight_decay"]:
-                param.mul_(1 - lr * group["weight_decay"])
-            else:
-                grad = grad + group["weight_decay"] * param
+        grad = self._prepare_grad(param, grad, group)
         psi = group["momentum_decay"]
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))

@@ -5,12 +5,14 @@ that group's hyperparameters, so layers may learn at different rates) and a
 ``state`` dict keyed by the parameter Tensor (moment estimates, step counts).
 Subclasses write one update rule, ``_update(param, grad, state, group)``, with
 Tensor in-place ops; ``step()`` runs it under ``no_grad`` for every parameter
-that has a gradient.
+that has a gradient. The preamble the rules share (``maximize``, weight decay,
+zero-filled first state) lives here as ``_prepare_grad`` and ``_init_state``.
 """
 from collections import defaultdict
 
 import numpy as np
 
+from tinygrad_book.creation import zeros_like
 from tinygrad_book.grad_mode import enable_grad, no_grad
 from tinygrad_book.tensor import Tensor
 
@@ -61,6 +63,35 @@ class Optimizer:
 
     def _update(self, param, grad, state, group):
         raise NotImplementedError(f"{type(self).__name__} does not implement _update()")
+
+    # -- the preamble every update rule shares ----------------------------------------
+    def _prepare_grad(self, param, grad, group):
+        """The gradient the update rule sees: ``maximize`` and ``weight_decay`` applied.
+
+        g ← −g if maximize. Then, for a nonzero weight_decay: with
+        ``decoupled_weight_decay`` (AdamW's form, only where the optimizer has that
+        option) the weights shrink in place, W ← W (1 − lr · weight_decay), and g is
+        left alone; otherwise g ← g + weight_decay · W, the gradient of the L2
+        penalty (the book's section 6.4.1). ``grad`` (the parameter's ``.grad``)
+        is never changed in place.
+        """
+        if group["maximize"]:
+            grad = -grad
+        decay = group["weight_decay"]
+        if decay != 0:
+            if "decoupled_weight_decay" in self.defaults and group["decoupled_weight_decay"]:
+                param.mul_(1 - group["lr"] * decay)
+            else:
+                grad = grad + decay * param
+        return grad
+
+    @staticmethod
+    def _init_state(state, param, *names, **scalars):
+        """Fill an empty ``state``: step 0, the given scalars, zeros like ``param`` per name."""
+        state["step"] = 0
+        state.update(scalars)
+        for name in names:
+            state[name] = zeros_like(param)
 
     # -- parameter groups --------------------------------------------------------
     def add_param_group(self, param_group):

@@ -1,8 +1,6 @@
 """``RAdam``: Adam whose adaptive step is switched on as its variance estimate settles."""
 import math
 
-from tinygrad_book.creation import zeros_like
-
 from . import _checks
 from .optimizer import Optimizer
 
@@ -44,10 +42,7 @@ class RAdam(Optimizer):
                                       maximize=maximize))
 
     def _check_group(self, group):
-        _checks.learning_rate(group)
-        _checks.betas(group)
-        _checks.epsilon(group)
-        _checks.weight_decay(group)
+        _checks.adam_family(group)
         _checks.flag(group, "decoupled_weight_decay")
         _checks.flag(group, "maximize")
 
@@ -55,18 +50,10 @@ class RAdam(Optimizer):
         lr = group["lr"]
         beta1, beta2 = group["betas"]
         if not state:
-            state["step"] = 0
-            state["exp_avg"] = zeros_like(param)
-            state["exp_avg_sq"] = zeros_like(param)
+            self._init_state(state, param, "exp_avg", "exp_avg_sq")
         state["step"] += 1
         t = state["step"]
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            if group["decoupled_weight_decay"]:
-                param.mul_(1 - lr * group["weight_decay"])
-            else:
-                grad = grad + group["weight_decay"] * param
+        grad = self._prepare_grad(param, grad, group)
         m, v = state["exp_avg"], state["exp_avg_sq"]
         m.lerp_(grad, 1 - beta1)
         v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)

@@ -54,13 +54,9 @@ class RMSprop(Optimizer):
     def _update(self, param, grad, state, group):
         alpha, momentum = group["alpha"], group["momentum"]
         if not state:
-            state["step"] = 0
-            state["square_avg"] = zeros_like(param)
+            self._init_state(state, param, "square_avg")
         state["step"] += 1
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param
+        grad = self._prepare_grad(param, grad, group)
         v = state["square_avg"]
         v.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
         if group["centered"]:

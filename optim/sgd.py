@@ -56,10 +56,7 @@ class SGD(Optimizer):
 
     def _update(self, param, grad, state, group):
         lr, momentum = group["lr"], group["momentum"]
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param
+        grad = self._prepare_grad(param, grad, group)
         if momentum != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
