@@ -141,10 +141,11 @@ def gelu(input, approximate="none"):
 
 def _softmax_dim(fn, input, dim):
     if dim is None:
-        # PyTorch's legacy implicit choice, with its deprecation warning.
+        # PyTorch's legacy implicit choice, with its deprecation warning (pointing at the
+        # caller of softmax/log_softmax, past _along_dim).
         dim = 0 if input.ndim in (0, 1, 3) else 1
         warnings.warn(f"Implicit dimension choice for {fn} has been deprecated. Change the call "
-                      "to include dim=X as an argument.", UserWarning, stacklevel=3)
+                      "to include dim=X as an argument.", UserWarning, stacklevel=4)
     nd = max(input.ndim, 1)
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or not -nd <= dim < nd:
         raise ValueError(f"{fn}(): dim must be an int in [{-nd}, {nd - 1}] for input of shape "
@@ -170,13 +171,18 @@ class Softmax(Function):
         return out * (g - (g * out).sum(axis=ctx.dim, keepdims=True))
 
 
+def _log_softmax_array(x, axis):
+    """x - max - log Σ e^(x - max) along ``axis`` of an array: never exp overflow or log 0."""
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
 class LogSoftmax(Function):
     """y = x - logsumexp(x);  dL/dx = g - softmax(x) Σ g."""
 
     @staticmethod
     def forward(ctx, x, dim):
-        shifted = x - x.max(axis=dim, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        out = _log_softmax_array(x, dim)
         ctx.dim = dim
         ctx.save_for_backward(out)
         return out
@@ -199,19 +205,19 @@ def _dtype_arg(fn, input, dtype):
 def softmax(input, dim=None, dtype=None):
     """Probabilities along ``dim``: exp(x) / Σ exp(x), shifted by the max so that
     e^1000 never overflows."""
-    input = _dtype_arg("softmax", as_tensor(input, "softmax"), dtype)
-    check_float(input, "softmax")
-    dim = _softmax_dim("softmax", input, dim)
-    if dim is None:
-        return Softmax.apply(input.reshape(1), dim=0).reshape(())
-    return Softmax.apply(input, dim=dim)
+    return _along_dim("softmax", Softmax, input, dim, dtype)
 
 
 def log_softmax(input, dim=None, dtype=None):
     """log(softmax(x)) along ``dim``, computed as x - max - log Σ e^(x - max) (no log of 0)."""
-    input = _dtype_arg("log_softmax", as_tensor(input, "log_softmax"), dtype)
-    check_float(input, "log_softmax")
-    dim = _softmax_dim("log_softmax", input, dim)
-    if dim is None:
-        return LogSoftmax.apply(input.reshape(1), dim=0).reshape(())
-    return LogSoftmax.apply(input, dim=dim)
+    return _along_dim("log_softmax", LogSoftmax, input, dim, dtype)
+
+
+def _along_dim(fn, function, input, dim, dtype):
+    """Apply the Function ``function`` (Softmax or LogSoftmax) to ``input`` along ``dim``."""
+    input = _dtype_arg(fn, as_tensor(input, fn), dtype)
+    check_float(input, fn)
+    dim = _softmax_dim(fn, input, dim)
+    if dim is None:  # a 0-D input is normalised as the one element it holds
+        return function.apply(input.reshape(1), dim=0).reshape(())
+    return function.apply(input, dim=dim)

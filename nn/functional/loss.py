@@ -7,12 +7,7 @@ from tinygrad_book.tensor import Tensor
 
 from ._utils import (as_tensor, check_float, check_mean_of_empty, check_reduction,
                      check_same_dtype)
-from .activation import log_softmax
-
-
-def _log_softmax(x, axis=1):
-    shifted = x - x.max(axis=axis, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+from .activation import _log_softmax_array, log_softmax
 
 
 def _class_axis(ndim):
@@ -32,7 +27,7 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, a, reduction, denominator):
-        logp = _log_softmax(x)
+        logp = _log_softmax_array(x, 1)
         per_item = -(a * logp).sum(axis=1)
         ctx.reduction, ctx.denominator = reduction, denominator
         ctx.attrs = dict(reduction=reduction)
@@ -194,6 +189,31 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     return total / input.dtype.type(w_t.sum()) if reduction == "mean" else total
 
 
+def _reduce(loss, reduction):
+    """Apply ``reduction`` ('none', 'mean' or 'sum', already checked) to element-wise losses."""
+    return loss if reduction == "none" else loss.mean() if reduction == "mean" else loss.sum()
+
+
+def _weighted(fn, loss, weight):
+    """``loss`` rescaled element-wise by the optional, broadcasting ``weight``."""
+    return loss if weight is None else loss * as_tensor(weight, fn, "weight")
+
+
+def _binary_inputs(fn, input, target, reduction):
+    """Checked (input, target) of a binary cross-entropy: float Tensors of one shape and dtype."""
+    input = as_tensor(input, fn)
+    target = as_tensor(target, fn, "target")
+    check_float(input, fn)
+    check_float(target, fn, "target")
+    check_reduction(reduction, fn)
+    if input.shape != target.shape:
+        raise ValueError(f"{fn}(): target size {target.shape} must be the same as input size "
+                         f"{input.shape}")
+    check_mean_of_empty(input, reduction, fn)
+    check_same_dtype(fn, input=input, target=target)
+    return input, target
+
+
 def mse_loss(input, target, reduction="mean"):
     """Mean squared error (x - y)², as PyTorch (the book's sum of squares, eq. 4.1,
     is ``0.5 * mse_loss(y, t, reduction='sum')``)."""
@@ -209,7 +229,7 @@ def mse_loss(input, target, reduction="mean"):
     check_same_dtype(fn, input=input, target=target)
     diff = input - target
     sq = diff * diff
-    return sq if reduction == "none" else sq.mean() if reduction == "mean" else sq.sum()
+    return _reduce(sq, reduction)
 
 
 class Softplus(Function):
@@ -236,25 +256,14 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     over the last, class, axis) weighs the positive term.
     """
     fn = "binary_cross_entropy_with_logits"
-    input = as_tensor(input, fn)
-    target = as_tensor(target, fn, "target")
-    check_float(input, fn)
-    check_float(target, fn, "target")
-    check_reduction(reduction, fn)
-    if input.shape != target.shape:
-        raise ValueError(f"{fn}(): target size {target.shape} must be the same as input size "
-                         f"{input.shape}")
-    check_mean_of_empty(input, reduction, fn)
-    check_same_dtype(fn, input=input, target=target)
+    input, target = _binary_inputs(fn, input, target, reduction)
     softplus_neg = Softplus.apply(-input)
     if pos_weight is not None:
         pos_weight = as_tensor(pos_weight, fn, "pos_weight")
         loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * softplus_neg
     else:
         loss = (1 - target) * input + softplus_neg
-    if weight is not None:
-        loss = loss * as_tensor(weight, fn, "weight")
-    return loss if reduction == "none" else loss.mean() if reduction == "mean" else loss.sum()
+    return _reduce(_weighted(fn, loss, weight), reduction)
 
 
 class BinaryCrossEntropy(Function):
@@ -296,22 +305,11 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     :func:`binary_cross_entropy_with_logits` on scores: it never needs the clamp.
     """
     fn = "binary_cross_entropy"
-    input = as_tensor(input, fn)
-    target = as_tensor(target, fn, "target")
-    check_float(input, fn)
-    check_float(target, fn, "target")
-    check_reduction(reduction, fn)
-    if input.shape != target.shape:
-        raise ValueError(f"{fn}(): target size {target.shape} must be the same as input size "
-                         f"{input.shape}")
-    check_mean_of_empty(input, reduction, fn)
-    check_same_dtype(fn, input=input, target=target)
+    input, target = _binary_inputs(fn, input, target, reduction)
     p = input.data
     if p.size and not ((p >= 0) & (p <= 1)).all():  # NaN fails too
         raise RuntimeError(f"{fn}(): all elements of input should be between 0 and 1 "
                            f"(probabilities), got values in [{np.min(p)}, {np.max(p)}]; for "
                            "scores use binary_cross_entropy_with_logits")
     loss = BinaryCrossEntropy.apply(input, target)
-    if weight is not None:
-        loss = loss * as_tensor(weight, fn, "weight")
-    return loss if reduction == "none" else loss.mean() if reduction == "mean" else loss.sum()
+    return _reduce(_weighted(fn, loss, weight), reduction)
