@@ -49,6 +49,15 @@ def parser(description, epochs=None, train_size=None, data=True):
     return p
 
 
+def convnet_parser(description, epochs, train_size):
+    """``parser`` plus the CNN scripts' ``--batch-size``, Adam's ``--lr`` and ``--test-size``."""
+    p = parser(description, epochs=epochs, train_size=train_size)
+    p.add_argument("--batch-size", type=int, default=50)
+    p.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate")
+    p.add_argument("--test-size", type=int, default=0, help="test images used (0: all)")
+    return p
+
+
 def out_dir(args):
     path = Path(args.out)
     path.mkdir(parents=True, exist_ok=True)
@@ -56,12 +65,20 @@ def out_dir(args):
 
 
 def mnist(args, flatten=True, train_size=None):
-    """``(x_train, t_train), (x_test, t_test)`` as the book loads them, first ``train_size`` training images."""
+    """``(x_train, t_train), (x_test, t_test)`` as the book loads them.
+
+    Only the first ``train_size`` (default ``args.train_size``) training images
+    and, where the script has ``--test-size``, the first ``args.test_size`` test
+    images; 0 means all.
+    """
     from tinygrad_book.data import load_mnist
     (x_train, t_train), (x_test, t_test) = load_mnist(flatten=flatten, source=args.source)
     n = train_size if train_size is not None else getattr(args, "train_size", 0)
     if n:
         x_train, t_train = x_train[:n], t_train[:n]
+    n_test = getattr(args, "test_size", 0)
+    if n_test:
+        x_test, t_test = x_test[:n_test], t_test[:n_test]
     return (x_train, t_train), (x_test, t_test)
 
 
@@ -70,6 +87,43 @@ def savefig(fig, path):
     fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)
     print(f"wrote {path}")
+
+
+def mlp_loss_curves(args, variants, train_data, test_data):
+    """Train the book's 5-layer MLP once per variant; ``{name: per-iteration training loss}``.
+
+    The MLP is chapter 6's: 784 -> 100 x 4 -> 10 with ReLU. ``variants`` maps a
+    name to ``(weight_init_std, optimizer class, optimizer kwargs)``. Every
+    variant starts from ``args.seed`` (the same initial weights for the same
+    init) and sees the same batches (``args.epochs`` epochs of
+    ``args.batch_size``). Prints each variant's final smoothed training loss
+    and test accuracy.
+    """
+    from tinygrad_book.models import MLP
+    from tinygrad_book.training import fit
+    curves = {}
+    for name, (init, optimizer, kwargs) in variants.items():
+        tb.manual_seed(args.seed)
+        model = MLP(784, [100] * 4, 10, activation="relu", weight_init_std=init)
+        with Timer(name):
+            history = fit(model, optimizer(model.parameters(), **kwargs), train_data,
+                          epochs=args.epochs, batch_size=args.batch_size,
+                          test_data=test_data, evaluate_every_epoch=False,
+                          progress=False, seed=args.seed)
+        curves[name] = history.iteration_loss
+        print(f"{name:9s} final training loss {smooth(history.iteration_loss)[-1]:.4f}, "
+              f"test accuracy {history.final['test_acc']:.4f}")
+    return curves
+
+
+def plot_loss_curves(curves, path, ylim, title):
+    """One smoothed training-loss curve per name of ``curves``, saved to ``path``."""
+    fig, ax = plt.subplots(figsize=(7, 5))
+    for (name, losses), marker in zip(curves.items(), "osDv"):
+        ax.plot(smooth(losses), marker=marker, markevery=max(1, len(losses) // 10), label=name)
+    ax.set(xlabel="iterations", ylabel="training loss (smoothed)", ylim=ylim, title=title)
+    ax.legend()
+    savefig(fig, path)
 
 
 def integer_epochs(ax):
@@ -158,6 +212,7 @@ def seed_everything(seed):
     tb.manual_seed(seed)
 
 
-__all__ = ["parser", "out_dir", "mnist", "savefig", "smooth", "integer_epochs", "write_graph",
+__all__ = ["parser", "convnet_parser", "out_dir", "mnist", "savefig", "smooth",
+           "integer_epochs", "mlp_loss_curves", "plot_loss_curves", "write_graph",
            "trained_simple_convnet", "Timer",
            "seed_everything", "plt"]

@@ -15,7 +15,7 @@ the weights ``deep_convnet.npz``.
 
     python examples/deep_convnet.py --out out/
 """
-from _common import Timer, integer_epochs, mnist, out_dir, parser, plt, savefig
+from _common import Timer, convnet_parser, integer_epochs, mnist, out_dir, plt, savefig
 
 import numpy as np
 
@@ -33,17 +33,12 @@ def predictions(model, x, batch_size=200):
 
 
 def main(argv=None):
-    p = parser(__doc__.splitlines()[0], epochs=4, train_size=0)
-    p.add_argument("--batch-size", type=int, default=50)
-    p.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate")
-    p.add_argument("--test-size", type=int, default=0, help="test images used (0: all)")
+    p = convnet_parser(__doc__.splitlines()[0], epochs=4, train_size=0)
     args = p.parse_args(argv)
     if args.quick:
         args.epochs, args.train_size, args.test_size = 1, 50, 50
     out = out_dir(args)
     (x_train, t_train), (x_test, t_test) = mnist(args, flatten=False)
-    if args.test_size:
-        x_test, t_test = x_test[:args.test_size], t_test[:args.test_size]
 
     tb.manual_seed(args.seed)
     model = DeepConvNet()

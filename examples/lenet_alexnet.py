@@ -11,7 +11,7 @@ prints parameter counts, time per epoch and test accuracy.
 
     python examples/lenet_alexnet.py --out out/
 """
-from _common import Timer, integer_epochs, mnist, out_dir, parser, plt, savefig
+from _common import Timer, convnet_parser, integer_epochs, mnist, out_dir, plt, savefig
 
 import tinygrad_book as tb
 from tinygrad_book import optim
@@ -22,17 +22,12 @@ MODELS = {"LeNet-5": LeNet5, "AlexNet (small)": AlexNet}
 
 
 def main(argv=None):
-    p = parser(__doc__.splitlines()[0], epochs=2, train_size=2000)
-    p.add_argument("--batch-size", type=int, default=50)
-    p.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate")
-    p.add_argument("--test-size", type=int, default=0, help="test images used (0: all)")
+    p = convnet_parser(__doc__.splitlines()[0], epochs=2, train_size=2000)
     args = p.parse_args(argv)
     if args.quick:
         args.epochs, args.train_size, args.test_size = 1, 50, 50
     out = out_dir(args)
     (x_train, t_train), (x_test, t_test) = mnist(args, flatten=False)
-    if args.test_size:
-        x_test, t_test = x_test[:args.test_size], t_test[:args.test_size]
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for (name, cls), color in zip(MODELS.items(), ("tab:blue", "tab:red")):

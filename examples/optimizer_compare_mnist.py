@@ -9,18 +9,16 @@ are all much faster, AdaGrad often a little ahead, as in the book.
 
     python examples/optimizer_compare_mnist.py --out out/
 """
-from _common import Timer, mnist, out_dir, parser, plt, savefig, smooth
+from _common import mlp_loss_curves, mnist, out_dir, parser, plot_loss_curves
 
-import tinygrad_book as tb
 from tinygrad_book import optim
-from tinygrad_book.models import MLP
-from tinygrad_book.training import fit
 
+# name -> (MLP's weight_init_std, optimizer, its arguments): He init for all
 OPTIMIZERS = {
-    "SGD": (optim.SGD, {"lr": 0.01}),
-    "Momentum": (optim.Momentum, {"lr": 0.01}),
-    "AdaGrad": (optim.AdaGrad, {"lr": 0.01}),
-    "Adam": (optim.Adam, {"lr": 0.001}),
+    "SGD": ("relu", optim.SGD, {"lr": 0.01}),
+    "Momentum": ("relu", optim.Momentum, {"lr": 0.01}),
+    "AdaGrad": ("relu", optim.AdaGrad, {"lr": 0.01}),
+    "Adam": ("relu", optim.Adam, {"lr": 0.001}),
 }
 
 
@@ -31,28 +29,12 @@ def main(argv=None):
     if args.quick:
         args.epochs, args.train_size = 1, 256
     out = out_dir(args)
-    (x_train, t_train), (x_test, t_test) = mnist(args)
+    train_data, test_data = mnist(args)
 
-    curves = {}
-    for name, (cls, kwargs) in OPTIMIZERS.items():
-        tb.manual_seed(args.seed)  # same initial weights for every optimizer
-        model = MLP(784, [100] * 4, 10, activation="relu", weight_init_std="relu")
-        with Timer(f"{name}"):
-            history = fit(model, cls(model.parameters(), **kwargs), (x_train, t_train),
-                          epochs=args.epochs, batch_size=args.batch_size,
-                          test_data=(x_test, t_test), evaluate_every_epoch=False,
-                          progress=False, seed=args.seed)
-        curves[name] = history.iteration_loss
-        print(f"{name:9s} final training loss {smooth(history.iteration_loss)[-1]:.4f}, "
-              f"test accuracy {history.final['test_acc']:.4f}")
-
-    fig, ax = plt.subplots(figsize=(7, 5))
-    for (name, losses), marker in zip(curves.items(), "osDv"):
-        ax.plot(smooth(losses), marker=marker, markevery=max(1, len(losses) // 10), label=name)
-    ax.set(xlabel="iterations", ylabel="training loss (smoothed)", ylim=(0, 1),
-           title="Optimizers on MNIST: 5-layer MLP, ReLU, He init")
-    ax.legend()
-    savefig(fig, out / "optimizer_compare_mnist.png")
+    # Same initial weights and batches for every optimizer.
+    curves = mlp_loss_curves(args, OPTIMIZERS, train_data, test_data)
+    plot_loss_curves(curves, out / "optimizer_compare_mnist.png", ylim=(0, 1),
+                     title="Optimizers on MNIST: 5-layer MLP, ReLU, He init")
 
 
 if __name__ == "__main__":
