@@ -1,24 +1,11 @@
 """The engine at scale: deep chains, wide fan-out, freed memory, no reference cycles."""
-import gc
 import time
 import weakref
 
 import numpy as np
-import pytest
 
 import tinygrad_book as tb
 from tinygrad_book.ops.elementwise import Mul
-
-
-@pytest.fixture
-def gc_disabled():
-    """Cycles would survive until a collection: with gc off, only refcounting frees."""
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def test_chain_of_100k_ops_backpropagates_without_recursion():

@@ -1,6 +1,8 @@
-"""Fixtures for the reliability tests: state snapshots, gc control, mode hygiene."""
+"""Fixtures for the reliability tests: state snapshots and mode hygiene.
+
+``gc_disabled``, shared with the core tests, is in tests/conftest.py.
+"""
 import contextlib
-import gc
 
 import numpy as np
 import pytest
@@ -20,17 +22,6 @@ def _modes_are_restored():
     anomaly.set_detect_anomaly(False)
     if leaked:
         pytest.fail(f"the test left {' and '.join(leaked)}")
-
-
-@pytest.fixture
-def gc_disabled():
-    """With the cycle collector off, only reference counting frees: a cycle would leak."""
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _snapshot(obj):
