@@ -49,13 +49,17 @@ def parser(description, epochs=None, train_size=None, data=True):
     return p
 
 
-def convnet_parser(description, epochs, train_size):
-    """``parser`` plus the CNN scripts' ``--batch-size``, Adam's ``--lr`` and ``--test-size``."""
+def convnet_args(description, argv, epochs, train_size):
+    """The CNN scripts' parsed command line: ``parser``'s flags plus ``--batch-size``,
+    Adam's ``--lr`` and ``--test-size``; ``--quick`` is 1 epoch on 50 + 50 images."""
     p = parser(description, epochs=epochs, train_size=train_size)
     p.add_argument("--batch-size", type=int, default=50)
     p.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate")
     p.add_argument("--test-size", type=int, default=0, help="test images used (0: all)")
-    return p
+    args = p.parse_args(argv)
+    if args.quick:
+        args.epochs, args.train_size, args.test_size = 1, 50, 50
+    return args
 
 
 def out_dir(args):
@@ -212,7 +216,7 @@ def seed_everything(seed):
     tb.manual_seed(seed)
 
 
-__all__ = ["parser", "convnet_parser", "out_dir", "mnist", "savefig", "smooth",
+__all__ = ["parser", "convnet_args", "out_dir", "mnist", "savefig", "smooth",
            "integer_epochs", "mlp_loss_curves", "plot_loss_curves", "write_graph",
            "trained_simple_convnet", "Timer",
            "seed_everything", "plt"]

@@ -15,7 +15,7 @@ the weights ``deep_convnet.npz``.
 
     python examples/deep_convnet.py --out out/
 """
-from _common import Timer, convnet_parser, integer_epochs, mnist, out_dir, plt, savefig
+from _common import Timer, convnet_args, integer_epochs, mnist, out_dir, plt, savefig
 
 import numpy as np
 
@@ -33,10 +33,7 @@ def predictions(model, x, batch_size=200):
 
 
 def main(argv=None):
-    p = convnet_parser(__doc__.splitlines()[0], epochs=4, train_size=0)
-    args = p.parse_args(argv)
-    if args.quick:
-        args.epochs, args.train_size, args.test_size = 1, 50, 50
+    args = convnet_args(__doc__.splitlines()[0], argv, epochs=4, train_size=0)
     out = out_dir(args)
     (x_train, t_train), (x_test, t_test) = mnist(args, flatten=False)
 

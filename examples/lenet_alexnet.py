@@ -11,7 +11,7 @@ prints parameter counts, time per epoch and test accuracy.
 
     python examples/lenet_alexnet.py --out out/
 """
-from _common import Timer, convnet_parser, integer_epochs, mnist, out_dir, plt, savefig
+from _common import Timer, convnet_args, integer_epochs, mnist, out_dir, plt, savefig
 
 import tinygrad_book as tb
 from tinygrad_book import optim
@@ -22,10 +22,7 @@ MODELS = {"LeNet-5": LeNet5, "AlexNet (small)": AlexNet}
 
 
 def main(argv=None):
-    p = convnet_parser(__doc__.splitlines()[0], epochs=2, train_size=2000)
-    args = p.parse_args(argv)
-    if args.quick:
-        args.epochs, args.train_size, args.test_size = 1, 50, 50
+    args = convnet_args(__doc__.splitlines()[0], argv, epochs=2, train_size=2000)
     out = out_dir(args)
     (x_train, t_train), (x_test, t_test) = mnist(args, flatten=False)
 
