@@ -169,6 +169,7 @@ class Function:
         record = False
         if _grad_state.grad_enabled and cls.differentiable:
             raw, edges, needs = [], [], []
+            constants = None  # positions of Tensor inputs that need no gradient
             for a in args:
                 if isinstance(a, Tensor):
                     raw.append(a.data)
@@ -178,6 +179,9 @@ class Function:
                         edges.append((a, None) if gf is None else (gf, a._output_nr))
                         needs.append(True)
                         continue
+                    if constants is None:
+                        constants = []
+                    constants.append(len(raw) - 1)
                 else:
                     raw.append(a)
                 edges.append(None)
@@ -188,8 +192,8 @@ class Function:
                 needs = tuple(needs)
                 ctx.needs_input_grad = _shared_needs.get(needs) or _share(_shared_needs, needs,
                                                                           needs)
-                if len(needs) > 1 and not all(needs):
-                    _note_constant_inputs(ctx, args)
+                if constants:
+                    _note_constant_inputs(ctx, args, constants)
         else:
             raw = [a.data if isinstance(a, Tensor) else a for a in args]
         result = cls.forward(ctx, *raw, **kwargs)
@@ -208,13 +212,11 @@ class Function:
         return outs if result.__class__ is tuple else outs[0]
 
 
-def _note_constant_inputs(ctx, args):
+def _note_constant_inputs(ctx, args, positions):
     """Remember shape, dtype and name of Tensor inputs that need no gradient (a
     batch of images, class targets), so the graph renderer can draw them too."""
-    consts = tuple((k, a.data.shape, a.data.dtype, a._name) for k, a in enumerate(args)
-                   if isinstance(a, Tensor) and not a._requires_grad)
-    if consts:
-        ctx.const_inputs = consts
+    ctx.const_inputs = tuple([(k, args[k].data.shape, args[k].data.dtype, args[k]._name)
+                              for k in positions])
 
 
 def _record_outputs(ctx, args, raw, produced, results, kwargs):
