@@ -194,8 +194,11 @@ class Function:
                                                                           needs)
                 if constants:
                     _note_constant_inputs(ctx, args, constants)
+            else:
+                ctx.needs_input_grad = _nothing_needed(len(args))
         else:
             raw = [a.data if isinstance(a, Tensor) else a for a in args]
+            ctx.needs_input_grad = _nothing_needed(len(args))
         result = cls.forward(ctx, *raw, **kwargs)
 
         if result.__class__ is np.ndarray:  # the common case: one array
@@ -256,6 +259,13 @@ def _share(cache, key, value):
         cache.clear()
     cache[key] = value
     return value
+
+
+def _nothing_needed(n):
+    """``(False,) * n``, shared: ``needs_input_grad`` of an op that records nothing,
+    so a ``forward`` that reads it works under ``no_grad`` too."""
+    needs = _shared_needs.get(n)
+    return needs if needs is not None else _share(_shared_needs, n, (False,) * n)
 
 
 def _is_simple_attr(v):

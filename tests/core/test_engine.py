@@ -319,6 +319,8 @@ def test_grad_argument_errors():
     x = leaf([1.0, 2.0])
     with pytest.raises(RuntimeError, match=r"grad: input 0 does not require grad"):
         tb.grad((x * 2).sum(), [tb.zeros(2)])
+    with pytest.raises(TypeError, match=r"grad: input 1 is a ndarray, expected a Tensor"):
+        tb.grad((x * 2).sum(), [x, np.zeros(2)])
     with pytest.raises(RuntimeError, match=r"grad can be implicitly created only for outputs "
                                            r"with one element; output 0 has shape \(2,\)"):
         tb.grad(x * 2, [x])
@@ -379,6 +381,26 @@ def test_custom_function_node_records_its_inputs_and_attrs():
     assert node.output_meta == (((2,), np.dtype(np.float64)),)
     y.sum().backward()
     assert x.grad.tolist() == [2.5, 2.5]
+
+
+def test_forward_reads_needs_input_grad_whether_or_not_the_op_is_recorded():
+    seen = []
+
+    class Scale(tb.Function):
+        @staticmethod
+        def forward(ctx, x, factor):
+            seen.append(ctx.needs_input_grad)
+            return x * factor
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2.0, None
+
+    Scale.apply(leaf([1.0]), 2.0)
+    Scale.apply(tb.tensor([1.0]), 2.0)      # grad mode on, nothing requires grad
+    with tb.no_grad():
+        Scale.apply(leaf([1.0]), 2.0)
+    assert seen == [(True, False), (False, False), (False, False)]
 
 
 def test_backward_returning_the_wrong_number_of_gradients_is_reported():
