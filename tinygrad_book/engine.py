@@ -293,7 +293,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if len(grad_outputs) != len(outputs):
         raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
     for i, t in enumerate(inputs):
-        if not isinstance(t, Tensor) or not t.requires_grad:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad: input {i} is a {type(t).__name__}, expected a Tensor")
+        if not t.requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad")
     roots, root_grads = [], []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
