@@ -304,7 +304,7 @@ class Trainer:
             raise TypeError(f"model must be a callable Module, got {type(model).__name__}")
         for method in ("step", "zero_grad"):
             if not callable(getattr(optimizer, method, None)):
-                raise TypeError(f"optimizer must have step() and zero_grad() (an "
+                raise TypeError(f"optimizer must have step() and zero_grad() (a "
                                 f"tinygrad_book.optim optimizer), got {type(optimizer).__name__}")
         if loss_fn is not None and not callable(loss_fn):
             raise TypeError(f"loss_fn must be callable as loss_fn(logits, t), got "

@@ -46,7 +46,8 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 
 
 class _RemovableHandle:
-    """Returned by ``register_forward_hook``; ``remove()`` unregisters the hook."""
+    """Returned by ``register_forward_hook`` and ``register_forward_pre_hook``; ``remove()``
+    unregisters the hook."""
 
     _next_id = 0
 
