@@ -92,7 +92,7 @@ class Sequential(Module):
         if not -n <= index <= n:
             raise IndexError(f"index {index} is out of range for a Sequential of length {n}")
         items = list(self._modules.values())
-        items.insert(index % (n + 1) if index < 0 else index, module)
+        items.insert(index, module)   # a negative index counts from the end, as list.insert
         for key in list(self._modules):
             delattr(self, key)
         for i, m in enumerate(items):
@@ -152,6 +152,9 @@ class ModuleList(Module):
         return self
 
     def insert(self, index, module):
+        # Checked first: the members are re-added one by one below.
+        if not isinstance(module, Module):
+            raise TypeError(f"ModuleList.insert: {type(module).__name__} is not a Module")
         items = list(self._modules.values())
         items.insert(index, module)
         for key in list(self._modules):

@@ -259,6 +259,16 @@ def test_sequential_indexing_slicing_and_editing():
     assert named(tb.randn(1, 2)).shape == (1, 2)
 
 
+def test_sequential_insert_with_a_negative_index_counts_from_the_end_as_pytorch():
+    a, b, c, d = nn.ReLU(), nn.Tanh(), nn.Sigmoid(), nn.Identity()
+    seq = nn.Sequential(a, b, c).insert(-1, d)
+    assert list(seq) == [a, b, d, c] and list(seq._modules) == ["0", "1", "2", "3"]
+    e = nn.Identity()
+    assert list(nn.Sequential(a, b, c).insert(-3, e)) == [e, a, b, c]
+    with pytest.raises(IndexError, match="index -4 is out of range for a Sequential of length 3"):
+        nn.Sequential(a, b, c).insert(-4, e)
+
+
 def test_module_list_registers_and_edits():
     layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
     assert len(list(layers.parameters())) == 6
@@ -272,6 +282,9 @@ def test_module_list_registers_and_edits():
     assert isinstance(layers[-1], nn.Tanh) and len(layers[1:3]) == 2
     with pytest.raises(TypeError, match="ModuleList.extend should be called with an iterable"):
         layers.extend(nn.ReLU())
+    with pytest.raises(TypeError, match="ModuleList.insert: int is not a Module"):
+        layers.insert(0, 3)
+    assert len(layers) == 5 and isinstance(layers[-1], nn.Tanh)   # left as it was
     with pytest.raises(NotImplementedError, match="ModuleList has no forward"):
         layers(tb.zeros(1))
     with pytest.raises(TypeError, match="ModuleList indices must be integers or slices, not str"):
