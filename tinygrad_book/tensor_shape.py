@@ -158,8 +158,6 @@ def cat(tensors, axis=0, dim=None):
     return S.Concatenate.apply(*_common_dtype(tensors), axis=axis)
 
 
-
-
 def stack(tensors, axis=0, dim=None):
     """Stack tensors of equal shape along a new ``axis``."""
     tensors = _tensor_list(tensors, "stack")

@@ -23,9 +23,9 @@ class MaxPool2d(Module):
     """Largest value in each window: the book's ``Pooling`` layer.
 
     Shapes: ``(N, C, H, W)`` to ``(N, C, OH, OW)``, OH = (H + 2P - K) // S + 1
-    (rounded up with ``ceil_mode``). ``stride`` defaults to ``kernel_size`` (the
-    book's 2×2 window with stride 2); padding counts as −inf, and tied maxima
-    send the gradient to one element, as PyTorch does.
+    (``ceil_mode=True`` is refused when called). ``stride`` defaults to
+    ``kernel_size`` (the book's 2×2 window with stride 2); padding counts as
+    −inf, and tied maxima send the gradient to one element, as PyTorch does.
     """
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
