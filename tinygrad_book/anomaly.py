@@ -13,8 +13,8 @@ holding NaN or Inf raises::
     (the gradient for input 0, shape (3,)).
     Forward call site: train.py:12 in step: y = x.log()
 
-No ``.grad`` is changed when it raises (leaves are only written once the
-whole backward has succeeded). The check costs a pass over every gradient
+No leaf's ``.grad`` is changed when it raises (leaves are only written once
+the whole backward has succeeded). The check costs a pass over every gradient
 and recording a call site costs a stack walk per op, so use it to debug, not
 to train; when it is off, autograd only tests one flag per op and per node.
 Forward values are not checked (nor are they in PyTorch): a NaN loss is

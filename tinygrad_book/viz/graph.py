@@ -23,9 +23,10 @@ class Vertex:
     """One thing to draw: a tensor, an op, a collapsed module or the "more ops" marker.
 
     ``title`` is the first label line (a name or an op name; an unnamed leaf
-    is labelled by its role), ``lines`` any further fixed lines; ``shape``/``dtype`` describe a tensor; ``tensor`` (a
-    live Tensor) or ``array`` lets ``show_values`` print data and grad;
-    ``module`` is the dotted module path the vertex is drawn inside.
+    is labelled by its role), ``lines`` any further fixed lines;
+    ``shape``/``dtype`` describe a tensor; ``tensor`` (a live Tensor) or
+    ``array`` lets ``show_values`` print data and grad; ``module`` is the
+    dotted module path the vertex is drawn inside.
     """
 
     __slots__ = ("role", "title", "lines", "shape", "dtype", "tensor", "array", "module")
