@@ -122,6 +122,9 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
             Use float64: float32 differences are too coarse for the tolerances.
         eps, atol, rtol: as ``torch.autograd.gradcheck``; an entry passes when
             ``|analytic - numeric| <= atol + rtol * |numeric|``.
+        raise_exception: raise on a mismatch (default) rather than return False.
+        nondet_tol: accepted for PyTorch compatibility and ignored: every op
+            here is deterministic.
     Returns:
         True when every entry passes; otherwise raises ``GradcheckError`` naming
         the input, element index, both values and the tolerance (or returns
@@ -170,7 +173,8 @@ def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-
                   raise_exception=True, seed=0):
     """Check second derivatives: gradcheck the map (inputs, v) -> vᵀ ∂func/∂inputs.
 
-    ``grad_outputs`` (the v) default to random float64 tensors that require grad.
+    ``grad_outputs`` (the v) default to standard normal float64 tensors that
+    require grad, drawn from ``np.random.default_rng(seed)``.
     """
     inputs = _as_tuple(inputs)
     diff_idx = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
