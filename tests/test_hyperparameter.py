@@ -110,6 +110,8 @@ def test_scoring_uses_validation_accuracy_and_refuses_test_accuracy():
     with pytest.raises(ValueError, match="test_data is not allowed"):
         FitObjective(partial(MLP, 6, [8], 3), optim.SGD, blobs(10, 0), blobs(10, 1),
                      test_data=blobs(10, 2))
+    with pytest.raises(TypeError, match="FitObjective: optimizer_cls must be callable, got str 'sgd'"):
+        FitObjective(partial(MLP, 6, [8], 3), "sgd", blobs(10, 0), blobs(10, 1))
 
 
 def test_diverged_and_nan_trials_rank_last():

@@ -32,6 +32,7 @@ the trials over a cluster with no other change. Where processes start by
 import math
 import numbers
 import os
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -188,8 +189,10 @@ class FitObjective:
         if "test_data" in fit_kwargs:
             raise ValueError("FitObjective: test_data is not allowed; a hyper-parameter search "
                              "is scored on validation data only")
-        if not callable(model_fn) or not callable(optimizer_cls):
-            raise TypeError("FitObjective: model_fn and optimizer_cls must be callable")
+        for name, value in (("model_fn", model_fn), ("optimizer_cls", optimizer_cls)):
+            if not callable(value):
+                raise TypeError(f"FitObjective: {name} must be callable, got "
+                                f"{type(value).__name__} {value!r}")
         self.model_fn, self.optimizer_cls = model_fn, optimizer_cls
         self.train_data, self.val_data = train_data, val_data
         self.epochs, self.batch_size = epochs, batch_size
@@ -201,7 +204,6 @@ class FitObjective:
         batch_size = params.pop("batch_size", self.batch_size)
         model = self.model_fn()
         optimizer = self.optimizer_cls(model.parameters(), **params)
-        import warnings
         with warnings.catch_warnings():
             # A diverging trial is an expected outcome of random search, not news.
             warnings.simplefilter("ignore", RuntimeWarning)
