@@ -69,6 +69,18 @@ def test_pow_exponent_gradient_is_zero_where_base_is_zero():
     assert_close(exponent.grad, [0.0, 8.0 * np.log(2.0)])
 
 
+def test_pow_base_gradient_is_zero_where_the_exponent_is_zero():
+    # d(a^0)/da = 0 everywhere, also at a = 0 where b * a^(b-1) is 0 * inf (PyTorch gives 0).
+    x = tb.tensor([0.0, 2.0], dtype=np.float64, requires_grad=True)
+    (x ** 0).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
+    base = tb.tensor([0.0, 2.0, 0.0], dtype=np.float64, requires_grad=True)
+    exponent = tb.tensor([0.0, 0.0, 2.0], dtype=np.float64, requires_grad=True)
+    (base ** exponent).sum().backward()
+    assert base.grad.tolist() == [0.0, 0.0, 0.0]
+    assert_close(exponent.grad, [0.0, np.log(2.0), 0.0])
+
+
 UNARY = {
     "neg": (lambda a: -a, (-1, 1)),
     "exp": (lambda a: a.exp(), (-1, 1)),

@@ -66,7 +66,7 @@ class Div(Function):
 
 
 class Pow(Function):
-    """z = a ** b;  dz/da = b a^(b-1), dz/db = z ln a (taken as 0 where a = 0)."""
+    """z = a ** b;  dz/da = b a^(b-1) (0 where a = b = 0), dz/db = z ln a (0 where a = 0)."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -79,7 +79,16 @@ class Pow(Function):
         a, b, out = ctx.saved_tensors
         ga = gb = None
         if ctx.needs_input_grad[0]:
-            ga = g * b * a ** (b - 1)
+            both_zero = b.data == 0
+            if both_zero.any():
+                both_zero = both_zero & (a.data == 0)
+            if both_zero.any():
+                # a^0 is constant, but at a = 0 the formula gives 0 * 0^-1 = nan; PyTorch
+                # gives 0. The exponent 1 there only keeps 0^-1 from being computed.
+                safe_b = where(both_zero, ones_like_const(b), b)
+                ga = where(both_zero, zeros_like_const(g), g * b * a ** (safe_b - 1))
+            else:
+                ga = g * b * a ** (b - 1)
         if ctx.needs_input_grad[1]:
             # ln a is -inf at a = 0 where z = 0: the limit of z ln a there is 0.
             zero = a.data == 0
