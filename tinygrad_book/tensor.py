@@ -591,11 +591,10 @@ def _check_root_gradient(gradient, output, where):
         raise RuntimeError(
             f"{where}: gradient has shape {gradient.shape} but the output has shape "
             f"{output.shape}; they must match")
-    # Copy: the user's array must never become (part of) a leaf's .grad.
-    data = gradient.data.astype(output.dtype, copy=True)
     if gradient.requires_grad:
         return gradient if gradient.dtype == output.dtype else gradient.astype(output.dtype)
-    return Tensor._make(data, False, None, 0)
+    # Copy: the user's array must never become (part of) a leaf's .grad.
+    return Tensor._make(gradient.data.astype(output.dtype, copy=True), False, None, 0)
 
 
 # -- functions on tensors -------------------------------------------------------------
