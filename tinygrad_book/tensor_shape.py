@@ -56,6 +56,10 @@ class ShapeMethods:
     def transpose(self, dim0=-2, dim1=-1):
         """Swap two axes (PyTorch's ``transpose(dim0, dim1)``)."""
         if self.ndim < 2:
+            # Nothing to swap; but an axis given explicitly must still exist.
+            if (dim0, dim1) != (-2, -1):
+                R.normalize_axis(dim0, self.ndim, "transpose")
+                R.normalize_axis(dim1, self.ndim, "transpose")
             return self
         axes = list(range(self.ndim))
         d0, d1 = R.normalize_axis(dim0, self.ndim, "transpose")[0], \
@@ -78,6 +82,8 @@ class ShapeMethods:
         axis = _axis_arg(axis, dim)
         if axis is None:
             raise TypeError("unsqueeze() missing the axis (dim) to insert")
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"unsqueeze: axis must be an int, got {axis!r}")
         if not -self.ndim - 1 <= axis <= self.ndim:
             raise ValueError(f"unsqueeze: axis {axis} is out of range for a tensor of "
                              f"{self.ndim} dimensions (expected {-self.ndim - 1}..{self.ndim})")
@@ -186,6 +192,9 @@ def split(t, split_size_or_sections, axis=0):
             sizes.append(n % split_size_or_sections)
     else:
         sizes = list(split_size_or_sections)
+        if any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0
+               for s in sizes):
+            raise ValueError(f"split: sections must be non-negative ints, got {sizes}")
         if sum(sizes) != n:
             raise ValueError(f"split: sections {sizes} sum to {sum(sizes)} but axis {axis} "
                              f"has length {n}")

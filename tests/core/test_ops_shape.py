@@ -278,6 +278,10 @@ def test_matmul_mismatched_shapes_names_both(a, b, match):
     (lambda x: tb.split(x, [1, 2], 0), r"split: sections \[1, 2\] sum to 3 but axis 0 has "
                                        r"length 2"),
     (lambda x: tb.split(x, 0), r"split: split_size must be positive, got 0"),
+    (lambda x: x.split([3, -1], dim=1), r"split: sections must be non-negative ints, got "
+                                        r"\[3, -1\]"),
+    (lambda x: x[0].transpose(0, 5), r"transpose: axis 5 is out of range for a tensor of 1 "
+                                     r"dimensions"),
     (lambda x: tb.cat([]), r"cat: expected a non-empty sequence of tensors"),
 ])
 def test_bad_shape_arguments_are_refused(call, match):
@@ -288,6 +292,8 @@ def test_bad_shape_arguments_are_refused(call, match):
 def test_reshape_with_non_integer_sizes_is_a_type_error():
     with pytest.raises(TypeError, match=r"shape entries must be ints, got \(2, 1.5\)"):
         tb.zeros(3).reshape(2, 1.5)
+    with pytest.raises(TypeError, match=r"unsqueeze: axis must be an int, got 1.5"):
+        tb.zeros(3).unsqueeze(1.5)
 
 
 @pytest.mark.parametrize("call,match", [
