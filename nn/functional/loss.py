@@ -1,4 +1,6 @@
 """Loss functions (book section 4.2, and the Softmax-with-Loss layer of section 5.6.3)."""
+import numbers
+
 import numpy as np
 
 from tinygrad_book.autograd import Function
@@ -111,6 +113,9 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     target = as_tensor(target, fn, "target")
     check_reduction(reduction, fn)
     check_mean_of_empty(input, reduction, fn)
+    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real):
+        raise TypeError(f"{fn}(): label_smoothing must be a number in [0, 1], got "
+                        f"{type(label_smoothing).__name__} {label_smoothing!r}")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{fn}(): label_smoothing must be between 0.0 and 1.0, got "
                          f"{label_smoothing!r}")

@@ -1,4 +1,6 @@
 """Batch Normalization (book section 6.3) and AlexNet's local response normalization."""
+import numbers
+
 import numpy as np
 
 from tinygrad_book.autograd import Function
@@ -154,6 +156,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     check_same_dtype(fn, input=input, weight=weight, bias=bias)
     rm = _buffer(running_mean, fn, "running_mean", c)
     rv = _buffer(running_var, fn, "running_var", c)
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
+        raise TypeError(f"{fn}(): eps must be a non-negative number, got "
+                        f"{type(eps).__name__} {eps!r}")
     if not 0 <= eps or not np.isfinite(eps):
         raise ValueError(f"{fn}(): eps must be a non-negative number, got {eps!r}")
     if training:

@@ -3,6 +3,8 @@
 Each takes ``(input, target)`` and returns a scalar (``reduction="mean"`` or
 ``"sum"``) or per-sample losses (``"none"``).
 """
+import numbers
+
 from .. import functional as F
 from . import _checks
 from .module import Module
@@ -28,6 +30,9 @@ class CrossEntropyLoss(_Loss):
 
     def __init__(self, reduction="mean", label_smoothing=0.0):
         super().__init__(reduction)
+        if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real):
+            raise TypeError(f"CrossEntropyLoss: label_smoothing must be a number in [0, 1], got "
+                            f"{type(label_smoothing).__name__} {label_smoothing!r}")
         if not 0.0 <= label_smoothing <= 1.0:
             raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got "
                              f"{label_smoothing}")

@@ -160,6 +160,8 @@ def test_loss_gradgradchecks():
      r"reduction must be 'mean', 'sum' or 'none', got 'avg'"),
     (lambda x: F.cross_entropy(x, Tensor([0, 1, 2]), label_smoothing=1.5), ValueError,
      r"label_smoothing must be between 0.0 and 1.0, got 1.5"),
+    (lambda x: F.cross_entropy(x, Tensor([0, 1, 2]), label_smoothing="0.1"), TypeError,
+     r"cross_entropy\(\): label_smoothing must be a number in \[0, 1\], got str '0.1'"),
     (lambda x: F.cross_entropy(x, Tensor([0, 1, 2]), weight=Tensor(np.ones(3))), ValueError,
      r"weight must have shape \(4,\) \(one per class\), got \(3,\)"),
     (lambda x: F.cross_entropy(x, Tensor([True, False, True])), TypeError,

@@ -122,6 +122,8 @@ def test_linear_shape_mismatch_names_both_shapes():
     (lambda: nn.CrossEntropyLoss(reduction="avg"),
      r"reduction must be 'mean', 'sum' or 'none', got 'avg'"),
     (lambda: nn.CrossEntropyLoss(label_smoothing=2), r"label_smoothing must be in \[0, 1\]"),
+    (lambda: nn.CrossEntropyLoss(label_smoothing="0.1"),
+     r"CrossEntropyLoss: label_smoothing must be a number in \[0, 1\], got str '0.1'"),
     (lambda: nn.LocalResponseNorm(0), r"LocalResponseNorm: size must be a positive integer"),
 ])
 def test_constructor_errors_name_argument_and_value(build, message):
