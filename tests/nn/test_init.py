@@ -93,6 +93,10 @@ def test_errors():
         init.normal_(weight(2), std=-1)
     with pytest.raises(ValueError, match="expected a <= b, got a=1, b=0"):
         init.uniform_(weight(2), 1, 0)
+    with pytest.raises(TypeError, match="normal_: std must be a number, got str '0.1'"):
+        init.normal_(weight(2), std="0.1")
+    with pytest.raises(TypeError, match="xavier_uniform_: gain must be a number, got NoneType"):
+        init.xavier_uniform_(weight(2, 2), gain=None)
 
 
 def test_layer_defaults_follow_pytorch_bounds():

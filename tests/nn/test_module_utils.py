@@ -51,6 +51,8 @@ def test_clip_grad_norm_errors():
         nn.utils.clip_grad_norm_([a], -1.0)
     with pytest.raises(TypeError, match="parameters must be Tensors, got ndarray at position 0"):
         nn.utils.clip_grad_norm_([np.zeros(2)], 1.0)
+    with pytest.raises(TypeError, match="clip_grad_norm_: max_norm must be a number, got str '1'"):
+        nn.utils.clip_grad_norm_([a], "1")
 
 
 def test_clip_grad_value_in_place():
