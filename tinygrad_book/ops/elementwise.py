@@ -90,7 +90,8 @@ class Pow(Function):
             else:
                 ga = g * b * a ** (b - 1)
         if ctx.needs_input_grad[1]:
-            # ln a is -inf at a = 0 where z = 0: the limit of z ln a there is 0.
+            # ln a is -inf at a = 0: z ln a is taken as 0 there, its limit for b > 0
+            # (and PyTorch's value for b >= 0).
             zero = a.data == 0
             safe_a = where(zero, ones_like_const(a), a)
             gb = where(zero, zeros_like_const(out), g * out * safe_a.log())

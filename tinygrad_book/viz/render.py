@@ -18,7 +18,7 @@ from .graph import OP, assign_modules, build, simplify
 RANKDIRS = ("TB", "LR", "BT", "RL")
 # Beyond this many vertices the full view turns into a hairball; say what helps.
 LARGE_GRAPH = 250
-# Jupyter renders a tensor's graph on display, so keep that picture small.
+# tensor_svg draws at most this many ops (the rest are summarised), to stay small.
 REPR_MAX_OPS = 60
 
 INSTALL_HINT = (
@@ -149,7 +149,8 @@ def render_graph(graph_or_outputs, path, format="svg", **kwargs):
 
 
 def tensor_svg(t):
-    """SVG of ``t``'s graph for Jupyter, or None when there is none or no ``dot``."""
+    """SVG text of ``t``'s graph (the ``REPR_MAX_OPS`` ops nearest ``t``), e.g. to show in a
+    notebook; None when ``t`` has no graph or ``dot`` is missing."""
     if t.grad_fn is None or shutil.which("dot") is None:
         return None
     try:
