@@ -4,6 +4,9 @@ Each is a Module so that it shows up in ``print(model)`` and as its own
 cluster in a drawn graph, as the book's ``Relu``/``Sigmoid`` layers are.
 Shapes: any, unchanged (Softmax normalises along ``dim``).
 """
+import math
+import numbers
+
 from .. import functional as F
 from .module import Module
 
@@ -28,6 +31,10 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope=0.01, inplace=False):
         super().__init__()
+        if isinstance(negative_slope, bool) or not isinstance(negative_slope, numbers.Real) \
+                or not math.isfinite(negative_slope):
+            raise ValueError(f"LeakyReLU: negative_slope must be a finite number, got "
+                             f"{negative_slope!r}")
         self.negative_slope = float(negative_slope)
         self.inplace = bool(inplace)
 
