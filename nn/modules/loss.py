@@ -5,6 +5,7 @@ Each takes ``(input, target)`` and returns a scalar (``reduction="mean"`` or
 """
 import numbers
 
+from ...tensor import Tensor
 from .. import functional as F
 from . import _checks
 from .module import Module
@@ -19,17 +20,30 @@ class _Loss(Module):
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
 
 
-class CrossEntropyLoss(_Loss):
+class _WeightedLoss(_Loss):
+    """A loss with an optional per-class (or per-element) ``weight``, kept as a buffer
+    as PyTorch keeps it, so it travels with ``state_dict`` and ``to(dtype)``."""
+
+    def __init__(self, weight=None, reduction="mean"):
+        super().__init__(reduction)
+        if weight is not None and not isinstance(weight, Tensor):
+            weight = Tensor(weight)
+        self.register_buffer("weight", weight)
+
+
+class CrossEntropyLoss(_WeightedLoss):
     """Softmax followed by cross-entropy, fused: the book's ``SoftmaxWithLoss`` (chapter 5.6.3).
 
     Shapes: logits ``(N, C)``; target ``(N,)`` integer class indices, or
     ``(N, C)`` class probabilities (the book's one-hot labels). Stable for
     logits as large as 1e4. ``label_smoothing`` mixes the target with the
-    uniform distribution.
+    uniform distribution; ``weight`` (C,) rescales each class and targets equal
+    to ``ignore_index`` count for nothing, as in PyTorch.
     """
 
-    def __init__(self, reduction="mean", label_smoothing=0.0):
-        super().__init__(reduction)
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+        super().__init__(weight, reduction)
+        self.ignore_index = ignore_index
         if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real):
             raise TypeError(f"CrossEntropyLoss: label_smoothing must be a number in [0, 1], got "
                             f"{type(label_smoothing).__name__} {label_smoothing!r}")
@@ -39,8 +53,8 @@ class CrossEntropyLoss(_Loss):
         self.label_smoothing = float(label_smoothing)
 
     def forward(self, input, target):
-        return F.cross_entropy(input, target, reduction=self.reduction,
-                               label_smoothing=self.label_smoothing)
+        return F.cross_entropy(input, target, self.weight, self.ignore_index,
+                               reduction=self.reduction, label_smoothing=self.label_smoothing)
 
     def extra_repr(self):
         parts = [super().extra_repr()]
@@ -49,11 +63,16 @@ class CrossEntropyLoss(_Loss):
         return ", ".join(p for p in parts if p)
 
 
-class NLLLoss(_Loss):
-    """Negative log-likelihood of log-probabilities ``(N, C)`` at integer targets ``(N,)``."""
+class NLLLoss(_WeightedLoss):
+    """Negative log-likelihood of log-probabilities ``(N, C)`` at integer targets ``(N,)``;
+    ``weight`` and ``ignore_index`` as in ``CrossEntropyLoss``."""
+
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
+        super().__init__(weight, reduction)
+        self.ignore_index = ignore_index
 
     def forward(self, input, target):
-        return F.nll_loss(input, target, reduction=self.reduction)
+        return F.nll_loss(input, target, self.weight, self.ignore_index, reduction=self.reduction)
 
 
 class MSELoss(_Loss):
@@ -64,7 +83,7 @@ class MSELoss(_Loss):
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
-class BCELoss(_Loss):
+class BCELoss(_WeightedLoss):
     """Binary cross-entropy of probabilities in [0, 1] (e.g. after ``Sigmoid``). Shapes alike.
 
     Each log is clamped at -100, as PyTorch's, so a probability of exactly 0
@@ -72,16 +91,24 @@ class BCELoss(_Loss):
     ``weight`` rescales each element (it broadcasts against the input).
     """
 
-    def __init__(self, weight=None, reduction="mean"):
-        super().__init__(reduction)
-        self.weight = weight
-
     def forward(self, input, target):
         return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
 
 
-class BCEWithLogitsLoss(_Loss):
-    """Sigmoid followed by binary cross-entropy, fused for stability. Shapes alike."""
+class BCEWithLogitsLoss(_WeightedLoss):
+    """Sigmoid followed by binary cross-entropy, fused for stability. Shapes alike.
+
+    ``weight`` rescales each element; ``pos_weight`` (one per class) weighs the
+    positive term, as in PyTorch.
+    """
+
+    def __init__(self, weight=None, reduction="mean", pos_weight=None):
+        super().__init__(weight, reduction)
+        if pos_weight is not None and not isinstance(pos_weight, Tensor):
+            pos_weight = Tensor(pos_weight)
+        self.register_buffer("pos_weight", pos_weight)
 
     def forward(self, input, target):
-        return F.binary_cross_entropy_with_logits(input, target, reduction=self.reduction)
+        return F.binary_cross_entropy_with_logits(input, target, self.weight,
+                                                  reduction=self.reduction,
+                                                  pos_weight=self.pos_weight)
