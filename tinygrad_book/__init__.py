@@ -35,10 +35,11 @@ def __getattr__(name):
         "detect_anomaly": ("anomaly", "detect_anomaly"),
         "set_detect_anomaly": ("anomaly", "set_detect_anomaly"),
         "is_anomaly_enabled": ("anomaly", "is_anomaly_enabled"),
+        "render_graph": ("viz", "render_graph"),
     }
     if name in lazy:
         module, attr = lazy[name]
         return getattr(importlib.import_module(f".{module}", __name__), attr)
-    if name in ("nn", "optim", "models", "data", "testing", "viz"):
+    if name in ("nn", "optim", "models", "data", "testing", "viz", "training", "hyperparameter"):
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'tinygrad_book' has no attribute {name!r}")

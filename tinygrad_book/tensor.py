@@ -271,15 +271,11 @@ class Tensor(ReductionMethods, ShapeMethods, InplaceMethods):
         return format_tensor(self)
 
     def _repr_svg_(self):
-        """Jupyter: draw the graph that produced this tensor (small graphs only)."""
-        if self.grad_fn is None or not _graph_is_smaller_than(self.grad_fn, _SVG_MAX_NODES):
-            return None
-        try:
-            from .viz import draw_graph
+        """Jupyter: the graph that produced this tensor, its nearest ops only when it is
+        big (None for a leaf or without Graphviz's ``dot``)."""
+        from .viz import tensor_svg
 
-            return draw_graph(self)._repr_image_svg_xml()
-        except Exception:
-            return None
+        return tensor_svg(self)
 
     # -- dtype conversion --------------------------------------------------------
     def astype(self, dtype):
@@ -289,8 +285,11 @@ class Tensor(ReductionMethods, ShapeMethods, InplaceMethods):
             return self
         return E.Cast.apply(self, dtype)
 
-    def to(self, dtype):
-        return self.astype(dtype)
+    def to(self, dtype_or_device):
+        """``t.to(np.float64)`` converts; ``t.to("cpu")`` is ``t`` (everything lives on the CPU)."""
+        if isinstance(dtype_or_device, str) and dtype_or_device.split(":")[0] == "cpu":
+            return self
+        return self.astype(dtype_or_device)
 
     def float(self):
         return self.astype(np.float32)
@@ -437,23 +436,6 @@ class Tensor(ReductionMethods, ShapeMethods, InplaceMethods):
 
 
 autograd._bind_tensor(Tensor)
-
-
-# Beyond this many ops a notebook shows the plain repr: rendering would be slow
-# and unreadable (draw_graph itself has an ops-only view for big graphs).
-_SVG_MAX_NODES = 150
-
-
-def _graph_is_smaller_than(root, limit):
-    seen, todo = {root}, [root]
-    while todo:
-        for edge in todo.pop().next:
-            if edge is not None and edge[1] is not None and edge[0] not in seen:
-                if len(seen) >= limit:
-                    return False
-                seen.add(edge[0])
-                todo.append(edge[0])
-    return True
 
 
 class _HookHandle:
