@@ -9,9 +9,10 @@ def _window(name, kernel_size, stride, padding, dilation=1):
     stride = kernel_size if stride is None else _checks.pair(stride, "stride", name)
     padding = _checks.pair(padding, "padding", name, minimum=0)
     dilation = _checks.pair(dilation, "dilation", name)
-    if any(p > k // 2 for p, k in zip(padding, kernel_size)):
-        raise ValueError(f"{name}: padding {padding} should be at most half of kernel_size "
-                         f"{kernel_size}")
+    # The same bound as the functional form: half of the dilated (effective) window.
+    if any(p > (d * (k - 1) + 1) // 2 for p, k, d in zip(padding, kernel_size, dilation)):
+        raise ValueError(f"{name}: padding {padding} should be at most half of the effective "
+                         f"kernel size (kernel_size {kernel_size}, dilation {dilation})")
     return kernel_size, stride, padding, dilation
 
 

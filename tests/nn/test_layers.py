@@ -198,3 +198,9 @@ def test_layers_keep_float64():
     model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Flatten(), nn.Dropout(0.5), nn.Linear(16, 2)).double()
     assert model(x).dtype == np.float64
+
+
+def test_max_pool_layer_accepts_padding_up_to_half_the_dilated_window():
+    # As PyTorch: the bound is (dilation * (kernel - 1) + 1) // 2, here 2.
+    pool = nn.MaxPool2d(3, padding=2, dilation=2)
+    assert pool(tb.randn(1, 1, 8, 8)).shape == (1, 1, 3, 3)

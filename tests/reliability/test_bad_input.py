@@ -253,7 +253,11 @@ SIZE_CASES = [
     ("MaxPool2d stride -1", lambda: nn.MaxPool2d(2, stride=-1), ValueError,
      r"MaxPool2d: stride must be positive, got -1"),
     ("AvgPool2d padding > kernel/2", lambda: nn.AvgPool2d(2, padding=2), ValueError,
-     r"AvgPool2d: padding \(2, 2\) should be at most half of kernel_size \(2, 2\)"),
+     r"AvgPool2d: padding \(2, 2\) should be at most half of the effective kernel size "
+     r"\(kernel_size \(2, 2\), dilation \(1, 1\)\)"),
+    ("MaxPool2d padding > dilated kernel/2", lambda: nn.MaxPool2d(3, padding=3, dilation=2),
+     ValueError, r"MaxPool2d: padding \(3, 3\) should be at most half of the effective kernel "
+     r"size \(kernel_size \(3, 3\), dilation \(2, 2\)\)"),
     ("AdaptiveAvgPool2d 0", lambda: nn.AdaptiveAvgPool2d(0), ValueError,
      r"AdaptiveAvgPool2d: output_size must be positive, got 0"),
     ("BatchNorm2d 0 features", lambda: nn.BatchNorm2d(0), ValueError,
