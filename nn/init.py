@@ -20,6 +20,7 @@ import numpy as np
 from ..grad_mode import no_grad
 from ..random import default_generator
 from ..tensor import Tensor
+from .functional._utils import real_number
 
 _LINEAR_FNS = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
                "conv_transpose2d", "conv_transpose3d", "sigmoid")
@@ -92,27 +93,16 @@ def _positive(value, name, fn):
         raise ValueError(f"{fn}: {name} must be positive, got {value}")
 
 
-def _number(value, name, fn):
-    """A TypeError naming ``name`` unless ``value`` is a number (or a one-element array)."""
-    if not isinstance(value, (str, bytes, bool)):
-        try:
-            float(value)
-            return
-        except (TypeError, ValueError):
-            pass
-    raise TypeError(f"{fn}: {name} must be a number, got {type(value).__name__} {value!r}")
-
-
 def _finite(value, name, fn):
-    _number(value, name, fn)
+    real_number(value, name, fn)
     if not math.isfinite(value):
         raise ValueError(f"{fn}: {name} must be a finite number, got {value}")
 
 
 def uniform_(tensor, a=0.0, b=1.0):
     """Fill with values drawn uniformly from [a, b)."""
-    _number(a, "a", "uniform_")
-    _number(b, "b", "uniform_")
+    real_number(a, "a", "uniform_")
+    real_number(b, "b", "uniform_")
     if not a <= b:
         raise ValueError(f"uniform_: expected a <= b, got a={a}, b={b}")
     return _fill(tensor, default_generator().uniform(a, b, size=tensor.shape), "uniform_")
@@ -120,8 +110,8 @@ def uniform_(tensor, a=0.0, b=1.0):
 
 def normal_(tensor, mean=0.0, std=1.0):
     """Fill with N(mean, std²) samples: the book's ``std * np.random.randn(...)`` when mean=0."""
-    _number(mean, "mean", "normal_")
-    _number(std, "std", "normal_")
+    real_number(mean, "mean", "normal_")
+    real_number(std, "std", "normal_")
     if not std >= 0:  # NaN fails too
         raise ValueError(f"normal_: std must be non-negative, got {std}")
     return _fill(tensor, default_generator().normal(mean, std, size=tensor.shape), "normal_")

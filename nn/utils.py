@@ -8,17 +8,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor
-
-
-def _real(value, name, fn):
-    """``float(value)`` for a number (or a one-element array/Tensor); a TypeError naming
-    ``name`` for anything else, a numeric string included."""
-    if not isinstance(value, (str, bytes, bool)):
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            pass
-    raise TypeError(f"{fn}: {name} must be a number, got {type(value).__name__} {value!r}")
+from .functional._utils import real_number
 
 
 def _grads(parameters, fn):
@@ -43,8 +33,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     Tensor. ``norm_type`` may be ``float("inf")`` (the largest absolute value).
     """
     grads = _grads(parameters, "clip_grad_norm_")
-    max_norm = _real(max_norm, "max_norm", "clip_grad_norm_")
-    norm_type = _real(norm_type, "norm_type", "clip_grad_norm_")
+    max_norm = real_number(max_norm, "max_norm", "clip_grad_norm_")
+    norm_type = real_number(norm_type, "norm_type", "clip_grad_norm_")
     if max_norm < 0 or math.isnan(max_norm):
         raise ValueError(f"clip_grad_norm_: max_norm must be non-negative, got {max_norm}")
     if not norm_type > 0:
@@ -75,7 +65,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
 def clip_grad_value_(parameters, clip_value):
     """Clamp every gradient element into ``[-clip_value, clip_value]``, in place."""
     grads = _grads(parameters, "clip_grad_value_")
-    clip_value = _real(clip_value, "clip_value", "clip_grad_value_")
+    clip_value = real_number(clip_value, "clip_value", "clip_grad_value_")
     if clip_value < 0 or math.isnan(clip_value):
         raise ValueError(f"clip_grad_value_: clip_value must be non-negative, got {clip_value}")
     for g in grads:

@@ -23,6 +23,17 @@ def as_tensor(x, fn, name="input"):
     raise TypeError(f"{fn}(): argument '{name}' must be a Tensor, got {type(x).__name__}")
 
 
+def real_number(value, name, fn):
+    """``float(value)`` for a number (or a one-element array/Tensor); a TypeError naming
+    ``name`` for anything else, a numeric string included."""
+    if not isinstance(value, (str, bytes, bool)):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            pass
+    raise TypeError(f"{fn}: {name} must be a number, got {type(value).__name__} {value!r}")
+
+
 def check_float(t, fn, name="input"):
     """Graph ops that compute on real numbers refuse integer/bool tensors (as PyTorch)."""
     if t.dtype.kind != "f":
