@@ -1,7 +1,7 @@
 """Checkpoints: a crash while saving never damages the previous file, loading never runs
 code, and a damaged file is a clear error naming it — with the model left as it was.
 
-(tests/test_serialization.py covers the format itself: types, dtypes, keys round trips.)"""
+(tests/tinygrad_book/test_serialization.py covers the format itself: types, dtypes, keys round trips.)"""
 import io
 import os
 import pickle

@@ -1,7 +1,7 @@
 """Deep and wide graphs under a recursion limit lowered to a few frames above the test:
 recording, backward, create_graph and freeing a 100,000-op graph never recurse.
 
-(tests/core/test_memory_and_scale.py times the same sizes at the default limit; this file
+(tests/tinygrad_book/test_memory_and_scale.py times the same sizes at the default limit; this file
 proves the stack stays flat.)"""
 import contextlib
 import sys

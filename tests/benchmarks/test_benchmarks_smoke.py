@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--quick", "--repeats", "1", "--threads", "1", "--batch-size", "2", "--graph-ops", "30",
         "--memory-steps", "10"]
 EXPECTED = [
