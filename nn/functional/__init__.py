@@ -13,6 +13,7 @@ Grouped by kind:
   conv         conv2d, conv_transpose2d
   pooling      max_pool2d, avg_pool2d, adaptive_avg_pool2d
   normalization batch_norm, local_response_norm
+  layer_norm   layer_norm, group_norm, instance_norm, normalize
   dropout      dropout
   activation   relu, leaky_relu, sigmoid, logsigmoid, tanh, gelu, softmax, log_softmax
   loss         cross_entropy, nll_loss, mse_loss, binary_cross_entropy,
@@ -23,6 +24,7 @@ from .activation import gelu, leaky_relu, log_softmax, logsigmoid, relu, sigmoid
 from .conv import conv2d, conv_transpose2d
 from .dropout import dropout
 from .im2col import col2im, fold, im2col, unfold
+from .layer_norm import group_norm, instance_norm, layer_norm, normalize
 from .linear import flatten, linear, pad
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                    mse_loss, nll_loss)
@@ -35,4 +37,5 @@ __all__ = [
     "dropout", "flatten", "fold", "gelu", "im2col", "leaky_relu", "linear",
     "local_response_norm", "log_softmax", "logsigmoid", "max_pool2d", "mse_loss", "nll_loss",
     "pad", "relu", "sigmoid", "softmax", "tanh", "unfold",
+    "layer_norm", "group_norm", "instance_norm", "normalize",
 ]

@@ -4,6 +4,7 @@ from .container import ModuleList, Sequential
 from .conv import Conv2d, ConvTranspose2d
 from .dropout import Dropout
 from .flatten import Flatten
+from .layer_norm import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
 from .linear import Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .module import Module, Parameter
@@ -17,4 +18,5 @@ __all__ = [
     "BatchNorm1d", "BatchNorm2d", "LocalResponseNorm", "Dropout", "Flatten",
     "ReLU", "LeakyReLU", "Sigmoid", "LogSigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss",
+    "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d",
 ]
