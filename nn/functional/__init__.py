@@ -16,11 +16,16 @@ Grouped by kind:
   layer_norm   layer_norm, group_norm, instance_norm, normalize
   dropout      dropout
   activation   relu, leaky_relu, sigmoid, logsigmoid, tanh, gelu, softmax, log_softmax
+  activation_extra elu, selu, celu, silu, mish, softplus, softsign, hardtanh, relu6,
+               hardswish, hardsigmoid, prelu, glu, softmin, tanhshrink, threshold
   loss         cross_entropy, nll_loss, mse_loss, binary_cross_entropy,
                binary_cross_entropy_with_logits
   linear       linear, flatten, pad
 """
 from .activation import gelu, leaky_relu, log_softmax, logsigmoid, relu, sigmoid, softmax, tanh
+from .activation_extra import (celu, elu, glu, hardsigmoid, hardswish, hardtanh, mish,
+                               prelu, relu6, selu, silu, softmin, softplus, softsign,
+                               tanhshrink, threshold)
 from .conv import conv2d, conv_transpose2d
 from .dropout import dropout
 from .im2col import col2im, fold, im2col, unfold
@@ -38,4 +43,6 @@ __all__ = [
     "local_response_norm", "log_softmax", "logsigmoid", "max_pool2d", "mse_loss", "nll_loss",
     "pad", "relu", "sigmoid", "softmax", "tanh", "unfold",
     "layer_norm", "group_norm", "instance_norm", "normalize",
+    "elu", "selu", "celu", "silu", "mish", "softplus", "softsign", "hardtanh", "relu6",
+    "hardswish", "hardsigmoid", "prelu", "glu", "softmin", "tanhshrink", "threshold",
 ]

@@ -1,5 +1,8 @@
 """The layer classes of ``tinygrad_book.nn``, split by kind; import them from ``nn``."""
 from .activation import GELU, LeakyReLU, LogSigmoid, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .activation_extra import (CELU, ELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, Mish,
+                               PReLU, ReLU6, SiLU, Softmin, Softplus, Softsign, Tanhshrink,
+                               Threshold)
 from .container import ModuleList, Sequential
 from .conv import Conv2d, ConvTranspose2d
 from .dropout import Dropout
@@ -19,4 +22,6 @@ __all__ = [
     "ReLU", "LeakyReLU", "Sigmoid", "LogSigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss",
     "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d",
+    "ELU", "SELU", "CELU", "SiLU", "Mish", "Softplus", "Softsign", "Hardtanh", "ReLU6",
+    "Hardswish", "Hardsigmoid", "PReLU", "GLU", "Softmin", "Tanhshrink", "Threshold",
 ]

@@ -1,0 +1,184 @@
+"""Activations beyond the book's ReLU and sigmoid, as in ``torch.nn.functional``.
+
+Most are a few Tensor ops (so they differentiate twice for free); ``softplus``
+is its own op because log(1 + eˣ) needs care at both ends.
+"""
+import math
+import numbers
+
+import numpy as np
+
+from tinygrad_book.autograd import Function
+from tinygrad_book.tensor import where
+
+from ._utils import as_tensor, check_float
+from .activation import softmax
+
+
+def _input(input, fn):
+    input = as_tensor(input, fn)
+    check_float(input, fn)
+    return input
+
+
+def _number(value, name, fn):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"{fn}(): {name} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _expm1_neg(x):
+    """eˣ - 1 on the non-positive part of x (0 elsewhere): never overflows."""
+    return x.clamp(max=0).exp() - 1
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x for x > 0, α(eˣ - 1) otherwise."""
+    x = _input(input, "elu")
+    alpha = _number(alpha, "alpha", "elu")
+    return where(x.data > 0, x, _expm1_neg(x) * alpha)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    """scale · elu(x, α) with the self-normalising constants of Klambauer et al. (2017)."""
+    x = _input(input, "selu")
+    return where(x.data > 0, x * _SELU_SCALE, _expm1_neg(x) * (_SELU_ALPHA * _SELU_SCALE))
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """max(0, x) + min(0, α(e^(x/α) - 1))."""
+    x = _input(input, "celu")
+    alpha = _number(alpha, "alpha", "celu")
+    if alpha == 0:
+        raise ValueError("celu(): alpha must not be 0 (it divides x)")
+    return where(x.data > 0, x, _expm1_neg(x * (1 / alpha)) * alpha)
+
+
+def silu(input, inplace=False):
+    """x σ(x) (also called swish)."""
+    x = _input(input, "silu")
+    return x * x.sigmoid()
+
+
+class Softplus(Function):
+    """y = log(1 + e^(βx))/β, and y = x where βx > threshold;  dy/dx = σ(βx) (1 there)."""
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        bx = x * x.dtype.type(beta)
+        linear = bx > threshold
+        ctx.beta, ctx.linear = beta, linear
+        ctx.save_for_backward(x)
+        return np.where(linear, x, np.logaddexp(x.dtype.type(0), bx) / x.dtype.type(beta))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * where(ctx.linear, 1.0, (x * ctx.beta).sigmoid())
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """A smooth ReLU, log(1 + e^(βx))/β, linear past ``threshold`` (as PyTorch)."""
+    x = _input(input, "softplus")
+    beta = _number(beta, "beta", "softplus")
+    if beta == 0:
+        raise ValueError("softplus(): beta must not be 0 (it divides the result)")
+    return Softplus.apply(x, beta=beta, threshold=_number(threshold, "threshold", "softplus"))
+
+
+def mish(input, inplace=False):
+    """x tanh(softplus(x)) (Misra, 2019)."""
+    x = _input(input, "mish")
+    return x * Softplus.apply(x, beta=1.0, threshold=20.0).tanh()
+
+
+def softsign(input):
+    """x / (1 + |x|)."""
+    x = _input(input, "softsign")
+    return x / (x.abs() + 1)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """x clipped to [min_val, max_val]; the gradient is 0 outside (and at) the ends."""
+    x = _input(input, "hardtanh")
+    lo, hi = _number(min_val, "min_val", "hardtanh"), _number(max_val, "max_val", "hardtanh")
+    if lo > hi:
+        raise ValueError(f"hardtanh(): min_val ({lo}) must not exceed max_val ({hi})")
+    inside = (x.data > lo) & (x.data < hi)
+    return where(inside, x, x.clamp(lo, hi).detach())
+
+
+def relu6(input, inplace=False):
+    """min(max(0, x), 6)."""
+    return hardtanh(_input(input, "relu6"), 0.0, 6.0)
+
+
+def hardsigmoid(input, inplace=False):
+    """relu6(x + 3) / 6: a piecewise-linear sigmoid."""
+    x = _input(input, "hardsigmoid")
+    return where((x.data > -3) & (x.data < 3), x * (1 / 6) + 0.5, (x.data >= 3).astype(x.dtype))
+
+
+def hardswish(input, inplace=False):
+    """x · relu6(x + 3) / 6 (MobileNetV3)."""
+    x = _input(input, "hardswish")
+    inside = (x.data > -3) & (x.data < 3)
+    return where(inside, x * (x + 3) * (1 / 6), where(x.data >= 3, x, 0.0))
+
+
+def prelu(input, weight):
+    """max(0, x) + a · min(0, x) with a learnt slope ``weight``: one value, or one per
+    channel (dimension 1 of the input)."""
+    x = _input(input, "prelu")
+    weight = as_tensor(weight, "prelu", "weight")
+    check_float(weight, "prelu", "weight")
+    if weight.ndim != 1:
+        raise ValueError(f"prelu(): weight must be 1-D, got shape {weight.shape}")
+    n = weight.shape[0]
+    if n != 1:
+        channels = x.shape[1] if x.ndim >= 2 else (x.shape[0] if x.ndim == 1 else 1)
+        if n != channels:
+            raise ValueError(f"prelu(): weight has {n} values but input of shape {x.shape} has "
+                             f"{channels} channels; pass 1 or {channels}")
+        if x.ndim >= 2:
+            weight = weight.reshape((1, n) + (1,) * (x.ndim - 2))
+    return where(x.data > 0, x, x * weight)
+
+
+def glu(input, dim=-1):
+    """a ⊙ σ(b), where a and b are the two halves of ``input`` along ``dim``."""
+    x = _input(input, "glu")
+    nd = x.ndim
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or not -nd <= dim < nd:
+        raise ValueError(f"glu(): dim must be an int in [{-nd}, {nd - 1}] for input of shape "
+                         f"{x.shape}, got {dim!r}")
+    dim = int(dim) % nd
+    if x.shape[dim] % 2:
+        raise ValueError(f"glu(): halving dimension must be even, but dimension {dim} of input "
+                         f"of shape {x.shape} is size {x.shape[dim]}")
+    half = x.shape[dim] // 2
+    lead = (slice(None),) * dim
+    return x[lead + (slice(0, half),)] * x[lead + (slice(half, None),)].sigmoid()
+
+
+def softmin(input, dim=None, dtype=None):
+    """softmax(-x) along ``dim``: weights that favour the smallest entries."""
+    x = _input(input, "softmin")
+    return softmax(-x, dim, dtype)
+
+
+def tanhshrink(input):
+    """x - tanh(x)."""
+    x = _input(input, "tanhshrink")
+    return x - x.tanh()
+
+
+def threshold(input, threshold, value, inplace=False):
+    """x where x > ``threshold``, else ``value``."""
+    x = _input(input, "threshold")
+    th = _number(threshold, "threshold", "threshold")
+    return where(x.data > th, x, _number(value, "value", "threshold"))

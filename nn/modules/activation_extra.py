@@ -1,0 +1,187 @@
+"""Activation layers beyond the book's: thin modules over ``nn.functional``'s activations.
+
+Shapes: any, unchanged (``GLU`` halves ``dim``). ``inplace`` is accepted for
+PyTorch compatibility and ignored: the ops never overwrite their input.
+"""
+import numpy as np
+
+from .. import functional as F
+from . import _checks
+from .module import Module, Parameter
+
+
+class _Simple(Module):
+    """An activation with no arguments but ``inplace``."""
+
+    _fn = None
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = bool(inplace)
+
+    def forward(self, x):
+        return type(self)._fn(x)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class SELU(_Simple):
+    """scale · ELU(x, α) with the self-normalising constants."""
+    _fn = staticmethod(F.selu)
+
+
+class SiLU(_Simple):
+    """x σ(x) (swish)."""
+    _fn = staticmethod(F.silu)
+
+
+class Mish(_Simple):
+    """x tanh(softplus(x))."""
+    _fn = staticmethod(F.mish)
+
+
+class ReLU6(_Simple):
+    """min(max(0, x), 6)."""
+    _fn = staticmethod(F.relu6)
+
+
+class Hardswish(_Simple):
+    """x · relu6(x + 3) / 6."""
+    _fn = staticmethod(F.hardswish)
+
+
+class Hardsigmoid(_Simple):
+    """relu6(x + 3) / 6."""
+    _fn = staticmethod(F.hardsigmoid)
+
+
+class Softsign(Module):
+    """x / (1 + |x|)."""
+
+    def forward(self, x):
+        return F.softsign(x)
+
+
+class Tanhshrink(Module):
+    """x - tanh(x)."""
+
+    def forward(self, x):
+        return F.tanhshrink(x)
+
+
+class ELU(Module):
+    """x for x > 0, α(eˣ - 1) otherwise."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha = _checks.positive_float(alpha, "alpha", "ELU", allow_zero=True)
+        self.inplace = bool(inplace)
+
+    def forward(self, x):
+        return F.elu(x, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}"
+
+
+class CELU(ELU):
+    """max(0, x) + min(0, α(e^(x/α) - 1))."""
+
+    def forward(self, x):
+        return F.celu(x, self.alpha)
+
+
+class Softplus(Module):
+    """log(1 + e^(βx))/β, linear where βx > ``threshold``."""
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        self.beta = _checks.positive_float(beta, "beta", "Softplus")
+        self.threshold = float(threshold)
+
+    def forward(self, x):
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Hardtanh(Module):
+    """x clipped to [min_val, max_val]."""
+
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+        super().__init__()
+        if not min_val <= max_val:
+            raise ValueError(f"Hardtanh: min_val ({min_val}) must not exceed max_val "
+                             f"({max_val})")
+        self.min_val, self.max_val, self.inplace = float(min_val), float(max_val), bool(inplace)
+
+    def forward(self, x):
+        return F.hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self):
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class Threshold(Module):
+    """x where x > ``threshold``, else ``value``."""
+
+    def __init__(self, threshold, value, inplace=False):
+        super().__init__()
+        self.threshold, self.value, self.inplace = float(threshold), float(value), bool(inplace)
+
+    def forward(self, x):
+        return F.threshold(x, self.threshold, self.value)
+
+    def extra_repr(self):
+        return f"threshold={self.threshold}, value={self.value}"
+
+
+class PReLU(Module):
+    """max(0, x) + a · min(0, x) with a learnt slope ``weight``: ``num_parameters`` = 1
+    (shared) or C (one per channel, dimension 1), initialised to ``init`` (0.25)."""
+
+    def __init__(self, num_parameters=1, init=0.25, dtype=None):
+        super().__init__()
+        self.num_parameters = _checks.positive_int(num_parameters, "num_parameters", "PReLU")
+        self.init = float(init)
+        dtype = _checks.float_dtype(dtype, "PReLU")
+        self.weight = Parameter(np.full(self.num_parameters, self.init, dtype=dtype))
+
+    def reset_parameters(self):
+        self.weight.data[...] = self.init
+
+    def forward(self, x):
+        return F.prelu(x, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"
+
+
+class GLU(Module):
+    """a ⊙ σ(b) of the two halves of the input along ``dim``."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return F.glu(x, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class Softmin(Module):
+    """softmax(-x) along ``dim``."""
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return F.softmin(x, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
