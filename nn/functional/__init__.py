@@ -20,6 +20,7 @@ Grouped by kind:
                hardswish, hardsigmoid, prelu, glu, softmin, tanhshrink, threshold
   loss         cross_entropy, nll_loss, mse_loss, binary_cross_entropy,
                binary_cross_entropy_with_logits
+  loss_extra   l1_loss, smooth_l1_loss, huber_loss, kl_div
   linear       linear, flatten, pad
 """
 from .activation import gelu, leaky_relu, log_softmax, logsigmoid, relu, sigmoid, softmax, tanh
@@ -33,6 +34,7 @@ from .layer_norm import group_norm, instance_norm, layer_norm, normalize
 from .linear import flatten, linear, pad
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                    mse_loss, nll_loss)
+from .loss_extra import huber_loss, kl_div, l1_loss, smooth_l1_loss
 from .normalization import batch_norm, local_response_norm
 from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 
@@ -45,4 +47,5 @@ __all__ = [
     "layer_norm", "group_norm", "instance_norm", "normalize",
     "elu", "selu", "celu", "silu", "mish", "softplus", "softsign", "hardtanh", "relu6",
     "hardswish", "hardsigmoid", "prelu", "glu", "softmin", "tanhshrink", "threshold",
+    "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
 ]

@@ -10,6 +10,7 @@ from .flatten import Flatten
 from .layer_norm import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
 from .linear import Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from .loss_extra import HuberLoss, KLDivLoss, L1Loss, SmoothL1Loss
 from .module import Module, Parameter
 from .normalization import BatchNorm1d, BatchNorm2d, LocalResponseNorm
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
@@ -24,4 +25,5 @@ __all__ = [
     "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d",
     "ELU", "SELU", "CELU", "SiLU", "Mish", "Softplus", "Softsign", "Hardtanh", "ReLU6",
     "Hardswish", "Hardsigmoid", "PReLU", "GLU", "Softmin", "Tanhshrink", "Threshold",
+    "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
 ]
