@@ -5,7 +5,7 @@ convolutions again (book section 7.4: the backward of im2col is col2im):
 
 * d(conv2d)/d(input)  is ``conv_transpose2d`` of the output gradient;
 * d(conv2d)/d(weight) is a correlation of the input with the output gradient
-  (:class:`Conv2dWeightGrad`);
+  (:class:`ConvolutionWeightGrad`);
 * and the derivatives of those two are conv2d and conv_transpose2d.
 
 Each of the three is a :class:`Function` whose backward applies the others,
@@ -22,20 +22,20 @@ avoids col2im's KH*KW strided additions.
 import numpy as np
 
 from tinygrad_book.autograd import Function
+from tinygrad_book.checks import (check_output_padding, conv_output_size,
+                                  conv_transpose_output_size)
 from tinygrad_book.grad_mode import is_grad_enabled
 
 from ._utils import as_tensor, check_float, check_ndim, check_same_dtype, pair
-from .im2col import col2im_array, conv_output_size, im2col_array
+from .im2col import col2im_array, im2col_array
 from .linear import pad as _pad
 
 
 def _grouped_matmul(a, b, groups):
     """Per-group product of a (G*M, K) and b (G*K, P) -> (G*M, P): one BLAS call per group.
 
-    (A product per image, written straight into NCHW without the caller's
-    transposing copy, measured 10-30% faster with single-threaded BLAS; but it
-    makes N BLAS calls, and with several BLAS threads on a loaded machine each
-    call waits for a descheduled thread: a conv layer's forward took 20x longer.)
+    One long product rather than one per image: with several BLAS threads each
+    call is a synchronisation point (see benchmarks/README.md).
     """
     if groups == 1:
         return a @ b
@@ -51,7 +51,7 @@ def _channel_major(g):
     return g.transpose(1, 0, 2, 3).reshape(c, n * h * w)
 
 
-class Conv2d(Function):
+class Convolution(Function):
     """y = W * x + b (cross-correlation), as ``W.reshape(OC, -1) @ im2col(x)`` (book section 7.4).
 
     ``cols`` may carry precomputed columns of ``x``; ``keep_cols`` saves them for
@@ -81,16 +81,16 @@ class Conv2d(Function):
         need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         gx = gw = gb = None
         if need_x:
-            gx = ConvTranspose2d.apply(g, weight, None, output_size=x.shape[2:], **ctx.conf)
+            gx = TransposedConvolution.apply(g, weight, None, output_size=x.shape[2:], **ctx.conf)
         if need_w:
-            gw = Conv2dWeightGrad.apply(x, g, kernel_size=weight.shape[2:],
+            gw = ConvolutionWeightGrad.apply(x, g, kernel_size=weight.shape[2:],
                                         cols=None if cols is None else cols.data, **ctx.conf)
         if ctx.needs_input_grad[2]:
             gb = g.sum(axis=(0, 2, 3))
         return gx, gw, gb
 
 
-class Conv2dWeightGrad(Function):
+class ConvolutionWeightGrad(Function):
     """dL/dW = Σ_n g[n] @ im2col(x)[n]ᵀ: the correlation of the input with the output gradient.
 
     Bilinear in (x, g): its derivative with respect to g is conv2d(x, ·) and with
@@ -108,15 +108,15 @@ class Conv2dWeightGrad(Function):
         ctx.save_for_backward(x, g)
         if groups == 1 and cols.shape[0] < 64 and g.shape[0]:
             # Few columns (a first layer: C*KH*KW = 25 in SimpleConvNet): one product
-            # per image, summed, is ~3x faster than the single long one below, whose
-            # tiny result makes BLAS stream both operands for little work.
+            # per image, summed, beats the single long one below, whose tiny result
+            # makes BLAS stream both operands for little work.
             n = g.shape[0]
             gw = np.matmul(g.reshape(n, oc, -1),
                            cols.reshape(cols.shape[0], n, -1).transpose(1, 2, 0)).sum(0)
             return gw.reshape(oc, c, *kernel_size)
         gm = _channel_major(g)
         # cols @ gmᵀ, transposed afterwards: BLAS streams the long N*OH*OW axis of both
-        # operands in memory order this way round (2-3x faster than gm @ colsᵀ).
+        # operands in memory order this way round.
         if groups == 1:
             gw = (cols @ gm.T).T
         else:
@@ -130,13 +130,13 @@ class Conv2dWeightGrad(Function):
         x, g = ctx.saved_tensors
         gx = g_g = None
         if ctx.needs_input_grad[0]:
-            gx = ConvTranspose2d.apply(g, gg, None, output_size=x.shape[2:], **ctx.conf)
+            gx = TransposedConvolution.apply(g, gg, None, output_size=x.shape[2:], **ctx.conf)
         if ctx.needs_input_grad[1]:
-            g_g = Conv2d.apply(x, gg, None, keep_cols=is_grad_enabled(), **ctx.conf)
+            g_g = Convolution.apply(x, gg, None, keep_cols=is_grad_enabled(), **ctx.conf)
         return gx, g_g
 
 
-class ConvTranspose2d(Function):
+class TransposedConvolution(Function):
     """The adjoint of conv2d: y = col2im(Wᵀ @ x) + b, for an explicit ``output_size`` (H, W).
 
     ``weight`` is (C_in, C_out/groups, KH, KW). Each input pixel scatters a
@@ -177,10 +177,10 @@ class ConvTranspose2d(Function):
                                 ctx.conf["padding"], ctx.conf["dilation"])
         gx = gw = gb = None
         if need_x:
-            gx = Conv2d.apply(g, weight, None, cols=cols, keep_cols=is_grad_enabled(),
+            gx = Convolution.apply(g, weight, None, cols=cols, keep_cols=is_grad_enabled(),
                               **ctx.conf)
         if need_w:
-            gw = Conv2dWeightGrad.apply(g, x, kernel_size=weight.shape[2:], cols=cols,
+            gw = ConvolutionWeightGrad.apply(g, x, kernel_size=weight.shape[2:], cols=cols,
                                         **ctx.conf)
         if ctx.needs_input_grad[2]:
             gb = g.sum(axis=(0, 2, 3))
@@ -193,7 +193,7 @@ def _correlate_flipped(x, weight, padding, dilation, groups):
 
     Same values as col2im(Wᵀ @ x), but the big intermediate is im2col's columns
     (a strided copy) rather than a matrix product's output folded back with
-    KH*KW strided additions, which is markedly faster.
+    KH*KW strided additions.
     """
     cin, coutg, kh, kw = weight.shape
     flipped = weight.reshape(groups, cin // groups, coutg, kh, kw)[..., ::-1, ::-1]
@@ -283,7 +283,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     padding = pair(padding, fn, "padding", minimum=0)
     _check_fits(fn, input.shape, (kh, kw), padding, dilation, weight.shape)
     keep_cols = weight.requires_grad and is_grad_enabled()
-    return Conv2d.apply(input, weight, bias, stride=stride, padding=padding, dilation=dilation,
+    return Convolution.apply(input, weight, bias, stride=stride, padding=padding, dilation=dilation,
                         groups=groups, keep_cols=keep_cols)
 
 
@@ -328,27 +328,25 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     padding = pair(padding, fn, "padding", minimum=0)
     dilation = pair(dilation, fn, "dilation")
     output_padding = pair(output_padding, fn, "output_padding", minimum=0)
-    for op, s, d in zip(output_padding, stride, dilation):
-        if op >= max(s, d):
-            raise ValueError(
-                f"conv_transpose2d(): output_padding {output_padding} must be smaller than "
-                f"either stride {stride} or dilation {dilation}")
-    # Rows of output_padding below the stride are ones a strided conv2d drops, so
-    # the pair stays each other's adjoint; any further rows (allowed when the
-    # dilation exceeds the stride) no kernel tap reaches: they are zeros (+ bias).
-    inner = tuple(min(op, s - 1) for op, s in zip(output_padding, stride))
-    extra = tuple(op - i for op, i in zip(output_padding, inner))
-    out_size = tuple((i - 1) * s - 2 * p + d * (k - 1) + op + 1 for i, s, p, d, k, op in zip(
-        (h, w), stride, padding, dilation, (kh, kw), inner))
+    check_output_padding(output_padding, stride, dilation, "conv_transpose2d()")
+    out_size = tuple(conv_transpose_output_size(i, k, s, p, d, op) for i, k, s, p, d, op in zip(
+        (h, w), (kh, kw), stride, padding, dilation, output_padding))
     if min(out_size) < 1:
         raise ValueError(
-            f"conv_transpose2d(): the output size {tuple(o + e for o, e in zip(out_size, extra))} "
-            f"is not positive for input shape {input.shape}, weight shape {weight.shape}, "
-            f"stride {stride}, padding {padding}")
-    if extra == (0, 0):
-        return ConvTranspose2d.apply(input, weight, bias, stride=stride, padding=padding,
+            f"conv_transpose2d(): the output size {out_size} is not positive for input shape "
+            f"{input.shape}, weight shape {weight.shape}, stride {stride}, padding {padding}")
+    if all(op < s for op, s in zip(output_padding, stride)):
+        # Every output row is one a strided conv2d of that size reads: the pair are adjoints.
+        return TransposedConvolution.apply(input, weight, bias, stride=stride, padding=padding,
                                      dilation=dilation, groups=groups, output_size=out_size)
-    out = ConvTranspose2d.apply(input, weight, None, stride=stride, padding=padding,
-                                dilation=dilation, groups=groups, output_size=out_size)
-    out = _pad(out, (0, extra[1], 0, extra[0]))
+    # output_padding >= stride (allowed when the dilation is larger): the output reaches
+    # rows past those a conv2d of its size would read back. Build the unpadded full
+    # output, then crop the padding off the start and take output_size rows, zeros
+    # past its end (a padding below output_padding leaves rows no kernel tap reaches).
+    full = tuple(conv_transpose_output_size(i, k, s, 0, d, 0) for i, k, s, d in zip(
+        (h, w), (kh, kw), stride, dilation))
+    out = TransposedConvolution.apply(input, weight, None, stride=stride, padding=(0, 0),
+                                dilation=dilation, groups=groups, output_size=full)
+    (ph, pw), (oh, ow) = padding, out_size
+    out = _pad(out, (-pw, ow + pw - full[1], -ph, oh + ph - full[0]))
     return out if bias is None else out + bias.reshape(1, -1, 1, 1)
