@@ -49,7 +49,7 @@ def _conv_lines():
     from tinygrad_book.nn.functional import conv
 
     return {name: getattr(conv, name).forward.__code__.co_firstlineno
-            for name in ("Conv2d", "Conv2dWeightGrad", "ConvTranspose2d")}
+            for name in ("Convolution", "ConvolutionWeightGrad", "TransposedConvolution")}
 
 
 def categorize(func, conv_lines):
@@ -57,8 +57,8 @@ def categorize(func, conv_lines):
     filename, lineno, name = func
     path = filename.replace(os.sep, "/")
     if path.endswith("nn/functional/conv.py") and name == "forward":
-        # Conv2d's own time is its output's NCHW copy; the other two are mostly a product.
-        return "conv layout copies" if lineno == conv_lines["Conv2d"] else "GEMM (BLAS)"
+        # Convolution's own time is its output's NCHW copy; the other two are mostly a product.
+        return "conv layout copies" if lineno == conv_lines["Convolution"] else "GEMM (BLAS)"
     if "tinygrad_book/tensor" in path and name.endswith("_") and not name.startswith("_"):
         return "optimizer"   # the in-place ops (mul_, addcdiv_, ...) only the optimizer uses here
     for suffix, fname, category in _RULES:

@@ -26,20 +26,6 @@ class Timing:
     number: int = 1
 
 
-def median_time(fn, repeats=5, min_sample=0.02, budget=10.0):
-    """Time ``fn()`` (no arguments) and return a :class:`Timing`.
-
-    Args:
-        fn: the work to time; its result is ignored.
-        repeats: samples wanted (at least 1).
-        min_sample: seconds one sample should last at least; fast calls are
-            repeated ``number`` times within a sample.
-        budget: seconds the samples may take in all; slow workloads get fewer
-            samples (but ``min(3, repeats)`` at least).
-    """
-    return interleaved_times({None: fn}, repeats, min_sample, budget)[None]
-
-
 def interleaved_times(fns, repeats=5, min_sample=0.02, budget=10.0):
     """Time several callables in turn, one sample of each per round: {key: Timing}.
 

@@ -14,14 +14,9 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from tinygrad_book.autograd import Function
+from tinygrad_book.checks import conv_output_size
 
 from ._utils import as_tensor, check_float, check_ndim, pair
-
-
-def conv_output_size(size, kernel, stride, padding, dilation):
-    """Output length along one axis: (H + 2P - FH) // S + 1 (book eq. 7.1), with a
-    dilated kernel spanning d*(FH-1)+1 pixels."""
-    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
 def window_slices(kernel_size, stride, dilation, out_size):

@@ -3,6 +3,8 @@ import math
 
 import numpy as np
 
+from tinygrad_book.checks import check_output_padding
+
 from .. import functional as F
 from .. import init
 from . import _checks
@@ -114,11 +116,8 @@ class ConvTranspose2d(_ConvNd):
                          padding, dilation, groups, bias, True, dtype)
         self.output_padding = _checks.pair(output_padding, "output_padding",
                                            "ConvTranspose2d", minimum=0)
-        for op, s, d in zip(self.output_padding, self.stride, self.dilation):
-            if op >= max(s, d):
-                raise ValueError(f"ConvTranspose2d: output_padding {self.output_padding} must "
-                                 f"be smaller than either stride {self.stride} or dilation "
-                                 f"{self.dilation}")
+        check_output_padding(self.output_padding, self.stride, self.dilation,
+                             "ConvTranspose2d")
 
     def forward(self, x):
         return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,

@@ -47,7 +47,3 @@ def image_dim(input_dim, where):
                          f"ints, got {input_dim!r}")
     return tuple(int(v) for v in input_dim)
 
-
-def conv_out(size, kernel, pad, stride):
-    """The book's output size, equation 7.1: (H + 2P - FH) / S + 1."""
-    return (size + 2 * pad - kernel) // stride + 1

@@ -1,5 +1,6 @@
 """Two historic CNNs the book's chapter 8.2 describes, sized for small images."""
 from .. import nn
+from ..checks import conv_output_size
 from ..nn.modules import _checks
 from . import _common
 
@@ -26,7 +27,7 @@ class LeNet5(nn.Module):
         if pooling not in ("max", "avg"):
             raise ValueError(f"LeNet5: pooling must be 'max' or 'avg', got {pooling!r}")
         pool = nn.MaxPool2d if pooling == "max" else nn.AvgPool2d
-        side = (_common.conv_out(input_size, 5, 2, 1) // 2 - 4) // 2
+        side = (conv_output_size(input_size, 5, 1, 2) // 2 - 4) // 2
         if side < 1:
             raise ValueError(f"LeNet5: input_size {input_size} is too small (needs >= 12)")
         self.conv1 = nn.Conv2d(in_channels, 6, 5, padding=2)

@@ -2,6 +2,7 @@
 import math
 
 from .. import nn
+from ..checks import conv_output_size
 from . import _common
 
 _CONV_PARAM = {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}
@@ -35,8 +36,8 @@ class SimpleConvNet(nn.Module):
                              f"expected {sorted(_CONV_PARAM)}")
         param.update(conv_param or {})
         fn, fs, pad, stride = (param[k] for k in ("filter_num", "filter_size", "pad", "stride"))
-        oh = _common.conv_out(h, fs, pad, stride)
-        ow = _common.conv_out(w, fs, pad, stride)
+        oh = conv_output_size(h, fs, stride, pad)
+        ow = conv_output_size(w, fs, stride, pad)
         if oh < 2 or ow < 2:
             raise ValueError(f"SimpleConvNet: input_dim {input_dim} is too small for a "
                              f"{fs}x{fs} filter with pad {pad}, stride {stride} and a 2x2 pool")
@@ -87,7 +88,7 @@ class DeepConvNet(nn.Module):
             _common.book_init_(conv, math.sqrt(2.0 / (in_ch * 9)))
             setattr(self, f"conv{i}", conv)
             setattr(self, f"relu{i}", nn.ReLU())
-            h, w = _common.conv_out(h, 3, pad, 1), _common.conv_out(w, 3, pad, 1)
+            h, w = conv_output_size(h, 3, 1, pad), conv_output_size(w, 3, 1, pad)
             if i % 2 == 0:
                 setattr(self, f"pool{i // 2}", nn.MaxPool2d(2, stride=2))
                 h, w = h // 2, w // 2

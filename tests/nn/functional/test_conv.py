@@ -176,7 +176,7 @@ def test_conv2d_input_grad_is_conv_transpose2d_of_output_grad():
 
 def test_conv2d_records_one_node_with_its_settings():
     y = F.conv2d(Tensor(rand(1, 1, 5, 5), requires_grad=True), Tensor(rand(2, 1, 3, 3)), stride=2)
-    assert y.grad_fn.name() == "Conv2dBackward"
+    assert y.grad_fn.name() == "ConvolutionBackward"
     assert y.grad_fn.attrs == {"stride": (2, 2), "padding": (0, 0), "dilation": (1, 1),
                                "groups": 1}
 
