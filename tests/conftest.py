@@ -1,7 +1,90 @@
-"""Fixtures shared by every test folder."""
+"""Fixtures shared by every test folder: mode hygiene, the cycle collector switch, state
+snapshots (``assert_unchanged``) and a small trained model (``trained_setup``)."""
+import contextlib
 import gc
 
+import numpy as np
 import pytest
+
+import tinygrad_book as tb
+from tinygrad_book import anomaly, nn, optim
+
+
+@pytest.fixture(autouse=True)
+def _modes_are_restored():
+    """Every test starts with recording on and anomaly mode off, and must leave them so."""
+    assert tb.is_grad_enabled() and not anomaly.is_anomaly_enabled()
+    yield
+    leaked = [name for name, bad in (("grad mode off", not tb.is_grad_enabled()),
+                                     ("anomaly mode on", anomaly.is_anomaly_enabled())) if bad]
+    tb.set_grad_enabled(True)
+    anomaly.set_detect_anomaly(False)
+    if leaked:
+        pytest.fail(f"the test left {' and '.join(leaked)}")
+
+
+def _snapshot(obj):
+    """Everything about ``obj`` that a failed call must not change, as plain copies."""
+    if isinstance(obj, nn.Module):
+        return {"state": obj.state_dict(),
+                "grads": {k: None if p.grad is None else p.grad.data.copy()
+                          for k, p in obj.named_parameters()},
+                "training": [m.training for m in obj.modules()]}
+    if isinstance(obj, optim.Optimizer):
+        sd = obj.state_dict()
+        return {"state": sd["state"], "groups": [dict(g) for g in sd["param_groups"]],
+                "steps": obj._step_count}
+    if isinstance(obj, tb.Tensor):
+        return {"data": obj.data.copy(), "grad": None if obj.grad is None else obj.grad.data.copy(),
+                "requires_grad": obj.requires_grad}
+    raise TypeError(f"cannot snapshot {type(obj).__name__}")
+
+
+def _assert_same(before, after, where):
+    if isinstance(before, dict):
+        assert list(before) == list(after), f"{where}: keys changed"
+        for k in before:
+            _assert_same(before[k], after[k], f"{where}[{k!r}]")
+    elif isinstance(before, (list, tuple)):
+        assert len(before) == len(after), f"{where}: length changed"
+        for i, (b, a) in enumerate(zip(before, after)):
+            _assert_same(b, a, f"{where}[{i}]")
+    elif isinstance(before, np.ndarray) or isinstance(after, np.ndarray):
+        assert isinstance(after, np.ndarray) and before.dtype == after.dtype, where
+        assert np.array_equal(before, after, equal_nan=True), f"{where}: values changed"
+    else:
+        assert before == after, f"{where}: {before!r} became {after!r}"
+
+
+@pytest.fixture
+def assert_unchanged():
+    """``with assert_unchanged(model, optimizer, tensor, ...):`` fails if the block changes
+    any of their state: values, buffers, gradients, modes, optimizer state and steps."""
+    @contextlib.contextmanager
+    def check(*objects):
+        before = [_snapshot(o) for o in objects]
+        yield
+        for i, (obj, b) in enumerate(zip(objects, before)):
+            _assert_same(b, _snapshot(obj), f"{type(obj).__name__} #{i}")
+
+    return check
+
+
+@pytest.fixture
+def trained_setup():
+    """A small conv net with BatchNorm and Dropout, and an Adam optimizer that has taken
+    two steps (so it holds moment estimates), plus one good batch."""
+    tb.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Dropout(0.2), nn.Linear(4 * 3 * 3, 3))
+    opt = optim.Adam(model.parameters(), lr=1e-2)
+    x = tb.randn(5, 1, 8, 8)
+    t = tb.tensor([0, 1, 2, 1, 0])
+    for _ in range(2):
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), t).backward()
+        opt.step()
+    return model, opt, x, t
 
 
 @pytest.fixture

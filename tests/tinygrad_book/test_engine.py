@@ -122,16 +122,6 @@ def test_unused_output_of_a_multi_output_function_gets_a_zero_gradient():
 
 # -- retain_graph --------------------------------------------------------------------
 
-def test_second_backward_without_retain_graph_raises():
-    x = leaf([1.0, 2.0])
-    y = (x * x).sum()
-    y.backward()
-    with pytest.raises(RuntimeError, match=r"Trying to backward through MulBackward a second "
-                                           r"time.*\.backward\(retain_graph=True\)"):
-        y.backward()
-    assert x.grad.tolist() == [2.0, 4.0]
-
-
 def test_retain_graph_allows_a_second_backward():
     x = leaf([1.0, 2.0])
     y = (x * x).sum()

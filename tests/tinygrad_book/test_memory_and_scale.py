@@ -8,22 +8,6 @@ import tinygrad_book as tb
 from tinygrad_book.ops.elementwise import Mul
 
 
-def test_chain_of_100k_ops_backpropagates_without_recursion():
-    x = tb.tensor([1.0, 2.0], dtype=np.float64, requires_grad=True)
-    y = x
-    start = time.perf_counter()
-    for _ in range(50_000):
-        y = y * 1.00001
-        y = y - 0.5
-    forward = time.perf_counter() - start
-    y.sum().backward()
-    backward = time.perf_counter() - start - forward
-    np.testing.assert_allclose(x.grad.data, [1.00001 ** 50_000] * 2, rtol=1e-9)
-    # Loose bound (shared CI machines): quadratic or recursive engines take minutes.
-    assert forward + backward < 30, (forward, backward)
-    del y  # freeing 100,000 nested nodes must not recurse into a crash either
-
-
 def _count_backward_calls(n_uses):
     calls = [0]
 

@@ -76,10 +76,6 @@ def test_non_strict_reports_keys_but_still_refuses_shape_mismatch():
     np.testing.assert_array_equal(lin.weight.data, np.ones((2, 2)))
     with pytest.raises(RuntimeError, match="size mismatch for weight"):
         lin.load_state_dict({"weight": np.ones((3, 2))}, strict=False)
-    with pytest.raises(TypeError, match="Expected state_dict to be dict-like, got list"):
-        lin.load_state_dict([1, 2])
-    with pytest.raises(RuntimeError, match='While copying the parameter named "bias"'):
-        lin.load_state_dict({"weight": np.ones((2, 2)), "bias": np.array(["a", "b"])})
 
 
 def test_load_state_dict_accepts_what_load_returns(tmp_path):

@@ -1,18 +1,19 @@
-"""Numerical stability: extreme logits, saturated activations, log of zero probabilities,
-degenerate batches. Each gives finite values (and finite gradients), or the result and
-warning / error PyTorch gives, in float32 and float64 alike — never a silent inf or nan."""
-import warnings
+"""Numerical stability of the graph ops: extreme logits, saturated activations, log of zero
+probabilities, degenerate batches. Each gives finite values (and finite gradients), or the
+result and warning / error PyTorch gives, in float32 and float64 alike — never a silent inf
+or nan."""
 
 import numpy as np
 import pytest
 
 import tinygrad_book as tb
 import tinygrad_book.nn.functional as F
-from tinygrad_book import nn, optim
+from tinygrad_book import nn
 
 pytestmark = [pytest.mark.reliability,
               # Overflow or 0/0 inside an op would warn: in these tests that is a failure.
               pytest.mark.filterwarnings("error::RuntimeWarning")]
+
 
 DTYPES = [np.float32, np.float64]
 
@@ -213,43 +214,3 @@ def test_batchnorm_batch_of_one_is_pytorchs_error_in_training_and_fine_in_eval(d
     assert int(bn.num_batches_tracked.data) == 0
     out = bn.eval()(x)
     np.testing.assert_allclose(out.data, np.full((1, 4), 1 / np.sqrt(1 + 1e-5)), rtol=1e-6)
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_variance_of_one_element_is_nan_with_a_warning_as_pytorch(dtype):
-    x = tb.tensor(np.array([3.0]), dtype=dtype)
-    with pytest.warns(RuntimeWarning, match=r"var\(\): degrees of freedom is <= 0 \(n=1 "
-                                            r"elements, correction=1\)"):
-        v = x.var()
-    assert np.isnan(v.item()) and v.dtype == dtype
-    with pytest.warns(RuntimeWarning, match="degrees of freedom"):
-        assert np.isnan(x.std().item())
-    assert x.var(correction=0).item() == 0.0
-    torch = pytest.importorskip("torch")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        assert np.isnan(torch.tensor([3.0]).var().item())
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_variance_of_large_nearby_values_does_not_cancel(dtype):
-    x = tb.tensor(np.array([1e4 + 1, 1e4 + 2, 1e4 + 3]), dtype=dtype)
-    assert x.var().item() == 1.0  # E[x²] - E[x]² would lose every digit in float32
-
-
-@pytest.mark.parametrize("cls, kwargs", [
-    (optim.Adam, {}), (optim.AdamW, {}), (optim.RMSprop, {}), (optim.Adagrad, {}),
-    (optim.Adadelta, {}), (optim.NAdam, {}), (optim.RAdam, {}), (optim.Adamax, {}),
-    (optim.SGD, {"lr": 0.1, "momentum": 0.9, "nesterov": True}),
-], ids=lambda v: getattr(v, "__name__", ""))
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_optimizers_on_zero_and_tiny_gradients_stay_finite(cls, kwargs, dtype):
-    """Adaptive methods divide by a running gradient scale: with a zero gradient that is
-    0/(0 + eps), which must not become nan."""
-    p = tb.tensor(np.array([1.0, -2.0, 3.0]), dtype=dtype, requires_grad=True)
-    opt = cls([p], **kwargs)
-    for g in ([0.0, 0.0, 0.0], [1e-30, -1e-30, 0.0], [0.0, 0.0, 0.0]):
-        p.grad = tb.tensor(np.array(g), dtype=dtype)
-        opt.step()
-    _finite(p)
-    assert p.dtype == dtype
