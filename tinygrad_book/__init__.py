@@ -15,6 +15,23 @@ from .gradcheck import gradcheck, gradgradcheck, numerical_grad
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .random import manual_seed
 from .tensor import Tensor, cat, concatenate, matmul, maximum, minimum, pad, split, stack, where
+from .ops.binary_math import atan2, copysign, hypot, lerp, logaddexp, square, xlogy
+from .ops.front import DimensionError
+from .ops.indexing import (argwhere, gather, index_add, index_select, masked_fill,
+                           masked_select, nonzero, scatter, scatter_add, scatter_reduce, take,
+                           take_along_dim)
+from .ops.reorder import (diag, diag_embed, diagonal, flip, fliplr, flipud, meshgrid, moveaxis,
+                          movedim, narrow, repeat_interleave, roll, select, swapaxes, swapdims, t,
+                          tile, tril, triu, unflatten)
+from .ops.logic import (allclose, bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or,
+                        bitwise_right_shift, bitwise_xor, eq, equal, ge, greater, greater_equal,
+                        gt, isclose, isfinite, isinf, isnan, isneginf, isposinf, le, less,
+                        less_equal, logical_and, logical_not, logical_or, logical_xor, lt, ne,
+                        not_equal, signbit)
+from .ops.rounding import (ceil, div, divide, floor, floor_divide, fmod, frac, remainder, round,
+                           sign, true_divide, trunc)
+from .ops.unary_math import (acos, acosh, asin, asinh, atan, atanh, cosh, erf, erfinv, exp2,
+                             expm1, log1p, log2, log10, reciprocal, rsqrt, sinh, tan)
 
 # dtype names as in PyTorch (tb.float32); they are NumPy's, so t.dtype == tb.float32 holds.
 float32, float64, int64, bool_ = _np.float32, _np.float64, _np.int64, _np.bool_

@@ -10,7 +10,9 @@ import numpy as np
 
 from . import autograd, engine
 from .grad_mode import _State as _grad_state
+from .ops import binary_math, indexing, logic, reorder, rounding, unary_math  # noqa: F401
 from .ops import elementwise as E
+from .ops import front
 from .ops import matmul as M
 from .tensor_format import format_tensor
 from .tensor_inplace import InplaceMethods
@@ -629,3 +631,8 @@ def minimum(a, b):
 
 def _as_tensor(x):
     return x if isinstance(x, Tensor) else Tensor(x)
+
+
+# The ops modules' front functions become Tensor methods (registered with
+# ops.front.tensor_method); they reach the type promotion above through attach.
+front.attach(Tensor, as_operand, _binary)

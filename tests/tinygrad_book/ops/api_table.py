@@ -1,0 +1,151 @@
+"""The table behind test_api_parity.py: each row is one op on some shapes.
+
+A row is ``(id, fn, specs, flags)``: ``fn(L, *inputs)`` runs with ``L`` the
+``tinygrad_book`` module or ``torch`` (the same code on both sides), ``specs``
+give the inputs (a shape, or ``(shape, domain)``), ``flags`` holds 'gg' for a
+gradgradcheck and 'nograd' for ops whose result is not differentiable.
+"""
+import numpy as np
+
+DOMAINS = {"any": (-1.0, 1.0), "pos": (0.5, 2.0), "unit": (-0.9, 0.9), "gt1": (1.1, 3.0),
+           "wide": (-3.0, 3.0)}
+
+
+def idx(L, values):
+    return L.tensor(values)
+
+
+ROWS = []
+
+
+def row(name, fn, *specs, flags=""):
+    ROWS.append((name, fn, specs, flags))
+
+
+# -- maths ---------------------------------------------------------------------------
+for op, dom in [("tan", "unit"), ("asin", "unit"), ("acos", "unit"), ("atan", "any"),
+                ("sinh", "any"), ("cosh", "any"), ("asinh", "any"), ("acosh", "gt1"),
+                ("atanh", "unit"), ("log2", "pos"), ("log10", "pos"), ("log1p", "pos"),
+                ("expm1", "any"), ("exp2", "any"), ("rsqrt", "pos"), ("reciprocal", "pos"),
+                ("square", "any"), ("erf", "wide"), ("erfinv", "unit")]:
+    row(f"{op}-fn", lambda L, x, op=op: getattr(L, op)(x), ((2, 3), dom), flags="gg")
+    row(f"{op}-method-0d", lambda L, x, op=op: getattr(x, op)(), ((), dom))
+    row(f"{op}-empty", lambda L, x, op=op: getattr(L, op)(x), ((0, 3), dom))
+for op in ("atan2", "logaddexp", "hypot", "copysign"):
+    row(f"{op}-bcast", lambda L, a, b, op=op: getattr(L, op)(a, b), (2, 3), (3,), flags="gg")
+    row(f"{op}-method-0d", lambda L, a, b, op=op: getattr(a, op)(b), (), ())
+row("xlogy", lambda L, a, b: L.xlogy(a, b), (2, 3), ((2, 3), "pos"), flags="gg")
+row("xlogy-number", lambda L, a: L.xlogy(a, 2.0), (4,))
+row("lerp-tensor-weight", lambda L, a, b, w: L.lerp(a, b, w), (2, 3), (2, 3), (3,), flags="gg")
+row("lerp-number", lambda L, a, b: a.lerp(b, 0.25), (4,), (4,))
+
+# -- rounding -----------------------------------------------------------------------
+for op in ("floor", "ceil", "trunc", "sign", "frac"):
+    row(op, lambda L, x, op=op: getattr(L, op)(x * 3), ((2, 5), "wide"))
+row("round-decimals", lambda L, x: L.round(x * 10, decimals=1), (2, 5))
+row("remainder", lambda L, a, b: L.remainder(a * 3, b), ((3, 4), "wide"), ((4,), "pos"),
+    flags="gg")
+row("mod-op", lambda L, a, b: (a * 3) % b, ((3, 4), "wide"), ((3, 4), "pos"))
+row("fmod", lambda L, a, b: L.fmod(a * 3, b), ((3, 4), "wide"), ((4,), "pos"), flags="gg")
+# PyTorch refuses to differentiate //; ours gives 0, as div(rounding_mode='floor')
+row("floordiv-op", lambda L, a, b: (a * 3) // b, ((3, 4), "wide"), ((3, 4), "pos"),
+    flags="nograd")
+row("div-floor", lambda L, a, b: L.div(a * 3, b, rounding_mode="floor"), (3, 4), (4,))
+row("div-trunc", lambda L, a, b: a.div(b, rounding_mode="trunc"), (3, 4), ((4,), "pos"))
+row("div-none", lambda L, a, b: L.div(a, b), (3, 4), ((4,), "pos"))
+
+# -- indexing -----------------------------------------------------------------------
+row("flip", lambda L, x: L.flip(x, (0, -1)), (2, 3, 4), flags="gg")
+row("flip-method", lambda L, x: x.flip(1), (2, 3))
+row("roll", lambda L, x: L.roll(x, (1, -2), (0, 2)), (2, 3, 4), flags="gg")
+row("roll-flat", lambda L, x: x.roll(2), (2, 3))
+row("repeat", lambda L, x: x.repeat(2, 1, 3), (2, 3), flags="gg")
+row("repeat-0d", lambda L, x: x.repeat(3), ())
+row("tile", lambda L, x: L.tile(x, (2,)), (2, 3))
+row("repeat_interleave", lambda L, x: L.repeat_interleave(x, 2, dim=-1), (2, 3), flags="gg")
+row("repeat_interleave-tensor", lambda L, x: x.repeat_interleave(idx(L, [1, 0, 2]), dim=0),
+    (3, 2))
+row("repeat_interleave-flat", lambda L, x: x.repeat_interleave(2), (2, 2))
+row("gather", lambda L, x: L.gather(x, 1, idx(L, [[0, 0], [2, 1]])), (2, 3), flags="gg")
+row("gather-neg-dim", lambda L, x: x.gather(-1, idx(L, [[[1], [0]]])), (1, 2, 3))
+row("scatter", lambda L, x, s: L.scatter(x, 1, idx(L, [[2, 0]]), s), (2, 3), (1, 2), flags="gg")
+row("scatter-value", lambda L, x: x.scatter(0, idx(L, [[1, 0, 1]]), 5.0), (2, 3))
+row("scatter_add", lambda L, x, s: L.scatter_add(x, 1, idx(L, [[0, 0, 2], [1, 1, 1]]), s),
+    (2, 3), (2, 3), flags="gg")
+for red in ("sum", "mean", "amax", "amin", "prod"):
+    for inc in (True, False):
+        row(f"scatter_reduce-{red}-{inc}",
+            lambda L, x, s, red=red, inc=inc: x.scatter_reduce(
+                0, idx(L, [[0, 1, 0], [0, 2, 2]]), s, red, include_self=inc), (3, 3), (2, 3))
+row("index_select", lambda L, x: L.index_select(x, 1, idx(L, [2, 0, 2])), (2, 3), flags="gg")
+row("index_add", lambda L, x, s: x.index_add(0, idx(L, [1, 1]), s, alpha=2), (2, 3), (2, 3),
+    flags="gg")
+row("masked_fill", lambda L, x: L.masked_fill(x, x > 0, 0.5), (2, 3), flags="gg")
+row("masked_fill-0d-tensor", lambda L, x, v: x.masked_fill(idx(L, [True, False, True]), v),
+    (2, 3), ())
+row("masked_select", lambda L, x: L.masked_select(x, x > 0), (2, 3), flags="gg")
+row("take", lambda L, x: L.take(x, idx(L, [[0, 5], [-1, 2]])), (2, 3), flags="gg")
+row("take_along_dim", lambda L, x: L.take_along_dim(x, idx(L, [[0], [2]]), dim=1), (2, 3))
+row("take_along_dim-flat", lambda L, x: x.take_along_dim(idx(L, [3, 0])), (2, 3))
+row("tril", lambda L, x: L.tril(x, -1), (2, 3, 4), flags="gg")
+row("triu", lambda L, x: x.triu(1), (3, 4))
+row("diag-vector", lambda L, x: L.diag(x, 1), (3,), flags="gg")
+row("diag-matrix", lambda L, x: L.diag(x, -1), (3, 4))
+row("diagonal", lambda L, x: L.diagonal(x, 1, 0, 2), (3, 2, 4), flags="gg")
+row("diagonal-method", lambda L, x: x.diagonal(dim1=-1, dim2=-2), (2, 3, 3))
+row("diag_embed", lambda L, x: L.diag_embed(x, -1), (2, 3), flags="gg")
+row("diag_embed-dims", lambda L, x: x.diag_embed(1, 0, 2), (2, 3))
+row("unflatten", lambda L, x: x.unflatten(1, (2, -1)), (2, 6))
+row("unfold", lambda L, x: x.unfold(1, 2, 2), (2, 5, 3), flags="gg")
+row("meshgrid-ij", lambda L, a, b: L.meshgrid(a, b, indexing="ij")[1], (3,), (2,))
+row("meshgrid-xy", lambda L, a, b: L.meshgrid(a, b, indexing="xy")[0] * 2, (3,), (2,))
+row("narrow", lambda L, x: L.narrow(x, -1, 1, 2), (2, 4))
+row("select", lambda L, x: x.select(1, -1), (2, 4))
+row("movedim", lambda L, x: L.movedim(x, (0, 1), (2, 0)), (2, 3, 4))
+row("swapdims", lambda L, x: x.swapdims(0, 2), (2, 3, 4))
+row("swapaxes", lambda L, x: L.swapaxes(x, 0, -1), (2, 3))
+row("t", lambda L, x: x.t(), (2, 3))
+
+# -- values only: logic and integer ops (exact comparison) ------------------------
+VALUE_ROWS = [
+    ("eq-ne", lambda L, a, b: (a.eq(b), a.ne(b), L.eq(a, 1))),
+    ("lt-le-gt-ge", lambda L, a, b: (a.lt(b), a.le(b), a.gt(b), a.ge(b), L.greater(a, b))),
+    ("logical", lambda L, a, b: (L.logical_and(a, b), L.logical_or(a, b), a.logical_xor(b),
+                                 L.logical_not(a))),
+    ("bitwise", lambda L, a, b: (a & b, a | b, a ^ b, ~a, a & 3, a << 2, b >> 1,
+                                 L.bitwise_and(a, b), a.bitwise_or(b))),
+    ("bool-ops", lambda L, a, b: ((a > 0) & (b > 0), (a > 0) | (b > 0), ~(a > 0),
+                                  (a > 0) ^ True)),
+    ("int-division", lambda L, a, b: (a // b, a % b, L.fmod(a, b), L.remainder(a, -3),
+                                      L.div(a, b, rounding_mode="trunc"),
+                                      L.div(a, b, rounding_mode="floor"), a // 2)),
+    ("int-rounding", lambda L, a, b: (L.floor(a), L.ceil(b), L.round(a), L.sign(a))),
+    ("nonzero", lambda L, a, b: (L.nonzero(a), L.argwhere(b), L.nonzero(a, as_tuple=True)[1])),
+]
+
+FLOAT_VALUE_ROWS = [
+    ("isnan-isinf", lambda L, x: (L.isnan(x), x.isinf(), L.isfinite(x), L.isposinf(x),
+                                  L.isneginf(x), L.signbit(x))),
+    ("isclose", lambda L, x: (L.isclose(x, x + 1e-9), x.isclose(x * 2, equal_nan=True),
+                              L.isclose(x, L.zeros_like(x), atol=0.5))),
+]
+
+
+def value_inputs(L):
+    a = L.tensor([[5, -7, 0], [3, 2, -1]])
+    b = L.tensor([[2, 2, 3], [-2, 5, 1]])
+    return a, b
+
+
+def float_value_input(L):
+    return L.tensor([1.0, -2.0, float("nan"), float("inf"), -float("inf"), 0.0, -0.0])
+
+
+def draw(specs, seed):
+    rng = np.random.default_rng(seed)
+    out = []
+    for spec in specs:
+        shape, dom = spec if len(spec) == 2 and isinstance(spec[1], str) else (spec, "any")
+        low, high = DOMAINS[dom]
+        out.append(rng.uniform(low, high, size=shape))
+    return out

@@ -1,0 +1,140 @@
+"""Elementwise maths of two inputs: atan2, logaddexp, copysign, hypot, xlogy, lerp.
+
+The inputs broadcast together and follow the binary operators' type promotion
+(a Python number takes the tensor's dtype; integers are computed in float32).
+The engine sums each gradient back to its input's shape.
+"""
+import numpy as np
+
+from ..autograd import Function
+from .front import as_tensor, float_pair, tensor_method
+
+
+class Atan2(Function):
+    """z = atan2(a, b), the angle of the point (b, a);
+    dz/da = b/(a² + b²), dz/db = -a/(a² + b²)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.arctan2(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        scale = g / (a * a + b * b)
+        return scale * b, -scale * a
+
+
+@tensor_method("atan2", "arctan2")
+def atan2(input, other):
+    """Elementwise angle of (other, input) in radians, in (-π, π]."""
+    return Atan2.apply(*float_pair(input, other))
+
+
+class LogAddExp(Function):
+    """z = ln(e^a + e^b), without overflow;  dz/da = e^(a - z), dz/db = e^(b - z)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = np.logaddexp(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        return g * (a - out).exp(), g * (b - out).exp()
+
+
+@tensor_method()
+def logaddexp(input, other):
+    """ln(e^x + e^y), elementwise and stable for large |x|, |y|."""
+    return LogAddExp.apply(*float_pair(input, other))
+
+
+class Copysign(Function):
+    """z = |a| with the sign of b;  dz/da = z/a (0 at a = 0, as PyTorch), dz/db = 0."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = np.copysign(a, b)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(a == 0, 0, out / np.where(a == 0, 1, a)).astype(out.dtype)
+        ctx.save_for_backward(ratio)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (ratio,) = ctx.saved_tensors
+        return g * ratio, None
+
+
+@tensor_method()
+def copysign(input, other):
+    """The magnitude of ``input`` with the sign of ``other``, elementwise."""
+    return Copysign.apply(*float_pair(input, other))
+
+
+class Hypot(Function):
+    """z = √(a² + b²);  dz/da = a/z, dz/db = b/z."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = np.hypot(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        return g * a / out, g * b / out
+
+
+@tensor_method()
+def hypot(input, other):
+    """√(x² + y²), elementwise, without overflow for large x, y."""
+    return Hypot.apply(*float_pair(input, other))
+
+
+class Xlogy(Function):
+    """z = a ln b, and 0 where a = 0 (unless b is NaN);
+    dz/da = ln b (0 where a = 0 and b <= 0), dz/db = a/b."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = a * np.log(b)
+        return np.where((a == 0) & ~np.isnan(b), 0, out).astype(out.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = Xlogy.apply(g, b)
+            ga = ga.masked_fill((a == 0) & (b <= 0), 0)
+        if ctx.needs_input_grad[1]:
+            gb = g * a / b
+        return ga, gb
+
+
+@tensor_method()
+def xlogy(input, other):
+    """x · ln y, taken as 0 where x = 0 (so 0 · ln 0 = 0, as in entropy sums)."""
+    return Xlogy.apply(*float_pair(input, other))
+
+
+@tensor_method()
+def lerp(input, end, weight):
+    """input + weight · (end - input); differentiable in all three."""
+    input = as_tensor(input)
+    return input + weight * (end - input)
+
+
+@tensor_method()
+def square(input):
+    """x², elementwise (integers stay integers, as in PyTorch)."""
+    input = as_tensor(input)
+    return input * input

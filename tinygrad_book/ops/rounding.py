@@ -1,0 +1,190 @@
+"""Rounding and integer arithmetic: floor, ceil, round, trunc, frac, sign, //, %,
+fmod, remainder and div with a rounding mode.
+
+Gradients are PyTorch's: rounding is a step function, so floor, ceil, round,
+trunc, sign and the rounded divisions have gradient 0 everywhere (``//``
+included; PyTorch refuses to differentiate it, its twin ``div(rounding_mode=
+'floor')`` gives 0). frac, remainder and fmod have the slope 1 of their input.
+On integer tensors floor, ceil, round and trunc return the tensor unchanged.
+"""
+import numpy as np
+
+from ..autograd import Function
+from .front import as_tensor, constant, float_pair, pair, tensor_method
+
+
+class Rounded(Function):
+    """z = round_fn(a) for a step function (floor, ceil, trunc, sign...);  dz/da = 0."""
+
+    @staticmethod
+    def forward(ctx, a, how, decimals=0):
+        if how == "round":
+            return np.round(a, decimals)
+        return _STEP[how](a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _zeros(g), None
+
+
+def _zeros(g):
+    return constant(np.zeros(g.shape, dtype=g.dtype))
+
+
+_STEP = {"floor": np.floor, "ceil": np.ceil, "trunc": np.trunc, "sign": np.sign}
+
+
+def _rounded(input, how, decimals=0):
+    input = as_tensor(input)
+    if input.dtype.kind != "f" and how != "sign":
+        return input
+    if input.dtype.kind == "b":
+        return input
+    return Rounded.apply(input, how, decimals=decimals)
+
+
+@tensor_method()
+def floor(input):
+    """The largest integer <= x, elementwise (gradient 0)."""
+    return _rounded(input, "floor")
+
+
+@tensor_method()
+def ceil(input):
+    """The smallest integer >= x, elementwise (gradient 0)."""
+    return _rounded(input, "ceil")
+
+
+@tensor_method("trunc", "fix")
+def trunc(input):
+    """x rounded towards zero, elementwise (gradient 0)."""
+    return _rounded(input, "trunc")
+
+
+@tensor_method()
+def round(input, decimals=0):
+    """x rounded to ``decimals`` places, halves to even as PyTorch and NumPy (gradient 0)."""
+    if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
+        raise TypeError(f"round(): decimals must be an int, got {decimals!r}")
+    return _rounded(input, "round", int(decimals))
+
+
+@tensor_method()
+def sign(input):
+    """-1, 0 or 1 by the sign of x, elementwise (gradient 0)."""
+    return _rounded(input, "sign")
+
+
+@tensor_method()
+def frac(input):
+    """x - trunc(x): the fractional part with the sign of x (gradient 1)."""
+    input = as_tensor(input)
+    if input.dtype.kind != "f":
+        raise TypeError(f"frac(): expected a floating point tensor, got dtype {input.dtype}")
+    return input - trunc(input).detach()
+
+
+class Remainder(Function):
+    """z = a - floor(a/b)·b, the sign of b (Python's %);  dz/da = 1, dz/db = -floor(a/b)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        gb = -g * div(a, b, rounding_mode="floor") if ctx.needs_input_grad[1] else None
+        return g, gb
+
+
+@tensor_method("remainder", "__mod__")
+def remainder(input, other):
+    """Python's modulus, elementwise: the result has the sign of ``other``."""
+    return _integer_safe(Remainder, input, other, "remainder")
+
+
+@tensor_method("__rmod__")
+def _rmod(self, other):
+    return remainder(other, self)
+
+
+class Fmod(Function):
+    """z = a - trunc(a/b)·b, the sign of a (C's fmod);  dz/da = 1, dz/db = -trunc(a/b)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        gb = -g * div(a, b, rounding_mode="trunc") if ctx.needs_input_grad[1] else None
+        return g, gb
+
+
+@tensor_method()
+def fmod(input, other):
+    """C's remainder, elementwise: the result has the sign of ``input``."""
+    return _integer_safe(Fmod, input, other, "fmod")
+
+
+class RoundedDiv(Function):
+    """z = floor(a/b) or trunc(a/b);  dz/da = dz/db = 0, as PyTorch."""
+
+    @staticmethod
+    def forward(ctx, a, b, mode="floor"):
+        if a.dtype.kind in "iu" and b.dtype.kind in "iu":
+            q = np.floor_divide(a, b)
+            if mode == "trunc":  # floor and trunc differ where the signs differ
+                q = q + ((q < 0) & (q * b != a))
+            return q
+        q = np.true_divide(a, b)
+        return np.floor(q) if mode == "floor" else np.trunc(q)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _zeros(g), _zeros(g)
+
+
+@tensor_method()
+def div(input, other, rounding_mode=None):
+    """input / other; ``rounding_mode`` None (true division), 'trunc' or 'floor'."""
+    if rounding_mode is None:
+        a, b = pair(input, other)
+        return a / b
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError(f"div(): rounding_mode must be None, 'trunc' or 'floor', got "
+                         f"{rounding_mode!r}")
+    return _integer_safe(RoundedDiv, input, other, "div", mode=rounding_mode)
+
+
+divide = div
+true_divide = tensor_method("true_divide")(lambda input, other: div(input, other))
+tensor_method("divide")(div)
+
+
+@tensor_method("floor_divide", "__floordiv__")
+def floor_divide(input, other):
+    """floor(input / other), elementwise (Python's //); gradient 0."""
+    return div(input, other, rounding_mode="floor")
+
+
+@tensor_method("__rfloordiv__")
+def _rfloordiv(self, other):
+    return floor_divide(other, self)
+
+
+def _integer_safe(fn, input, other, op, **kwargs):
+    """Apply ``fn`` to integer operands as integers, else in one float dtype; an
+    integer division by zero is an error (NumPy would give 0 and a warning)."""
+    a, b = pair(input, other)
+    if a.dtype.kind in "iub" and b.dtype.kind in "iub":
+        if (np.asarray(b.data) == 0).any():
+            raise ZeroDivisionError(f"{op}(): integer division by zero")
+        if a.dtype.kind == "b" or b.dtype.kind == "b":
+            a, b = a.long() if a.dtype.kind == "b" else a, b.long() if b.dtype.kind == "b" else b
+        return fn.apply(a, b, **kwargs)
+    return fn.apply(*float_pair(a, b), **kwargs)
