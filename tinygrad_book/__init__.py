@@ -14,6 +14,7 @@ from .engine import grad
 from .gradcheck import gradcheck, gradgradcheck, numerical_grad
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .random import manual_seed
+from . import linalg
 from .tensor import Tensor, cat, concatenate, matmul, maximum, minimum, pad, split, stack, where
 from .ops.binary_math import atan2, copysign, hypot, lerp, logaddexp, square, xlogy
 from .ops.front import DimensionError
@@ -23,6 +24,12 @@ from .ops.indexing import (argwhere, gather, index_add, index_select, masked_fil
 from .ops.reorder import (diag, diag_embed, diagonal, flip, fliplr, flipud, meshgrid, moveaxis,
                           movedim, narrow, repeat_interleave, roll, select, swapaxes, swapdims, t,
                           tile, tril, triu, unflatten)
+from .ops.linalg import (addmm, addmv, baddbmm, bmm, cross, dot, einsum, inner, mm, mv,
+                         outer, trace)
+ger = outer
+from .ops.norms import tensor_norm as norm
+from .ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp
+from .ops.sorting import argsort, kthvalue, median, mode, msort, sort, topk, unique
 from .ops.logic import (allclose, bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or,
                         bitwise_right_shift, bitwise_xor, eq, equal, ge, greater, greater_equal,
                         gt, isclose, isfinite, isinf, isnan, isneginf, isposinf, le, less,

@@ -106,6 +106,67 @@ row("swapdims", lambda L, x: x.swapdims(0, 2), (2, 3, 4))
 row("swapaxes", lambda L, x: L.swapaxes(x, 0, -1), (2, 3))
 row("t", lambda L, x: x.t(), (2, 3))
 
+# -- scans and sorting ------------------------------------------------------------
+row("cumsum", lambda L, x: L.cumsum(x, dim=1), (2, 3), flags="gg")
+row("cumsum-neg-dim-0d", lambda L, x: x.cumsum(-1), ())
+row("cumsum-empty", lambda L, x: x.cumsum(0), (0, 3))
+row("cumprod", lambda L, x: L.cumprod(x, 0), (3, 2), flags="gg")
+row("cumprod-with-zero", lambda L, x: x.masked_fill(idx(L, [[False, True, False]]), 0.0)
+    .cumprod(-1), (2, 3), flags="gg")
+row("cummax", lambda L, x: L.cummax(x, 1), (2, 4), flags="gg")
+row("cummin", lambda L, x: x.cummin(0), (3, 2))
+row("logcumsumexp", lambda L, x: L.logcumsumexp(x * 5, 1), (2, 4), flags="gg")
+row("sort", lambda L, x: L.sort(x, dim=0), (3, 2), flags="gg")
+row("sort-descending", lambda L, x: x.sort(descending=True), (2, 4))
+row("argsort", lambda L, x: (x * 2, L.argsort(x, dim=1, descending=True)), (2, 3))
+row("topk", lambda L, x: L.topk(x, 2), (2, 4), flags="gg")
+row("topk-smallest", lambda L, x: x.topk(2, dim=0, largest=False), (3, 2))
+row("kthvalue", lambda L, x: L.kthvalue(x, 2, 1), (2, 4))
+row("kthvalue-keepdim", lambda L, x: x.kthvalue(1, 0, keepdim=True), (3, 2))
+row("median-all", lambda L, x: L.median(x), (2, 4))
+row("median-dim", lambda L, x: x.median(dim=-1, keepdim=True), (3, 4))
+row("msort", lambda L, x: L.msort(x), (3, 2))
+
+# -- linear algebra -----------------------------------------------------------------
+row("einsum-matmul", lambda L, a, b: L.einsum("ij,jk->ik", a, b), (2, 3), (3, 4), flags="gg")
+row("einsum-implicit", lambda L, a, b: L.einsum("ij,kj", a, b), (2, 3), (4, 3))
+row("einsum-trace", lambda L, a: L.einsum("ii", a), (3, 3), flags="gg")
+row("einsum-diag", lambda L, a: L.einsum("ii->i", a), (3, 3))
+row("einsum-sum-out", lambda L, a: L.einsum("ijk->j", a), (2, 3, 4))
+row("einsum-ellipsis", lambda L, a, b: L.einsum("...ij,...jk->...ik", a, b), (2, 2, 3),
+    (3, 4), flags="gg")
+row("einsum-bcast-1", lambda L, a, b: L.einsum("bij,bj->bi", a, b), (2, 3, 4), (1, 4))
+row("einsum-three", lambda L, a, b, c: L.einsum("i,ij,j->", a, b, c), (2,), (2, 3), (3,),
+    flags="gg")
+row("einsum-outer-list", lambda L, a, b: L.einsum("i,j->ji", [a, b]), (2,), (3,))
+row("outer", lambda L, a, b: L.outer(a, b), (2,), (3,), flags="gg")
+row("dot", lambda L, a, b: a.dot(b), (3,), (3,))
+row("inner", lambda L, a, b: L.inner(a, b), (2, 3), (4, 3))
+row("mv", lambda L, a, b: L.mv(a, b), (2, 3), (3,))
+row("mm", lambda L, a, b: a.mm(b), (2, 3), (3, 2), flags="gg")
+row("bmm", lambda L, a, b: L.bmm(a, b), (2, 2, 3), (2, 3, 2))
+row("addmm", lambda L, i, a, b: L.addmm(i, a, b, beta=0.5, alpha=2), (2,), (2, 3), (3, 2),
+    flags="gg")
+row("baddbmm", lambda L, i, a, b: i.baddbmm(a, b, alpha=-1), (2, 1, 2), (2, 2, 3),
+    (2, 3, 2))
+row("addmv", lambda L, i, a, b: L.addmv(i, a, b), (2,), (2, 3), (3,))
+row("cross", lambda L, a, b: L.cross(a, b, dim=0), (3, 2), (3, 2), flags="gg")
+row("linalg-cross", lambda L, a, b: L.linalg.cross(a, b), (2, 3), (1, 3))
+row("trace", lambda L, a: L.trace(a), (3, 4))
+
+# -- norms --------------------------------------------------------------------------
+for p in (1, 2, 3, float("inf"), -float("inf")):
+    row(f"vector_norm-{p}", lambda L, x, p=p: L.linalg.vector_norm(x, p, dim=1, keepdim=True),
+        (2, 3), flags="gg" if p in (2, 3) else "")
+row("norm-fro", lambda L, x: x.norm(), (2, 3), flags="gg")
+row("norm-dim-tuple", lambda L, x: x.norm(p=1, dim=(0, 2)), (2, 3, 2))
+row("norm-inf", lambda L, x: x.norm(p=float("inf"), dim=-1), (2, 3))
+row("norm-zero-vector", lambda L, x: (x * 0).norm(dim=1), (2, 3))
+row("linalg-norm", lambda L, x: L.linalg.norm(x), (2, 3))
+for o in ("fro", 1, -1, float("inf"), -float("inf")):
+    row(f"matrix_norm-{o}", lambda L, x, o=o: L.linalg.matrix_norm(x, o), (2, 3, 4))
+    row(f"linalg-norm-matrix-{o}", lambda L, x, o=o: L.linalg.norm(x, o), (3, 4))
+
 # -- values only: logic and integer ops (exact comparison) ------------------------
 VALUE_ROWS = [
     ("eq-ne", lambda L, a, b: (a.eq(b), a.ne(b), L.eq(a, 1))),
@@ -120,6 +181,9 @@ VALUE_ROWS = [
                                       L.div(a, b, rounding_mode="trunc"),
                                       L.div(a, b, rounding_mode="floor"), a // 2)),
     ("int-rounding", lambda L, a, b: (L.floor(a), L.ceil(b), L.round(a), L.sign(a))),
+    ("unique", lambda L, a, b: L.unique(a, return_inverse=True, return_counts=True)),
+    ("unique-dim", lambda L, a, b: L.unique(L.cat([a, a]), dim=0)),
+    ("mode", lambda L, a, b: (L.mode(a % 2, 1), a.mode(0, keepdim=True))),
     ("nonzero", lambda L, a, b: (L.nonzero(a), L.argwhere(b), L.nonzero(a, as_tuple=True)[1])),
 ]
 

@@ -22,8 +22,7 @@ _spec.loader.exec_module(T)
 
 
 def _first_float(out):
-    outs = out if isinstance(out, tuple) else (out,)
-    return [o for o in outs if o.dtype in (torch.float64, torch.float32)
+    return [o for o in _flat(out) if o.dtype in (torch.float64, torch.float32)
             or getattr(o.dtype, "kind", "") == "f"]
 
 
@@ -31,9 +30,14 @@ def _torch_dtype_name(t):
     return str(t.dtype).replace("torch.", "")
 
 
+def _flat(out):
+    if isinstance(out, (tuple, list)):
+        return tuple(t for o in out for t in _flat(o))
+    return (out,)
+
+
 def _check_same(ours, theirs, where):
-    ours = ours if isinstance(ours, tuple) else (ours,)
-    theirs = theirs if isinstance(theirs, tuple) else (theirs,)
+    ours, theirs = _flat(ours), _flat(theirs)
     assert len(ours) == len(theirs), where
     for a, b in zip(ours, theirs):
         assert isinstance(a, tb.Tensor), f"{where}: got {type(a).__name__}"
@@ -52,7 +56,7 @@ def test_matches_pytorch_and_gradchecks(name, fn, specs, flags):
     # float32 inputs keep float32, as in PyTorch
     out32 = fn(tb, *[tb.tensor(a.astype(np.float32)) for a in arrays])
     ref32 = fn(torch, *[torch.tensor(a.astype(np.float32)) for a in arrays])
-    for a, b in zip(*(o if isinstance(o, tuple) else (o,) for o in (out32, ref32))):
+    for a, b in zip(_flat(out32), _flat(ref32)):
         assert str(a.dtype) == _torch_dtype_name(b), f"{name} (float32): {a.dtype} vs {b.dtype}"
     if "nograd" in flags:
         return

@@ -1,0 +1,227 @@
+"""Linear algebra: einsum (any subscripts, with '...' broadcasting) and the named
+products built on it or on matmul: outer, dot, inner, mv, mm, bmm, addmm, baddbmm,
+cross, trace.
+
+Einsum's backward is einsum again: the gradient of an operand contracts the
+output gradient with every other operand back onto that operand's subscripts,
+so einsum is differentiable to any order.
+"""
+import string
+
+import numpy as np
+
+from ..autograd import Function
+from .front import as_tensor, constant, dim_arg, pair, tensor_method
+from .shape import Stack
+
+
+class Einsum(Function):
+    """z = einsum(equation, *operands), each operand already broadcast to the size of
+    its letters;  dL/d(operand k) = einsum of g with the other operands, onto k's letters."""
+
+    @staticmethod
+    def forward(ctx, *arrays, terms=(), out=""):
+        ctx.terms, ctx.out = terms, out
+        ctx.sizes = {c: n for term, a in zip(terms, arrays) for c, n in zip(term, a.shape)}
+        ctx.save_for_backward(*arrays)
+        equation = ",".join(terms) + "->" + out
+        return np.asarray(np.einsum(equation, *arrays, optimize=len(arrays) > 2))
+
+    @staticmethod
+    def backward(ctx, g):
+        operands = ctx.saved_tensors
+        return tuple(_einsum_grad(k, g, operands, ctx) if ctx.needs_input_grad[k] else None
+                     for k in range(len(operands)))
+
+
+def _einsum_grad(k, g, operands, ctx):
+    """Gradient of operand ``k``: einsum(out, other terms -> term k). A letter repeated in
+    term k (a diagonal) gets a fresh letter tied to it by an identity matrix; a letter
+    only term k has (summed away) comes back through a vector of ones."""
+    used = set("".join(ctx.terms) + ctx.out)
+    fresh = iter(c for c in string.ascii_letters if c not in used)
+    terms = [ctx.out] + [t for j, t in enumerate(ctx.terms) if j != k]
+    inputs = [g] + [o for j, o in enumerate(operands) if j != k]
+    target, seen = [], set()
+    for c in ctx.terms[k]:
+        n = ctx.sizes[c]
+        if c in seen:
+            new = next(fresh)
+            terms.append(c + new)
+            inputs.append(constant(np.eye(n, dtype=g.dtype)))
+            target.append(new)
+            continue
+        seen.add(c)
+        target.append(c)
+        if not any(c in t for t in terms):
+            terms.append(c)
+            inputs.append(constant(np.ones(n, dtype=g.dtype)))
+    return Einsum.apply(*inputs, terms=tuple(terms), out="".join(target))
+
+
+def _parse(equation, shapes):
+    """Explicit subscripts: '...' replaced by letters, the implicit output spelled out."""
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(shapes):
+        raise ValueError(f"einsum(): equation {equation!r} has {len(terms)} operand(s) but "
+                         f"{len(shapes)} tensor(s) were given")
+    spare = [c for c in string.ascii_letters if c not in eq]
+    ell = max([len(s) - len(t) + 3 for t, s in zip(terms, shapes) if "..." in t] or [0])
+    ell_letters = "".join(spare[:ell])
+    explicit = []
+    for t, shape in zip(terms, shapes):
+        if "..." in t:
+            k = len(shape) - len(t) + 3
+            t = t.replace("...", ell_letters[ell - k:] if k > 0 else "")
+        if len(t) != len(shape) or not t.isalpha() and t:
+            raise ValueError(f"einsum(): subscripts {t!r} do not fit an operand of shape {shape}")
+        explicit.append(t)
+    if arrow:
+        out = rhs.replace("...", ell_letters)
+    else:
+        letters = "".join(explicit)
+        out = ell_letters + "".join(sorted(c for c in set(letters) if letters.count(c) == 1
+                                           and c not in ell_letters))
+    if len(set(out)) != len(out) or any(c not in "".join(explicit) for c in out):
+        raise ValueError(f"einsum(): output subscripts {rhs!r} repeat a letter or use one no "
+                         "operand has")
+    return explicit, out
+
+
+def einsum(equation, *operands):
+    """Sum of products over the subscripts of ``equation`` (NumPy's and PyTorch's
+    notation: 'ij,jk->ik', 'bij,bjk', '...ij->...ji'); size-1 dimensions broadcast."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    operands = [as_tensor(o) for o in operands]
+    terms, out = _parse(equation, [o.shape for o in operands])
+    sizes = {}
+    for term, o in zip(terms, operands):
+        for c, n in zip(term, o.shape):
+            if sizes.get(c, 1) not in (1, n) and n != 1:
+                raise ValueError(f"einsum(): subscript {c!r} has size {sizes[c]} in one operand "
+                                 f"and {n} in another (shapes "
+                                 f"{', '.join(str(o.shape) for o in operands)})")
+            sizes[c] = max(sizes.get(c, 1), n)
+    operands = [o.expand(tuple(sizes[c] for c in term)) for term, o in zip(terms, operands)]
+    if len({o.dtype for o in operands}) > 1:
+        dtype = np.result_type(*[o.dtype for o in operands])
+        operands = [o.astype(dtype) for o in operands]
+    return Einsum.apply(*operands, terms=tuple(terms), out=out)
+
+
+def _need(t, ndims, op, name):
+    if t.ndim not in ndims:
+        raise ValueError(f"{op}: {name} must be {' or '.join(f'{n}-d' for n in ndims)}, got "
+                         f"shape {t.shape}")
+
+
+@tensor_method("outer", "ger")
+def outer(input, vec2):
+    """The outer product of two 1-d tensors: (n,), (m,) -> (n, m)."""
+    a, b = pair(input, vec2)
+    _need(a, (1,), "outer()", "input"), _need(b, (1,), "outer()", "vec2")
+    return a.reshape(-1, 1) * b.reshape(1, -1)
+
+
+@tensor_method()
+def dot(input, other):
+    """The inner product of two 1-d tensors of equal length (a 0-d tensor)."""
+    a, b = pair(input, other)
+    _need(a, (1,), "dot()", "input"), _need(b, (1,), "dot()", "other")
+    if a.shape != b.shape:
+        raise ValueError(f"dot(): the operands have shapes {a.shape} and {b.shape}; expected "
+                         "two 1-d tensors of the same length")
+    return a @ b
+
+
+@tensor_method()
+def inner(input, other):
+    """Sum of products over the last dimension of both (a number for 0-d operands)."""
+    a, b = pair(input, other)
+    if a.ndim == 0 or b.ndim == 0:
+        return a * b
+    if a.shape[-1] != b.shape[-1]:
+        raise ValueError(f"inner(): last dimensions differ: shapes {a.shape} and {b.shape}")
+    lead_a, lead_b = a.shape[:-1], b.shape[:-1]
+    flat = a.reshape(-1, a.shape[-1]) @ b.reshape(-1, b.shape[-1]).T
+    return flat.reshape(lead_a + lead_b)
+
+
+@tensor_method()
+def mv(input, vec):
+    """Matrix (n, m) times vector (m,) -> (n,)."""
+    _need(input, (2,), "mv()", "input"), _need(as_tensor(vec), (1,), "mv()", "vec")
+    return input @ vec
+
+
+@tensor_method()
+def mm(input, mat2):
+    """Matrix product of two 2-d tensors (no broadcasting, as PyTorch's mm)."""
+    _need(input, (2,), "mm()", "input"), _need(as_tensor(mat2), (2,), "mm()", "mat2")
+    return input @ mat2
+
+
+@tensor_method()
+def bmm(input, mat2):
+    """Batched matrix product: (b, n, m) @ (b, m, p) -> (b, n, p); batches must match."""
+    mat2 = as_tensor(mat2)
+    _need(input, (3,), "bmm()", "input"), _need(mat2, (3,), "bmm()", "mat2")
+    if input.shape[0] != mat2.shape[0]:
+        raise ValueError(f"bmm(): batch sizes differ: shapes {input.shape} and {mat2.shape}")
+    return input @ mat2
+
+
+@tensor_method()
+def addmm(input, mat1, mat2, beta=1, alpha=1):
+    """beta · input + alpha · (mat1 @ mat2), input broadcasting to the product's shape."""
+    return _scaled_sum(input, mm(as_tensor(mat1), mat2), beta, alpha)
+
+
+@tensor_method()
+def baddbmm(input, batch1, batch2, beta=1, alpha=1):
+    """beta · input + alpha · bmm(batch1, batch2)."""
+    return _scaled_sum(input, bmm(as_tensor(batch1), batch2), beta, alpha)
+
+
+@tensor_method()
+def addmv(input, mat, vec, beta=1, alpha=1):
+    """beta · input + alpha · (mat @ vec)."""
+    return _scaled_sum(input, mv(as_tensor(mat), vec), beta, alpha)
+
+
+def _scaled_sum(input, product, beta, alpha):
+    product = product if alpha == 1 else product * alpha
+    input = as_tensor(input)
+    if beta == 0:  # PyTorch ignores input then, NaN and inf included
+        return product + constant(np.zeros(input.shape, product.dtype))
+    return (input if beta == 1 else input * beta) + product
+
+
+@tensor_method()
+def cross(input, other, dim=None):
+    """The cross product of 3-vectors along ``dim`` (None: the first dimension of
+    length 3, as PyTorch's ``torch.cross``; ``linalg.cross`` uses -1)."""
+    a, b = pair(input, other)
+    shape = np.broadcast_shapes(a.shape, b.shape)
+    a, b = a.expand(shape), b.expand(shape)
+    if dim is None:
+        dim = next((d for d, n in enumerate(shape) if n == 3), None)
+        if dim is None:
+            raise ValueError(f"cross(): no dimension of length 3 in shape {shape}")
+    dim = dim_arg(dim, len(shape), "cross()")
+    if shape[dim] != 3:
+        raise ValueError(f"cross(): dimension {dim} of shape {shape} has length "
+                         f"{shape[dim]}; expected 3")
+    x, y = [[t.select(dim, i) for i in range(3)] for t in (a, b)]
+    parts = [x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2], x[0] * y[1] - x[1] * y[0]]
+    return Stack.apply(*parts, axis=dim)
+
+
+@tensor_method()
+def trace(input):
+    """The sum of the main diagonal of a 2-d tensor."""
+    _need(input, (2,), "trace()", "input")
+    return input.diagonal().sum()
