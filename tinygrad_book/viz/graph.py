@@ -60,6 +60,11 @@ class Graph:
         self._edge_set = set()
         self.ops_total = 0      # ops reachable from the outputs
         self.ops_hidden = 0     # of those, cut off by max_nodes
+        # What stands for what (filled by build; the explorer reads them).
+        self.op_vertex = {}     # node -> vertex
+        self.leaf_vertex = {}   # id(leaf tensor) -> vertex
+        self.tensor_vertex = {}  # (node, output_nr) -> vertex of that result
+        self.rep = None         # simplify: old vertex -> vertex of the new graph (or None)
 
     def add(self, vertex):
         self.vertices.append(vertex)
@@ -112,47 +117,26 @@ def build(outputs, names, show_saved=False, max_nodes=None):
 
     ``names`` maps ``id(tensor)`` to a parameter name. With ``max_nodes``
     only that many ops (the ones nearest the outputs) are drawn, and one
-    ``MORE`` vertex stands for the rest.
+    ``MORE`` vertex stands for the rest. The returned graph keeps which
+    vertex stands for what: ``op_vertex`` (node -> vertex), ``leaf_vertex``
+    (``id(leaf)`` -> vertex) and ``tensor_vertex`` (``(node, output_nr)`` -> vertex).
     """
     g = Graph()
     ops = ops_breadth_first(outputs)
     kept = ops if max_nodes is None else ops[:max_nodes]
     g.ops_total, g.ops_hidden = len(ops), len(ops) - len(kept)
-    leaf_vertex = {}     # id(leaf tensor) -> vertex; the leaves stay alive via the nodes
-    tensor_vertex = {}   # (node, output_nr) -> vertex of that intermediate result
-    const_vertex = {}    # inputs that need no grad, known only by their metadata
-
-    many = len(outputs) > 1
-    for i, t in enumerate(outputs):
-        title = _tensor_name(t, names) or (f"output {i}" if many else "output")
-        lines = [] if t.requires_grad else ["requires_grad=False: no graph recorded"]
-        v = g.add(Vertex(OUTPUT, title, lines, t.shape, t.dtype, tensor=t))
-        if t.grad_fn is None:
-            leaf_vertex[id(t)] = v
-        else:
-            tensor_vertex[(t.grad_fn, t._output_nr)] = v
-
-    op_vertex = {node: g.add(_op_vertex(node)) for node in kept}
+    _add_outputs(g, outputs, names)
+    g.op_vertex = {node: g.add(_op_vertex(node)) for node in kept}
     more = None
     if g.ops_hidden:
         more = g.add(Vertex(MORE, f"... {g.ops_hidden:,} more ops",
                             [f"not drawn (max_nodes={max_nodes})"]))
-
+    const_vertex = {}    # inputs that need no grad, known only by their metadata
     for node in kept:
-        dst = op_vertex[node]
+        dst = g.op_vertex[node]
         for edge in node.next:
-            if edge is None:
-                continue
-            target, nr = edge
-            if nr is None:
-                src = leaf_vertex.get(id(target))
-                if src is None:
-                    src = leaf_vertex[id(target)] = g.add(_leaf_vertex(target, names))
-            else:
-                src = tensor_vertex.get(edge)
-                if src is None:
-                    src = tensor_vertex[edge] = g.add(_intermediate_vertex(target, nr))
-            g.connect(src, dst)
+            if edge is not None:
+                g.connect(_input_vertex(g, edge, names), dst)
         for _, shape, dtype, name in node.const_inputs or ():
             # Inputs without grad (a batch, the targets) hold no node of their
             # own; named ones are drawn once however many ops read them.
@@ -164,10 +148,35 @@ def build(outputs, names, show_saved=False, max_nodes=None):
             g.connect(src, dst)
         if show_saved:
             _add_saved(g, node, dst, names)
-
-    for (node, _), v in tensor_vertex.items():
-        g.connect(op_vertex.get(node, more), v)
+    for (node, _), v in g.tensor_vertex.items():
+        g.connect(g.op_vertex.get(node, more), v)
     return g
+
+
+def _add_outputs(g, outputs, names):
+    many = len(outputs) > 1
+    for i, t in enumerate(outputs):
+        title = _tensor_name(t, names) or (f"output {i}" if many else "output")
+        lines = [] if t.requires_grad else ["requires_grad=False: no graph recorded"]
+        v = g.add(Vertex(OUTPUT, title, lines, t.shape, t.dtype, tensor=t))
+        if t.grad_fn is None:
+            g.leaf_vertex[id(t)] = v
+        else:
+            g.tensor_vertex[(t.grad_fn, t._output_nr)] = v
+
+
+def _input_vertex(g, edge, names):
+    """The vertex of an op's input along ``edge`` (a leaf or another op's result), made once."""
+    target, nr = edge
+    if nr is None:
+        src = g.leaf_vertex.get(id(target))   # the leaves stay alive via the nodes
+        if src is None:
+            src = g.leaf_vertex[id(target)] = g.add(_leaf_vertex(target, names))
+        return src
+    src = g.tensor_vertex.get(edge)
+    if src is None:
+        src = g.tensor_vertex[edge] = g.add(_intermediate_vertex(target, nr))
+    return src
 
 
 def _tensor_name(t, names):
@@ -247,6 +256,7 @@ def simplify(g, ops_only=False, collapse_depth=None, show_shapes=True):
     uses them. With ``collapse_depth`` every op whose module path has at
     least one component joins the module named by its first ``collapse_depth``
     components; a parameter used only inside one such module is absorbed into it.
+    The new graph's ``rep`` says which new vertex stands for each old one.
     """
     pred, succ = g.neighbours()
     v_of = g.vertices
@@ -255,29 +265,19 @@ def simplify(g, ops_only=False, collapse_depth=None, show_shapes=True):
         for i, v in enumerate(v_of):
             if v.role == OP and v.module:
                 group_of[i] = ".".join(v.module.split(".")[:collapse_depth])
-
-    uses = {}            # op vertex -> the leaves it reads, listed on it (ops_only)
-    if ops_only:
-        for i, v in enumerate(v_of):
-            if v.role in (PARAM, INPUT):
-                text = " ".join(p for p in (v.title or v.role,
-                                            _shape_text(v.shape) if show_shapes else None) if p)
-                for s in succ[i]:
-                    uses.setdefault(s, []).append(text)
-
-    new = Graph()
-    new.ops_total, new.ops_hidden = g.ops_total, g.ops_hidden
-    rep = [None] * len(v_of)
-    groups = {}          # module key -> [vertex index, op names, n params, n values]
+    uses = _leaf_uses(v_of, succ, show_shapes) if ops_only else {}
     absorbed = {}        # leaf vertex -> module key
     for i, v in enumerate(v_of):
         if v.role == PARAM and collapse_depth:
             keys = {group_of.get(s) for s in succ[i]}
             if len(keys) == 1 and None not in keys:
                 absorbed[i] = keys.pop()
+
+    new = Graph()
+    new.ops_total, new.ops_hidden = g.ops_total, g.ops_hidden
+    new.rep = rep = [None] * len(v_of)
+    groups = {}          # module key -> [vertex index, op names, n params, n values]
     for i, v in enumerate(v_of):
-        if v.role == TENSOR:
-            continue
         if i in group_of:
             key = group_of[i]
             if key not in groups:
@@ -285,9 +285,7 @@ def simplify(g, ops_only=False, collapse_depth=None, show_shapes=True):
                 groups[key] = [new.add(Vertex(MODULE, key, module=parent)), [], 0, 0]
             groups[key][1].append(v.title)
             rep[i] = groups[key][0]
-        elif i in absorbed:
-            continue
-        elif v.role in (PARAM, INPUT) and ops_only:
+        elif v.role == TENSOR or i in absorbed or (v.role in (PARAM, INPUT) and ops_only):
             continue
         elif v.role == SAVED and any(s in group_of for s in succ[i]):
             continue
@@ -298,15 +296,37 @@ def simplify(g, ops_only=False, collapse_depth=None, show_shapes=True):
     for i, key in absorbed.items():
         groups[key][2] += 1
         groups[key][3] += int(np.prod(v_of[i].shape))
-    for key, (vi, op_names, n_params, n_values) in groups.items():
-        kinds = list(dict.fromkeys(reversed(op_names)))   # forward order reads naturally
-        ops = f"{len(op_names)} op{'s' if len(op_names) != 1 else ''}: " + ", ".join(kinds[:4])
-        lines = [ops + (", ..." if len(kinds) > 4 else "")]
-        if n_params:
-            lines.append(f"{n_params} parameter{'s' if n_params != 1 else ''}, "
-                         f"{n_values:,} values")
-        new.vertices[vi].lines = lines
+    for vi, op_names, n_params, n_values in groups.values():
+        new.vertices[vi].lines = _group_lines(op_names, n_params, n_values)
+    _connect_simplified(g, new, pred, succ)
+    return new
 
+
+def _leaf_uses(v_of, succ, show_shapes):
+    """op vertex -> the leaves it reads, as ``name (shape)`` lines to list on it."""
+    uses = {}
+    for i, v in enumerate(v_of):
+        if v.role in (PARAM, INPUT):
+            text = " ".join(p for p in (v.title or v.role,
+                                        _shape_text(v.shape) if show_shapes else None) if p)
+            for s in succ[i]:
+                uses.setdefault(s, []).append(text)
+    return uses
+
+
+def _group_lines(op_names, n_params, n_values):
+    """The label lines of a collapsed module: its ops (forward order) and parameter count."""
+    kinds = list(dict.fromkeys(reversed(op_names)))   # forward order reads naturally
+    ops = f"{len(op_names)} op{'s' if len(op_names) != 1 else ''}: " + ", ".join(kinds[:4])
+    lines = [ops + (", ..." if len(kinds) > 4 else "")]
+    if n_params:
+        lines.append(f"{n_params} parameter{'s' if n_params != 1 else ''}, {n_values:,} values")
+    return lines
+
+
+def _connect_simplified(g, new, pred, succ):
+    """Edges of ``new``: old edges between kept vertices, and one per path through a tensor."""
+    v_of, rep = g.vertices, new.rep
     for src, dst, label, kind in g.edges:
         if v_of[src].role == TENSOR or v_of[dst].role == TENSOR:
             continue
@@ -322,7 +342,6 @@ def simplify(g, ops_only=False, collapse_depth=None, show_shapes=True):
                 a, b = rep[p], rep[c]
                 if a is not None and b is not None and a != b:
                     new.connect(a, b, label, unique=True)
-    return new
 
 
 def _shape_text(shape):
