@@ -33,6 +33,7 @@ _RULES = (
     ("optim/", None, "optimizer"),
     ("tinygrad_book/ops/", None, "elementwise/loss/reduce"),
     ("nn/functional/loss.py", None, "elementwise/loss/reduce"),
+    ("nn/functional/loss_elementwise.py", None, "elementwise/loss/reduce"),
     ("nn/functional/activation.py", None, "elementwise/loss/reduce"),
     ("nn/functional/dropout.py", None, "elementwise/loss/reduce"),
     ("tinygrad_book/autograd.py", None, "graph overhead"),

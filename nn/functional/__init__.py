@@ -32,8 +32,8 @@ from .dropout import dropout
 from .im2col import col2im, fold, im2col, unfold
 from .layer_norm import group_norm, instance_norm, layer_norm, normalize
 from .linear import flatten, linear, pad
-from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
-                   mse_loss, nll_loss)
+from .loss import cross_entropy, nll_loss
+from .loss_elementwise import binary_cross_entropy, binary_cross_entropy_with_logits, mse_loss
 from .loss_extra import huber_loss, kl_div, l1_loss, smooth_l1_loss
 from .normalization import batch_norm, local_response_norm
 from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d

@@ -1,15 +1,16 @@
-"""Loss functions (book section 4.2, and the Softmax-with-Loss layer of section 5.6.3)."""
+"""Classification losses: cross-entropy (book section 4.2, and the Softmax-with-Loss layer of
+section 5.6.3) and the negative log-likelihood. Element-wise losses are in loss_elementwise.py."""
 import numbers
 
 import numpy as np
 
 from tinygrad_book.autograd import Function
 from tinygrad_book.grad_mode import is_grad_enabled
-from tinygrad_book.tensor import Tensor
+from tinygrad_book.tensor import Tensor, where
 
 from ._utils import (as_tensor, check_float, check_mean_of_empty, check_reduction,
                      check_same_dtype)
-from .activation import _log_softmax_array, log_softmax
+from .activation import _log_softmax_array, log_softmax, softmax
 
 
 def _class_axis(ndim):
@@ -17,14 +18,100 @@ def _class_axis(ndim):
     return (1, -1) + (1,) * (ndim - 2)
 
 
-class CrossEntropy(Function):
-    """L = Σ_i -Σ_c a_ic log softmax(x_i)_c / denominator, fused (the book's Softmax-with-Loss).
+def _at_target(t):
+    """Index of x[i, t_i, ...] in an (N, C, d1, ...) array for class indices t of shape (N, d1, ...)."""
+    if t.ndim == 1:
+        return np.arange(t.shape[0]), t
+    index = np.indices(t.shape, sparse=True)
+    return (index[0], t) + tuple(index[1:])
 
-    ``a`` is the weighted target distribution (one-hot rows for class targets,
-    smoothed and class-weighted as PyTorch). Then dL/dx = (softmax(x)·Σ_c a - a)
-    / denominator — the book's (y - t)/N when a is one-hot — and dL/da = -log
-    softmax(x) / denominator. Log-softmax is x - max - log Σ e^(x - max), so
-    logits of 1e4 neither overflow nor produce log(0).
+
+def _mask_rows(x, valid):
+    """x with the items (along axis 0 and the trailing axes) where ``valid`` is False set to 0.
+
+    np.where, not a product: an ignored item's nan or inf must not leak into a sum.
+    """
+    if valid.all():
+        return x
+    return np.where(valid if x.ndim == valid.ndim else valid[:, None], x, 0)
+
+
+def _scale(reduction, denominator, dtype):
+    """Factor of each item's gradient: 1/denominator for 'mean', but 0 when every item is
+    ignored (PyTorch: the loss is 0/0 = nan, the gradient zeros)."""
+    if reduction != "mean":
+        return dtype.type(1)
+    return dtype.type(1 / denominator if denominator else 0)
+
+
+def _reduce_items(per_item, reduction, denominator):
+    """Per-item losses reduced: 'none' keeps them, 'sum' adds, 'mean' divides by ``denominator``
+    (Σ w_t; 0 when every item is ignored, giving PyTorch's nan without a warning)."""
+    if reduction == "none":
+        return per_item
+    total = per_item.sum()
+    if reduction == "sum":
+        return np.asarray(total, dtype=per_item.dtype)
+    with np.errstate(invalid="ignore"):
+        return np.asarray(total / denominator, dtype=per_item.dtype)
+
+
+class CrossEntropy(Function):
+    """L_i = -Σ_c a_c log softmax(x_i)_c for a class-index target t: the book's Softmax-with-Loss
+    (section 5.6.3), fused.
+
+    The target distribution is a = (1 - ε)·w_t·onehot(t) + (ε/C)·w (w: class weights, 1
+    without ``weight``; ε: label smoothing), so dL_i/dx_i = softmax(x_i)·Σ_c a_c - a — the
+    book's (y - t) when a is one-hot. The target's log-probability is picked by index, never
+    multiplied by a one-hot, so a -inf logit elsewhere cannot give 0·(-inf) = nan; ignored
+    items (``valid`` False) are masked, so their loss and gradient are 0 even where their
+    logits are nan. The gradient is computed once, in forward; backward only scales it.
+    """
+
+    @staticmethod
+    def forward(ctx, x, t, valid, w, eps, reduction, denominator):
+        c = x.shape[1]
+        shifted = x - x.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        total = e.sum(axis=1, keepdims=True)
+        logp = shifted - np.log(total)
+        at = _at_target(t)
+        w_t = (1 - eps) if w is None else (1 - eps) * w[t]  # a number without weights
+        per_item = -w_t * logp[at]
+        w_c = None if w is None else w.reshape(_class_axis(x.ndim))
+        if eps:
+            per_item -= (eps / c) * (logp.sum(axis=1) if w is None else (logp * w_c).sum(axis=1))
+        per_item = _mask_rows(per_item, valid)
+        ctx.reduction, ctx.attrs = reduction, {"reduction": reduction}
+        if ctx.needs_input_grad[0]:
+            scale = _scale(reduction, denominator, x.dtype)
+            total_a = w_t + (eps if w is None else eps / c * w.sum())
+            total_a = total_a * scale if w is None else (total_a * scale)[:, None]
+            grad = e * (total_a / total)  # softmax(x)·Σa, scaled
+            if eps:
+                grad -= (eps / c * scale) if w is None else (eps / c * scale) * w_c
+            grad[at] -= w_t * scale
+            ctx.total_a, ctx.valid = total_a, valid
+            ctx.save_for_backward(x, _mask_rows(grad, valid))
+        return _reduce_items(per_item, reduction, denominator)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, grad = ctx.saved_tensors
+        if is_grad_enabled():
+            # A recorded backward (create_graph) needs the gradient as a function of x: the
+            # added term is 0 in value but carries d softmax(x)/dx.
+            p = Tensor(np.exp(_log_softmax_array(x.data, 1)))
+            extra = (softmax(x, dim=1) - p) * Tensor(np.asarray(ctx.total_a, x.dtype))
+            valid = ctx.valid[:, None]
+            grad = grad + (extra if valid.all() else where(valid, extra, 0.0))
+        return grad * (g.unsqueeze(1) if ctx.reduction == "none" else g)
+
+
+class SoftCrossEntropy(Function):
+    """L = Σ_i -Σ_c a_ic log softmax(x_i)_c / denominator for a probability target ``a``.
+
+    dL/dx = (softmax(x)·Σ_c a - a) / denominator and dL/da = -log softmax(x) / denominator.
     """
 
     @staticmethod
@@ -44,7 +131,6 @@ class CrossEntropy(Function):
         if is_grad_enabled():
             # A recorded backward (create_graph) needs log-softmax as a function of x.
             logp = log_softmax(x, dim=1)
-        # Per-item weight of the incoming gradient, shaped to broadcast over classes.
         scale = g.unsqueeze(1) if ctx.reduction == "none" else g / ctx.denominator
         gx = ga = None
         if ctx.needs_input_grad[0]:
@@ -52,8 +138,6 @@ class CrossEntropy(Function):
         if ctx.needs_input_grad[1]:
             ga = -logp * scale
         return gx, ga
-
-
 def _check_logits(fn, input):
     input = as_tensor(input, fn)
     check_float(input, fn)
@@ -94,6 +178,41 @@ def _unbatch(fn, input, target, probabilities):
     return input, target, False
 
 
+def _check_label_smoothing(fn, label_smoothing):
+    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real):
+        raise TypeError(f"{fn}(): label_smoothing must be a number in [0, 1], got "
+                        f"{type(label_smoothing).__name__} {label_smoothing!r}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{fn}(): label_smoothing must be between 0.0 and 1.0, got "
+                         f"{label_smoothing!r}")
+
+
+def _class_weight(fn, weight, input):
+    """The optional (C,) ``weight`` as an array of the input's dtype, checked."""
+    if weight is None:
+        return None
+    weight = as_tensor(weight, fn, "weight")
+    c = input.shape[1]
+    if weight.shape != (c,):
+        raise ValueError(f"{fn}(): weight must have shape ({c},) (one per class), got "
+                         f"{weight.shape}")
+    return weight.data.astype(input.dtype, copy=False)
+
+
+def _soft_cross_entropy(fn, input, target, w, eps, reduction):
+    """Cross-entropy against class probabilities ``target`` of the input's shape."""
+    if target.shape != input.shape:
+        raise ValueError(f"{fn}(): a probability target must have the input's shape "
+                         f"{input.shape}, got {target.shape}")
+    check_same_dtype(fn, input=input, target=target)
+    c = input.shape[1]
+    a = target if not eps else target * (1 - eps) + eps / c
+    if w is not None:
+        a = a * Tensor(w.reshape(_class_axis(input.ndim)))
+    denominator = input.dtype.type(input.size // c if reduction == "mean" else 1)
+    return SoftCrossEntropy.apply(input, a, reduction=reduction, denominator=denominator)
+
+
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",
                   label_smoothing=0.0):
     """Softmax followed by the cross-entropy error (book eq. 4.3), fused and stable.
@@ -103,9 +222,11 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         target: integer class indices (N,) / (N, d1, ...), or class
             probabilities with the input's shape (which may require grad).
         weight: optional (C,) rescaling of each class.
-        ignore_index: class-index targets equal to it contribute nothing.
+        ignore_index: class-index targets equal to it contribute nothing (no
+            loss and a zero gradient, even where their logits are nan).
         reduction: 'mean' (over items; with class targets, the weighted mean
-            Σ w_t·loss / Σ w_t, as PyTorch), 'sum' or 'none' (per item).
+            Σ w_t·loss / Σ w_t, as PyTorch: nan if every target is ignored,
+            with a zero gradient), 'sum' or 'none' (per item).
         label_smoothing: ε in [0, 1]: the target becomes (1 - ε)·target + ε/C.
     """
     fn = "cross_entropy"
@@ -113,51 +234,48 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     target = as_tensor(target, fn, "target")
     check_reduction(reduction, fn)
     check_mean_of_empty(input, reduction, fn)
-    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real):
-        raise TypeError(f"{fn}(): label_smoothing must be a number in [0, 1], got "
-                        f"{type(label_smoothing).__name__} {label_smoothing!r}")
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{fn}(): label_smoothing must be between 0.0 and 1.0, got "
-                         f"{label_smoothing!r}")
+    _check_label_smoothing(fn, label_smoothing)
     probabilities = target.dtype.kind == "f"
     if not probabilities and target.dtype.kind not in "iu":
         raise TypeError(f"{fn}(): target must hold integer class indices or float "
                         f"probabilities, got dtype {target.dtype}")
     input, target, unbatched = _unbatch(fn, input, target, probabilities)
-    c = input.shape[1]
-    w = None
-    if weight is not None:
-        weight = as_tensor(weight, fn, "weight")
-        if weight.shape != (c,):
-            raise ValueError(f"{fn}(): weight must have shape ({c},) (one per class), got "
-                             f"{weight.shape}")
-        w = weight.data.astype(input.dtype, copy=False)
+    w = _class_weight(fn, weight, input)
     eps = input.dtype.type(label_smoothing)
     if probabilities:
-        if target.shape != input.shape:
-            raise ValueError(f"{fn}(): a probability target must have the input's shape "
-                             f"{input.shape}, got {target.shape}")
-        check_same_dtype(fn, input=input, target=target)
-        a = target if not label_smoothing else target * (1 - eps) + eps / c
-        if w is not None:
-            a = a * Tensor(w.reshape(_class_axis(input.ndim)))
-        denominator = input.size // c
+        out = _soft_cross_entropy(fn, input, target, w, eps, reduction)
     else:
         t, valid = _class_targets(fn, input, target, ignore_index)
-        onehot = np.zeros(input.shape, dtype=input.dtype)
-        np.put_along_axis(onehot, np.expand_dims(t, 1), 1, axis=1)
-        w_t = valid.astype(input.dtype) if w is None else np.where(valid, w[t], 0).astype(
-            input.dtype)
-        a_arr = onehot * np.expand_dims(w_t * (1 - eps), 1)
-        if label_smoothing:
-            per_class = np.ones(c, dtype=input.dtype) if w is None else w
-            a_arr += (eps / c) * per_class.reshape(_class_axis(input.ndim)) * np.expand_dims(
-                valid, 1)
-        a = Tensor(a_arr)
-        denominator = w_t.sum()
-    denominator = input.dtype.type(denominator if reduction == "mean" else 1)
-    out = CrossEntropy.apply(input, a, reduction=reduction, denominator=denominator)
+        w_t = valid.astype(input.dtype) if w is None else np.where(valid, w[t], 0)
+        out = CrossEntropy.apply(input, t=t, valid=valid, w=w, eps=eps, reduction=reduction,
+                                 denominator=input.dtype.type(w_t.sum()))
     return out.reshape(()) if unbatched and reduction == "none" else out
+
+
+class NLL(Function):
+    """L_i = -w_t · x[i, t] for log-probabilities x and class-index targets t (0 if ignored).
+
+    dL/dx is -w_t at the target's entry and 0 elsewhere: a constant, computed in forward. The
+    entry is picked by index and ignored items are masked, so a nan elsewhere stays out.
+    """
+
+    @staticmethod
+    def forward(ctx, x, t, valid, w, reduction, denominator):
+        at = _at_target(t)
+        w_t = np.ones(t.shape, x.dtype) if w is None else w[t]
+        per_item = _mask_rows(-w_t * x[at], valid)
+        ctx.reduction = reduction
+        if ctx.needs_input_grad[0]:
+            grad = np.zeros_like(x)
+            coef = _mask_rows(-w_t, valid) * _scale(reduction, denominator, x.dtype)
+            grad[at] = coef
+            ctx.save_for_backward(grad)
+        return _reduce_items(per_item, reduction, denominator)
+
+    @staticmethod
+    def backward(ctx, g):
+        (grad,) = ctx.saved_tensors
+        return grad * (g.unsqueeze(1) if ctx.reduction == "none" else g)
 
 
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
@@ -165,7 +283,8 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
 
     ``input`` (N, C) or (N, C, d1, ...) log-probabilities (e.g. from
     ``log_softmax``); ``target`` integer classes. loss_i = -w_t · input[i, t];
-    'mean' divides by Σ w_t over non-ignored items.
+    'mean' divides by Σ w_t over non-ignored items (nan if all are ignored,
+    with a zero gradient, as PyTorch).
     """
     fn = "nll_loss"
     input = _check_logits(fn, input)
@@ -176,145 +295,9 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
         raise TypeError(f"{fn}(): target must hold integer class indices, got dtype "
                         f"{target.dtype}")
     input, target, unbatched = _unbatch(fn, input, target, False)
-    c = input.shape[1]
     t, valid = _class_targets(fn, input, target, ignore_index)
-    if weight is not None:
-        weight = as_tensor(weight, fn, "weight")
-        if weight.shape != (c,):
-            raise ValueError(f"{fn}(): weight must have shape ({c},), got {weight.shape}")
-        w_t = np.where(valid, weight.data[t], 0).astype(input.dtype)
-    else:
-        w_t = valid.astype(input.dtype)
-    index = np.indices(t.shape, sparse=True)
-    picked = input[(index[0], t) + tuple(index[1:])]
-    losses = -(picked * Tensor(w_t))
-    if reduction == "none":
-        return losses.reshape(()) if unbatched else losses
-    total = losses.sum()
-    return total / input.dtype.type(w_t.sum()) if reduction == "mean" else total
-
-
-def _reduce(loss, reduction):
-    """Apply ``reduction`` ('none', 'mean' or 'sum', already checked) to element-wise losses."""
-    return loss if reduction == "none" else loss.mean() if reduction == "mean" else loss.sum()
-
-
-def _weighted(fn, loss, weight):
-    """``loss`` rescaled element-wise by the optional, broadcasting ``weight``."""
-    return loss if weight is None else loss * as_tensor(weight, fn, "weight")
-
-
-def _binary_inputs(fn, input, target, reduction):
-    """Checked (input, target) of a binary cross-entropy: float Tensors of one shape and dtype."""
-    input = as_tensor(input, fn)
-    target = as_tensor(target, fn, "target")
-    check_float(input, fn)
-    check_float(target, fn, "target")
-    check_reduction(reduction, fn)
-    if input.shape != target.shape:
-        raise ValueError(f"{fn}(): target size {target.shape} must be the same as input size "
-                         f"{input.shape}")
-    check_mean_of_empty(input, reduction, fn)
-    check_same_dtype(fn, input=input, target=target)
-    return input, target
-
-
-def mse_loss(input, target, reduction="mean"):
-    """Mean squared error (x - y)², as PyTorch (the book's sum of squares, eq. 4.1,
-    is ``0.5 * mse_loss(y, t, reduction='sum')``)."""
-    fn = "mse_loss"
-    input = as_tensor(input, fn)
-    target = as_tensor(target, fn, "target")
-    check_float(input, fn)
-    check_reduction(reduction, fn)
-    if input.shape != target.shape:
-        raise ValueError(f"{fn}(): input shape {input.shape} and target shape {target.shape} "
-                         f"must match")
-    check_mean_of_empty(input, reduction, fn)
-    check_same_dtype(fn, input=input, target=target)
-    diff = input - target
-    sq = diff * diff
-    return _reduce(sq, reduction)
-
-
-class Softplus(Function):
-    """y = log(1 + e^x) = max(x, 0) + log1p(e^-|x|);  dy/dx = sigmoid(x)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * x.sigmoid()
-
-
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean",
-                                     pos_weight=None):
-    """Sigmoid + binary cross-entropy in one stable expression, as PyTorch.
-
-    loss = (1 - t)·x + (1 + (pos_weight - 1)·t)·softplus(-x), which equals
-    -[t log σ(x) + (1 - t) log(1 - σ(x))] for pos_weight = 1 without ever
-    taking log(0). ``weight`` rescales each element; ``pos_weight`` (broadcast
-    over the last, class, axis) weighs the positive term.
-    """
-    fn = "binary_cross_entropy_with_logits"
-    input, target = _binary_inputs(fn, input, target, reduction)
-    softplus_neg = Softplus.apply(-input)
-    if pos_weight is not None:
-        pos_weight = as_tensor(pos_weight, fn, "pos_weight")
-        loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * softplus_neg
-    else:
-        loss = (1 - target) * input + softplus_neg
-    return _reduce(_weighted(fn, loss, weight), reduction)
-
-
-class BinaryCrossEntropy(Function):
-    """L = -[t log p + (1 - t) log(1 - p)] with each log clamped at -100, as PyTorch's.
-
-    The clamp keeps a probability of exactly 0 or 1 finite (a loss of at most
-    100 per element) instead of inf. dL/dp = (p - t) / max(p (1 - p), 1e-12)
-    and dL/dt = log(1 - p) - log p, with the same clamps (PyTorch leaves these
-    unclamped: ±inf at p = 0 or 1).
-    """
-
-    @staticmethod
-    def forward(ctx, p, t):
-        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped just below
-            log_p = np.maximum(np.log(p), p.dtype.type(-100))
-            log_q = np.maximum(np.log1p(-p), p.dtype.type(-100))
-        ctx.save_for_backward(p, t, log_q - log_p)
-        return -(t * log_p + (1 - t) * log_q)
-
-    @staticmethod
-    def backward(ctx, g):
-        p, t, dt = ctx.saved_tensors
-        gp = gt = None
-        if ctx.needs_input_grad[0]:
-            gp = g * (p - t) / (p * (1 - p)).clamp(min=1e-12)
-        if ctx.needs_input_grad[1]:
-            if is_grad_enabled():  # recorded (create_graph): the logs must depend on p
-                dt = (1 - p).log().clamp(min=-100) - p.log().clamp(min=-100)
-            gt = g * dt
-        return gp, gt
-
-
-def binary_cross_entropy(input, target, weight=None, reduction="mean"):
-    """Binary cross-entropy of probabilities ``input`` in [0, 1] against ``target``, as PyTorch.
-
-    loss = -w [t log p + (1 - t) log(1 - p)], each log clamped at -100 so that
-    a probability of exactly 0 or 1 gives a finite loss. ``input`` and
-    ``target`` have the same shape; ``weight`` broadcasts against them. Prefer
-    :func:`binary_cross_entropy_with_logits` on scores: it never needs the clamp.
-    """
-    fn = "binary_cross_entropy"
-    input, target = _binary_inputs(fn, input, target, reduction)
-    p = input.data
-    if p.size and not ((p >= 0) & (p <= 1)).all():  # NaN fails too
-        raise RuntimeError(f"{fn}(): all elements of input should be between 0 and 1 "
-                           f"(probabilities), got values in [{np.min(p)}, {np.max(p)}]; for "
-                           "scores use binary_cross_entropy_with_logits")
-    loss = BinaryCrossEntropy.apply(input, target)
-    return _reduce(_weighted(fn, loss, weight), reduction)
+    w = _class_weight(fn, weight, input)
+    w_t = valid.astype(input.dtype) if w is None else np.where(valid, w[t], 0)
+    out = NLL.apply(input, t=t, valid=valid, w=w, reduction=reduction,
+                    denominator=input.dtype.type(w_t.sum()))
+    return out.reshape(()) if unbatched and reduction == "none" else out
