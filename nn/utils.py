@@ -30,7 +30,10 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     The norm is taken over every gradient element as if concatenated into one
     vector; when it exceeds ``max_norm`` each gradient is multiplied by
     ``max_norm / (norm + 1e-6)``. Returns the norm before clipping as a 0-d
-    Tensor. ``norm_type`` may be ``float("inf")`` (the largest absolute value).
+    Tensor of the gradients' dtype (accumulated in float32 or wider, so float16
+    gradients do not overflow). ``norm_type`` may be ``float("inf")`` (the
+    largest absolute value). A nan norm (with ``error_if_nonfinite=False``)
+    makes every gradient nan, as in PyTorch: the failure is not hidden.
     """
     grads = _grads(parameters, "clip_grad_norm_")
     max_norm = real_number(max_norm, "max_norm", "clip_grad_norm_")
@@ -42,21 +45,25 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     if not grads:
         return Tensor(np.zeros((), dtype=np.float32))
     dtype = np.result_type(*(g.data.dtype for g in grads))
+    # Summed in float32 or wider: float16 squares overflow from |g| = 256 on. The total is
+    # returned (and compared) in the gradients' dtype, as PyTorch.
+    acc = np.promote_types(dtype, np.float32)
     if math.isinf(norm_type):
         norms = [np.max(np.abs(g.data)) if g.data.size else 0.0 for g in grads]
-        total = np.max(np.asarray(norms, dtype=dtype))
+        total = np.max(np.asarray(norms, dtype=acc))
     else:
-        norms = np.asarray([np.sum(np.abs(g.data.astype(dtype, copy=False)) ** norm_type)
-                            for g in grads], dtype=dtype)
+        norms = np.asarray([np.sum(np.abs(g.data.astype(acc, copy=False)) ** norm_type)
+                            for g in grads], dtype=acc)
         total = np.sum(norms) ** (1.0 / norm_type)
-    total = np.asarray(total, dtype=dtype)
+    with np.errstate(over="ignore"):  # a norm beyond float16's range is inf, as in PyTorch
+        total = np.asarray(total, dtype=dtype)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(
             f"The total norm of order {norm_type} for gradients from `parameters` is "
             "non-finite, so it cannot be clipped. To disable this error and scale the "
             "gradients by the non-finite norm anyway, set `error_if_nonfinite=False`")
     coef = max_norm / (float(total) + 1e-6)
-    if coef < 1.0:
+    if not coef >= 1.0:  # also a nan norm: every gradient becomes nan, as in PyTorch
         for g in grads:
             _scale(g, coef)
     return Tensor(total)
@@ -78,7 +85,8 @@ def clip_grad_value_(parameters, clip_value):
 def _scale(g, coef):
     # In place, as PyTorch's grad.mul_(): anything holding the gradient array sees the change.
     coef = np.asarray(coef, dtype=g.data.dtype)
-    if g.data.flags.writeable:
-        np.multiply(g.data, coef, out=g.data)
-    else:
-        g.data = g.data * coef
+    with np.errstate(invalid="ignore"):  # inf·0 and nan: nan, as in PyTorch
+        if g.data.flags.writeable:
+            np.multiply(g.data, coef, out=g.data)
+        else:
+            g.data = g.data * coef

@@ -78,17 +78,31 @@ class LRScheduler:
             warnings.warn("lr_scheduler.step() was called before optimizer.step(); call the "
                           "optimizer first, or the first value of the schedule is skipped",
                           UserWarning, stacklevel=2)
-        self._step_count += 1
         self.last_epoch += 1
-        values = self.get_lr()
+        try:
+            values = self._checked_lrs(self.get_lr())
+        except BaseException:
+            self.last_epoch -= 1  # a refused step changes nothing
+            raise
+        self._step_count += 1
+        for group, lr in zip(self.optimizer.param_groups, values):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def _checked_lrs(self, values):
+        """The schedule's rates for ``last_epoch``, refused unless one finite number per group
+        (a LambdaLR whose lambda returns nan would otherwise train with lr = nan)."""
         groups = self.optimizer.param_groups
         if len(values) != len(groups):
             raise RuntimeError(f"{type(self).__name__}: the optimizer now has {len(groups)} "
                                f"parameter groups but the schedule gives {len(values)} rates; "
                                "make the scheduler after the last add_param_group()")
-        for group, lr in zip(groups, values):
-            group["lr"] = lr
-        self._last_lr = [group["lr"] for group in groups]
+        for i, lr in enumerate(values):
+            if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr):
+                raise ValueError(f"{type(self).__name__}: the learning rate for epoch "
+                                 f"{self.last_epoch} (parameter group {i}) is {lr!r}; expected a "
+                                 "finite number")
+        return values
 
     def _current_lrs(self):
         return [group["lr"] for group in self.optimizer.param_groups]

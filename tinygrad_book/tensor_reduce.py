@@ -71,7 +71,8 @@ class ReductionMethods:
 
     def std(self, axis=None, keepdims=False, correction=1, dim=None, unbiased=None, ddof=None):
         """Standard deviation: the square root of ``var`` with the same arguments."""
-        return self.var(axis, keepdims, correction, dim, unbiased, ddof).sqrt()
+        # StdSqrt, not sqrt: its gradient is 0 (not nan) where a slice is constant, as PyTorch.
+        return R.StdSqrt.apply(self.var(axis, keepdims, correction, dim, unbiased, ddof))
 
     def logsumexp(self, axis=None, keepdims=False, dim=None):
         axes = R.normalize_axis(_axis_arg(axis, dim), self.ndim, "logsumexp")

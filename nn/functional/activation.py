@@ -159,7 +159,9 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        e = np.exp(x - x.max(axis=dim, keepdims=True))
+        # initial=-inf: over an empty axis there is no max, and nothing to shift (PyTorch
+        # returns the empty input's shape).
+        e = np.exp(x - x.max(axis=dim, keepdims=True, initial=-np.inf))
         out = e / e.sum(axis=dim, keepdims=True)
         ctx.dim = dim
         ctx.save_for_backward(out)
@@ -173,6 +175,8 @@ class Softmax(Function):
 
 def _log_softmax_array(x, axis):
     """x - max - log Σ e^(x - max) along ``axis`` of an array: never exp overflow or log 0."""
+    if x.shape[axis] == 0:  # nothing to normalise; NumPy's max would refuse the empty axis
+        return x.copy()
     shifted = x - x.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 

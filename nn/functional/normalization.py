@@ -126,6 +126,14 @@ def _buffer(value, fn, name, channels):
     return arr
 
 
+def _empty_batch_norm(input, weight, bias):
+    """Training on an empty batch, as PyTorch: an empty output, running statistics untouched
+    (there is no batch mean to blend in), and zero gradients for weight and bias."""
+    shape = (1, -1) + (1,) * (input.ndim - 2)
+    out = input.clone() if weight is None else input * weight.reshape(shape)
+    return out if bias is None else out + bias.reshape(shape)
+
+
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
     """Normalise each channel of (N, C) or (N, C, ...) input, as ``torch.nn.functional.batch_norm``.
@@ -161,6 +169,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                         f"{type(eps).__name__} {eps!r}")
     if not 0 <= eps or not np.isfinite(eps):
         raise ValueError(f"{fn}(): eps must be a non-negative number, got {eps!r}")
+    if training and input.size == 0:
+        return _empty_batch_norm(input, weight, bias)
     if training:
         if input.size // c <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input "

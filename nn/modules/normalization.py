@@ -89,7 +89,8 @@ class _BatchNorm(Module):
             raise ValueError(f"{name}({self.num_features}): input of shape {shape} has "
                              f"{shape[1]} channels in dimension 1, expected {self.num_features}")
         uses_batch_stats = self.training or not self.track_running_stats
-        if uses_batch_stats and int(np.prod(shape)) // shape[1] <= 1:
+        # An empty batch is fine (an empty output, as PyTorch); one value per channel is not.
+        if uses_batch_stats and int(np.prod(shape)) // shape[1] == 1:
             raise ValueError(f"{name}: expected more than 1 value per channel when training, "
                              f"got input of shape {shape}")
 

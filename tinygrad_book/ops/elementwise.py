@@ -66,7 +66,11 @@ class Div(Function):
 
 
 class Pow(Function):
-    """z = a ** b;  dz/da = b a^(b-1) (0 where a = b = 0), dz/db = z ln a (0 where a = 0)."""
+    """z = a ** b;  dz/da = b a^(b-1) (0 where b = 0), dz/db = z ln a (0 where a = 0 and b >= 0).
+
+    At a = 0, z ln a is 0·(-inf) for b > 0 and inf·(-inf) = -inf for b < 0: PyTorch's values,
+    the limits as a → 0+.
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -90,11 +94,15 @@ class Pow(Function):
             else:
                 ga = g * b * a ** (b - 1)
         if ctx.needs_input_grad[1]:
-            # ln a is -inf at a = 0: z ln a is taken as 0 there, its limit for b > 0
-            # (and PyTorch's value for b >= 0).
-            zero = a.data == 0
-            safe_a = where(zero, ones_like_const(a), a)
-            gb = where(zero, zeros_like_const(out), g * out * safe_a.log())
+            # ln a is -inf at a = 0: z ln a is taken as 0 there for b >= 0 (its limit for
+            # b > 0, PyTorch's value at b = 0); for b < 0 it stays inf·(-inf) = -inf.
+            zero = (a.data == 0) & (b.data >= 0)
+            with np.errstate(divide="ignore"):  # ln 0 = -inf where b < 0, as intended
+                if zero.any():
+                    safe_a = where(zero, ones_like_const(a), a)
+                    gb = where(zero, zeros_like_const(out), g * out * safe_a.log())
+                else:
+                    gb = g * out * a.log()
         return ga, gb
 
 

@@ -1,4 +1,5 @@
-"""Reductions over axes: sum, mean, max, min, logsumexp (var/std are compositions).
+"""Reductions over axes: sum, mean, max, min, logsumexp (var is a composition, std too, with
+its own square root).
 
 ``axis`` is an int, a tuple of ints or ``None`` (all axes); ``keepdims``
 keeps the reduced axes with length 1. The backward of a reduction spreads the
@@ -7,6 +8,7 @@ gradient back over the reduced axes: broadcasting is the adjoint of summing.
 import numpy as np
 
 from ..autograd import Function
+from .elementwise import ones_like_const, where, zeros_like_const
 
 
 def normalize_axis(axis, ndim, op="reduction"):
@@ -114,7 +116,7 @@ class LogSumExp(Function):
     def forward(ctx, a, axis=None, keepdims=False):
         ctx.in_shape, ctx.keepdims = a.shape, keepdims
         ctx.kept_shape = _kept_shape(a.shape, axis)
-        m = np.max(a, axis=axis, keepdims=True)
+        m = np.max(a, axis=axis, keepdims=True, initial=-np.inf)  # -inf over an empty axis
         m = np.where(np.isfinite(m), m, 0).astype(a.dtype, copy=False)
         with np.errstate(divide="ignore"):  # every entry -inf: the answer is -inf
             out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
@@ -129,3 +131,26 @@ class LogSumExp(Function):
     def backward(ctx, g):
         a, out = ctx.saved_tensors
         return _spread(g, ctx) * (a - out.reshape(ctx.kept_shape)).exp()
+
+
+class StdSqrt(Function):
+    """z = √v, the last step of std = √var;  dz/dv = 1/(2z), taken as 0 where z = 0.
+
+    A constant slice has std 0, where 1/(2z) is inf and var's gradient 0: their product would
+    be nan. PyTorch's std backward masks it to 0, and so does this one.
+    """
+
+    @staticmethod
+    def forward(ctx, v):
+        out = np.sqrt(v)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        zero = out.data == 0
+        if not zero.any():
+            return g / (out * 2)
+        safe = where(zero, ones_like_const(out), out)
+        return where(zero, zeros_like_const(g), g / (safe * 2))
