@@ -14,7 +14,18 @@ from .tensor import Tensor
 
 
 class GradcheckError(RuntimeError):
-    """Raised by ``gradcheck`` when an analytic gradient disagrees with the numeric one."""
+    """Raised by ``gradcheck`` when an analytic gradient disagrees with the numeric one.
+
+    ``input_index`` is the position of the failing input in ``inputs`` and
+    ``detail`` the report after "input i (shape ...) at" (element, output, both
+    values, tolerance), so a caller that knows the input by a name (a module's
+    ``fc1.weight``) can say it with that name.
+    """
+
+    def __init__(self, message, input_index=None, detail=None):
+        super().__init__(message)
+        self.input_index = input_index
+        self.detail = detail
 
 
 def _as_tuple(x):
@@ -149,14 +160,14 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
             out_idx, out_elem = _locate(row, sizes)
             in_elem = np.unravel_index(col, inputs[i].shape) if inputs[i].ndim else ()
             tol = atol + rtol * abs(n[row, col])
-            msg = (f"gradcheck failed for input {i} (shape {inputs[i].shape}) at element "
-                   f"{tuple(int(v) for v in in_elem)}, output {out_idx} element {out_elem}: "
-                   f"analytic {a[row, col]:.8g} vs numeric {n[row, col]:.8g} "
-                   f"(difference {abs(a[row, col] - n[row, col]):.3g} > tolerance {tol:.3g} "
-                   f"= atol {atol} + rtol {rtol} * |numeric|); {int(bad.sum())} of "
-                   f"{bad.size} Jacobian entries disagree")
+            detail = (f"element {tuple(int(v) for v in in_elem)}, output {out_idx} element "
+                      f"{out_elem}: analytic {a[row, col]:.8g} vs numeric {n[row, col]:.8g} "
+                      f"(difference {abs(a[row, col] - n[row, col]):.3g} > tolerance "
+                      f"{tol:.3g} = atol {atol} + rtol {rtol} * |numeric|); "
+                      f"{int(bad.sum())} of {bad.size} Jacobian entries disagree")
             if raise_exception:
-                raise GradcheckError(msg)
+                raise GradcheckError(f"gradcheck failed for input {i} (shape "
+                                     f"{inputs[i].shape}) at {detail}", i, detail)
             return False
     return True
 

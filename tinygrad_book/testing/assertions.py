@@ -1,14 +1,8 @@
-"""Helpers for your own pytest suite: gradcheck an op in one line, compare tensors.
-
-    from tinygrad_book.testing import assert_gradcheck, assert_close
-
-    def test_my_op():
-        assert_gradcheck(lambda x, w: my_op(x, w), (2, 3), (3,))
-"""
+"""assert_gradcheck (one input you pick) and assert_close; make_inputs builds float64 leaves."""
 import numpy as np
 
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .tensor import Tensor
+from ..gradcheck import GradcheckError, gradcheck, gradgradcheck
+from ..tensor import Tensor
 
 
 def make_inputs(*inputs_or_shapes, seed=0, low=-1.0, high=1.0):
@@ -45,6 +39,7 @@ def assert_gradcheck(fn, *inputs_or_shapes, seed=0, eps=1e-6, atol=1e-5, rtol=1e
         inputs_or_shapes: Tensors/arrays, or shapes like ``(2, 3)`` for random inputs.
         second_order: also run ``gradgradcheck``.
     """
+    __tracebackhide__ = True  # pytest shows the user's call, not this function
     inputs = make_inputs(*inputs_or_shapes, seed=seed, low=low, high=high)
     try:
         gradcheck(fn, tuple(inputs), eps=eps, atol=atol, rtol=rtol)
@@ -58,6 +53,7 @@ def assert_gradcheck(fn, *inputs_or_shapes, seed=0, eps=1e-6, atol=1e-5, rtol=1e
 
 def assert_close(actual, expected, rtol=1e-5, atol=1e-8, msg=""):
     """Assert two tensors/arrays have the same shape and values within tolerance."""
+    __tracebackhide__ = True
     a = np.asarray(actual.data if isinstance(actual, Tensor) else actual)
     e = np.asarray(expected.data if isinstance(expected, Tensor) else expected)
     if a.shape != e.shape:
