@@ -1,13 +1,24 @@
 """Fixtures shared by every test folder: mode hygiene, the cycle collector switch, state
-snapshots (``assert_unchanged``) and a small trained model (``trained_setup``)."""
+snapshots (``assert_unchanged``) and a small trained model (``trained_setup``); the pytester
+plugin and Hypothesis's settings."""
 import contextlib
 import gc
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 import tinygrad_book as tb
 from tinygrad_book import anomaly, nn, optim
+
+# pytester runs pytest inside a test (the tinygrad_book pytest plugin's tests); it can only
+# be enabled here, in the top-level conftest.
+pytest_plugins = ["pytester"]
+
+# No example database: nothing is written into the repository (.hypothesis/), and a run
+# does not depend on the failures an earlier run saved.
+settings.register_profile("tinygrad_book_tests", database=None)
+settings.load_profile("tinygrad_book_tests")
 
 
 @pytest.fixture(autouse=True)
