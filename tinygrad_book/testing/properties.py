@@ -15,7 +15,9 @@ Hypothesis draws inputs, ``gradcheck`` (and ``gradgradcheck``) checks each, and
 the first failure is shrunk to the smallest failing example. The AssertionError
 shows that example (shapes and values), the element-level gradcheck report and
 the seed that reproduces it. Failures are reproduced by that seed: Hypothesis's
-example database is not used, so nothing is written next to your code.
+example database is not used, so nothing is written next to your code. (The same
+seed replays the same search in the same program; Hypothesis also mixes in
+constants it finds in your loaded modules, so changed code may search differently.)
 """
 import functools
 import inspect

@@ -68,9 +68,20 @@ def broadcastable_shapes(n, min_dims=0, max_dims=4, min_side=1, max_side=5):
     require_hypothesis("tinygrad_book.testing.strategies.broadcastable_shapes")
     _check_int(n, "n", "broadcastable_shapes", 1)
     _check_bounds("broadcastable_shapes", min_dims, max_dims, min_side, max_side)
-    return hnp.mutually_broadcastable_shapes(
-        num_shapes=n, min_dims=min_dims, max_dims=max_dims, min_side=min_side,
-        max_side=max_side).map(lambda drawn: tuple(Shape(s) for s in drawn.input_shapes))
+    # Our own encoding rather than hnp.mutually_broadcastable_shapes: a full shape, then
+    # per input how many trailing axes it keeps and which become 1. Each choice shrinks
+    # on its own, so a failure shrinks to e.g. ((), (2,)) rather than ((1, 1, 1), (2, 1, 1)).
+    full = hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side,
+                            max_side=max_side)
+
+    def inputs_for(shape):
+        def one():
+            return st.integers(min_dims, len(shape)).flatmap(
+                lambda k: st.tuples(*[st.booleans() for _ in range(k)]).map(
+                    lambda ones: Shape(1 if is_one else side for is_one, side
+                                       in zip(ones, shape[len(shape) - len(ones):]))))
+        return st.tuples(*[one() for _ in range(n)])
+    return full.flatmap(inputs_for)
 
 
 def tensors(shape=None, dtype=np.float64, elements=None, requires_grad=True):

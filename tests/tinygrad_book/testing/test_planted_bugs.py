@@ -86,7 +86,7 @@ def test_an_unbroadcast_bug_passes_equal_shapes_but_is_found_and_shrunk(op):
                               "Hypothesis found:\n  argument 0: float64 tensor of shape ")
     a, b = _shapes_in(message)
     assert _lacks_or_broadcasts_an_axis(a, b) or _lacks_or_broadcasts_an_axis(b, a), message
-    assert max(a + b) == 2 and len(a) + len(b) <= 2, message  # shrunk: one axis of length 2
+    assert max(a + b) == 2 and np.prod(a) * np.prod(b) == 2, message  # shrunk: one axis of 2
     assert "To reproduce: pass seed=0 (with max_examples=60)" in message
 
 
@@ -131,11 +131,13 @@ class SumNegativeAxisBug(tb.Function):
 
 
 def test_negative_axis_bug_is_found_and_shrunk_to_a_negative_axis():
-    @gradcheck_property(max_examples=100, seed=0)
+    # The bug needs two axes or more. Drawing the axis before the values lets the shape
+    # shrink without disturbing the axis; 150 examples found it for each of 30 seeds tried.
+    @gradcheck_property(max_examples=150, seed=0)
     def check(draw):
-        x = draw(tensors(shapes(min_dims=1, max_dims=3, max_side=3)))
-        axis = draw(axes(x.ndim))
-        return (lambda t: SumNegativeAxisBug.apply(t, axis)), x
+        shape = draw(shapes(min_dims=2, max_dims=3, max_side=3))
+        axis = draw(axes(len(shape)))
+        return (lambda t: SumNegativeAxisBug.apply(t, axis)), draw(tensors(shape))
 
     with pytest.raises(AssertionError) as info:
         check()
@@ -144,16 +146,17 @@ def test_negative_axis_bug_is_found_and_shrunk_to_a_negative_axis():
     axis = eval(re.search(r"\n  draw 2 \(not an argument\): (.+)", message).group(1))
     axis = axis if isinstance(axis, tuple) else (axis,)
     assert any(a < 0 for a in axis), message
-    assert len(shape) == 2 and max(shape) == 2, message  # the smallest shape it shows in
+    assert max(shape) == 2 and np.prod(shape) == 2, message  # one axis of 2: the smallest
     assert "gradcheck failed for input 0" in message
 
 
 def test_negative_axis_bug_passes_for_non_negative_axes():
     @gradcheck_property(max_examples=30, seed=0)
     def check(draw):
-        x = draw(tensors(shapes(min_dims=1, max_dims=3, max_side=3)))
-        axis = draw(axes(x.ndim).filter(lambda a: min(a if isinstance(a, tuple) else (a,)) >= 0))
-        return (lambda t: SumNegativeAxisBug.apply(t, axis)), x
+        shape = draw(shapes(min_dims=2, max_dims=3, max_side=3))
+        axis = draw(axes(len(shape)).filter(
+            lambda a: min(a if isinstance(a, tuple) else (a,)) >= 0))
+        return (lambda t: SumNegativeAxisBug.apply(t, axis)), draw(tensors(shape))
 
     check()
 
