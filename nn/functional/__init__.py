@@ -11,6 +11,8 @@ ops, so the ops can be differentiated twice wherever the maths allows.
 Grouped by kind:
   im2col       im2col, col2im (the book's), unfold, fold (PyTorch's)
   conv         conv2d, conv_transpose2d
+  conv1d       conv1d (a height-one conv2d)
+  embedding    embedding, one_hot
   pooling      max_pool2d, avg_pool2d, adaptive_avg_pool2d
   normalization batch_norm, local_response_norm
   layer_norm   layer_norm, group_norm, instance_norm, normalize
@@ -28,7 +30,9 @@ from .activation_extra import (celu, elu, glu, hardsigmoid, hardswish, hardtanh,
                                prelu, relu6, selu, silu, softmin, softplus, softsign,
                                tanhshrink, threshold)
 from .conv import conv2d, conv_transpose2d
+from .conv1d import conv1d
 from .dropout import dropout
+from .embedding import embedding, one_hot
 from .im2col import col2im, fold, im2col, unfold
 from .layer_norm import group_norm, instance_norm, layer_norm, normalize
 from .linear import flatten, linear, pad
@@ -48,4 +52,5 @@ __all__ = [
     "elu", "selu", "celu", "silu", "mish", "softplus", "softsign", "hardtanh", "relu6",
     "hardswish", "hardsigmoid", "prelu", "glu", "softmin", "tanhshrink", "threshold",
     "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
+    "embedding", "one_hot", "conv1d",
 ]

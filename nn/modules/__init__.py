@@ -5,7 +5,10 @@ from .activation_extra import (CELU, ELU, GLU, SELU, Hardsigmoid, Hardswish, Har
                                Threshold)
 from .container import ModuleList, Sequential
 from .conv import Conv2d, ConvTranspose2d
+from .conv1d import Conv1d
+from .dict_containers import ModuleDict, ParameterDict, ParameterList
 from .dropout import Dropout
+from .embedding import Embedding
 from .flatten import Flatten
 from .layer_norm import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
 from .linear import Identity, Linear
@@ -13,6 +16,8 @@ from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .loss_extra import HuberLoss, KLDivLoss, L1Loss, SmoothL1Loss
 from .module import Module, Parameter
 from .normalization import BatchNorm1d, BatchNorm2d, LocalResponseNorm
+from .rnn import GRU, LSTM, RNN, RNNBase
+from .rnn_cell import GRUCell, LSTMCell, RNNCell
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 
 __all__ = [
@@ -26,4 +31,6 @@ __all__ = [
     "ELU", "SELU", "CELU", "SiLU", "Mish", "Softplus", "Softsign", "Hardtanh", "ReLU6",
     "Hardswish", "Hardsigmoid", "PReLU", "GLU", "Softmin", "Tanhshrink", "Threshold",
     "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
+    "Embedding", "ModuleDict", "ParameterList", "ParameterDict", "Conv1d",
+    "RNNBase", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
 ]

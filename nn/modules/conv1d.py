@@ -1,0 +1,90 @@
+"""``Conv1d``: convolution over sequences (N, C, L), a Conv2d of height one underneath."""
+import math
+
+import numpy as np
+
+from .. import functional as F
+from .. import init
+from . import _checks
+from .module import Module, Parameter
+
+
+def _single(value, name, minimum=1):
+    if isinstance(value, (tuple, list)) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"Conv1d: {name} must be an int or a 1-tuple, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"Conv1d: {name} must be >= {minimum}, got {value}")
+    return (int(value),)
+
+
+class Conv1d(Module):
+    """1-D convolution (cross-correlation), as ``torch.nn.Conv1d``.
+
+    Shapes: input ``(N, C_in, L)``, weight ``(C_out, C_in / groups, K)``, bias
+    ``(C_out,)``, output ``(N, C_out, L_out)`` with the book's equation 7.1 on
+    one axis: L_out = (L + 2P - D(K - 1) - 1) // S + 1. ``padding`` may be
+    ``'valid'`` or ``'same'`` (stride 1). Initialised as PyTorch's
+    (U(±1/√fan_in)); attributes are 1-tuples as in PyTorch.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, padding_mode="zeros", dtype=None):
+        super().__init__()
+        if padding_mode != "zeros":
+            raise ValueError(f"Conv1d: padding_mode {padding_mode!r} is not supported; only "
+                             "'zeros' is")
+        self.in_channels = _checks.positive_int(in_channels, "in_channels", "Conv1d")
+        self.out_channels = _checks.positive_int(out_channels, "out_channels", "Conv1d")
+        self.kernel_size = _single(kernel_size, "kernel_size")
+        self.stride = _single(stride, "stride")
+        self.dilation = _single(dilation, "dilation")
+        self.groups = _checks.positive_int(groups, "groups", "Conv1d")
+        for name, c in (("in_channels", self.in_channels), ("out_channels", self.out_channels)):
+            if c % self.groups:
+                raise ValueError(f"Conv1d: {name} ({c}) must be divisible by groups "
+                                 f"({self.groups})")
+        if isinstance(padding, str):
+            if padding not in ("valid", "same"):
+                raise ValueError(f"Conv1d: padding must be an int, 'valid' or 'same', got "
+                                 f"{padding!r}")
+            if padding == "same" and self.stride != (1,):
+                raise ValueError("Conv1d: padding='same' is not supported for strided "
+                                 f"convolutions (stride={self.stride})")
+            self.padding = padding
+        else:
+            self.padding = _single(padding, "padding", minimum=0)
+        self.padding_mode = padding_mode
+        dtype = _checks.float_dtype(dtype, "Conv1d")
+        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+        self.weight = Parameter(np.empty(shape, dtype=dtype))
+        if bias:
+            self.bias = Parameter(np.empty((self.out_channels,), dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x):
+        padding = self.padding if isinstance(self.padding, str) else self.padding[0]
+        return F.conv1d(x, self.weight, self.bias, self.stride[0], padding, self.dilation[0],
+                        self.groups)
+
+    def extra_repr(self):
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0,):
+            s += f", padding={self.padding!r}" if isinstance(self.padding, str) else \
+                f", padding={self.padding}"
+        if self.dilation != (1,):
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        return s + (", bias=False" if self.bias is None else "")

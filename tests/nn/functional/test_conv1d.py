@@ -1,0 +1,34 @@
+"""conv1d: parity with PyTorch over stride, padding ('same'/'valid'), dilation and groups."""
+import numpy as np
+import pytest
+
+import tinygrad_book.nn.functional as F
+from tinygrad_book.testing import assert_gradcheck
+
+
+def rand(*shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+@pytest.mark.parametrize("kw,c,k", [({}, 2, 3), ({"stride": 2, "padding": 1}, 2, 3),
+                                    ({"padding": "same", "dilation": 2}, 2, 4),
+                                    ({"padding": "valid"}, 2, 2),
+                                    ({"groups": 2, "padding": 2}, 4, 3)])
+def test_conv1d_matches_torch(torch_parity, kw, c, k):
+    torch = pytest.importorskip("torch")
+    groups = kw.get("groups", 1)
+    torch_parity(lambda x, w, b: F.conv1d(x, w, b, **kw),
+                 lambda x, w, b: torch.nn.functional.conv1d(x, w, b, **kw),
+                 [rand(2, c, 9), rand(4, c // groups, k, seed=1), rand(4, seed=2)])
+
+
+def test_conv1d_gradcheck_second_order():
+    assert_gradcheck(lambda x, w: F.conv1d(x, w, stride=2, padding=1), (2, 2, 6), (3, 2, 3),
+                     second_order=True)
+
+
+def test_bad_shapes():
+    with pytest.raises(ValueError, match=r"\(N, C, L\)"):
+        F.conv1d(rand(2, 3, 4, 5), rand(1, 3, 2))
+    with pytest.raises(ValueError, match="channels"):
+        F.conv1d(rand(2, 3, 5), rand(1, 2, 2))
