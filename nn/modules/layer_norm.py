@@ -7,10 +7,10 @@ trained with tiny batches GroupNorm, style transfer InstanceNorm).
 """
 import numpy as np
 
+from ...tensor import Tensor
 from .. import functional as F
 from . import _checks
 from .module import Module, Parameter, remember_state
-from ...tensor import Tensor
 
 
 class LayerNorm(Module):

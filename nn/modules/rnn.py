@@ -8,11 +8,11 @@ a torch state dict loads one-to-one. Each step is graph ops (see
 """
 import numpy as np
 
+from ...tensor import Tensor, cat, stack
 from .. import functional as F
 from . import _checks
 from .module import Module, Parameter
 from .rnn_cell import GATES, init_recurrent, rnn_step
-from ...tensor import Tensor, cat, stack
 
 
 class RNNBase(Module):

@@ -15,11 +15,11 @@ import math
 
 import numpy as np
 
+from ...tensor import Tensor
 from .. import functional as F
 from .. import init
 from . import _checks
 from .module import Module, Parameter
-from ...tensor import Tensor
 
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 

@@ -1,11 +1,10 @@
 """embedding and one_hot: PyTorch parity, the scattered gradient, padding, gradchecks."""
 import numpy as np
 import pytest
-
 import tinygrad_book.nn.functional as F
+
 from tinygrad_book import Tensor
 from tinygrad_book.testing import assert_gradcheck
-
 
 IDX = np.array([[1, 3, 3], [0, 1, 4]])
 

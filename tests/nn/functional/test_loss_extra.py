@@ -2,8 +2,8 @@
 parity with PyTorch over every reduction, and gradchecks."""
 import numpy as np
 import pytest
-
 import tinygrad_book.nn.functional as F
+
 from tinygrad_book import Tensor
 from tinygrad_book.testing import assert_gradcheck
 
