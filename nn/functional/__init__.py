@@ -13,7 +13,8 @@ Grouped by kind:
   conv         conv2d, conv_transpose2d
   conv1d       conv1d (a height-one conv2d)
   embedding    embedding, one_hot
-  pooling      max_pool2d, avg_pool2d, adaptive_avg_pool2d
+  pooling      max_pool2d, avg_pool2d, adaptive_avg_pool2d (ceil_mode for all)
+  pooling1d    max_pool1d, avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool2d
   normalization batch_norm, local_response_norm
   layer_norm   layer_norm, group_norm, instance_norm, normalize
   dropout      dropout
@@ -41,6 +42,8 @@ from .loss_elementwise import binary_cross_entropy, binary_cross_entropy_with_lo
 from .loss_extra import huber_loss, kl_div, l1_loss, smooth_l1_loss
 from .normalization import batch_norm, local_response_norm
 from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from .pooling1d import (adaptive_avg_pool1d, adaptive_max_pool2d, avg_pool1d,
+                        max_pool1d)
 
 __all__ = [
     "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
@@ -53,4 +56,5 @@ __all__ = [
     "hardswish", "hardsigmoid", "prelu", "glu", "softmin", "tanhshrink", "threshold",
     "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
     "embedding", "one_hot", "conv1d",
+    "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool2d",
 ]

@@ -15,26 +15,28 @@ from ._utils import as_tensor, check_float, check_ndim, pair
 from .im2col import conv_output_size, window_slices
 
 
-def _padded(x, padding, value):
-    ph, pw = padding
-    if not (ph or pw):
+def _padded(x, padding, value, extra=(0, 0)):
+    """x padded by ``padding`` on each side, plus ``extra`` more at the bottom/right
+    (where ceil_mode's last windows hang over)."""
+    (ph, pw), (eh, ew) = padding, extra
+    if not (ph or pw or eh or ew):
         return x
     n, c, h, w = x.shape
-    out = np.full((n, c, h + 2 * ph, w + 2 * pw), value, dtype=x.dtype)
+    out = np.full((n, c, h + 2 * ph + eh, w + 2 * pw + ew), value, dtype=x.dtype)
     out[:, :, ph:ph + h, pw:pw + w] = x
     return out
 
 
 def _crop(padded, padding, shape):
     ph, pw = padding
-    if not (ph or pw):
+    if padded.shape[2:] == tuple(shape[2:]):
         return padded
     return padded[:, :, ph:ph + shape[2], pw:pw + shape[3]]
 
 
-def _max_and_arg(x, kernel_size, stride, padding, dilation, out_size):
+def _max_and_arg(x, kernel_size, stride, padding, dilation, out_size, extra=(0, 0)):
     """Window maxima and, per output, the offset k = i*KW + j of the element chosen."""
-    xp = _padded(x, padding, -np.inf)
+    xp = _padded(x, padding, -np.inf, extra)
     slabs = list(window_slices(kernel_size, stride, dilation, out_size))
     out = xp[slabs[0][1]].copy()
     for _, where in slabs[1:]:
@@ -53,11 +55,11 @@ def _max_and_arg(x, kernel_size, stride, padding, dilation, out_size):
         # A NaN never equals the NaN maximum; PyTorch picks the window's last NaN.
         for k, where in slabs:
             arg[nan_out & np.isnan(xp[where])] = k
-    if padding != (0, 0):
+    if padding != (0, 0) or extra != (0, 0):
         lost = np.isneginf(out)
         if lost.any():
             # An all -inf window ties with its padding: take its first real pixel.
-            real = _padded(np.ones((1, 1) + x.shape[2:], dtype=bool), padding, False)
+            real = _padded(np.ones((1, 1) + x.shape[2:], dtype=bool), padding, False, extra)
             for k, where in reversed(slabs):
                 arg[lost & real[where]] = k
     return out, arg
@@ -67,10 +69,10 @@ class MaxPool2d(Function):
     """y = max over each window; dL/dx = g at the window's arg-max, 0 elsewhere."""
 
     @staticmethod
-    def forward(ctx, x, kernel_size, stride, padding, dilation, out_size):
-        out, ctx.arg = _max_and_arg(x, kernel_size, stride, padding, dilation, out_size)
+    def forward(ctx, x, kernel_size, stride, padding, dilation, out_size, extra=(0, 0)):
+        out, ctx.arg = _max_and_arg(x, kernel_size, stride, padding, dilation, out_size, extra)
         ctx.conf = dict(kernel_size=kernel_size, stride=stride, padding=padding,
-                        dilation=dilation, input_shape=x.shape)
+                        dilation=dilation, input_shape=x.shape, extra=extra)
         ctx.attrs = dict(kernel_size=kernel_size, stride=stride, padding=padding)
         return out
 
@@ -83,11 +85,11 @@ class _MaxPoolScatter(Function):
     """Each output gradient added at its window's arg-max position (the pooling's backward)."""
 
     @staticmethod
-    def forward(ctx, g, arg, kernel_size, stride, padding, dilation, input_shape):
+    def forward(ctx, g, arg, kernel_size, stride, padding, dilation, input_shape, extra):
         n, c, h, w = input_shape
         ctx.arg = arg
         ctx.conf = dict(kernel_size=kernel_size, stride=stride, padding=padding,
-                        dilation=dilation, input_shape=input_shape)
+                        dilation=dilation, input_shape=input_shape, extra=extra)
         # g·mask is ~10x faster than np.where(mask, g, 0) on random masks, but
         # would spread 0·inf = NaN beyond the arg-max when g is not finite.
         finite = np.isfinite(g).all()
@@ -102,7 +104,8 @@ class _MaxPoolScatter(Function):
                 for j in range(kw):
                     np.multiply(g, arg == i * kw + j, out=acc[:, :, :, i, :, j])
             return acc.reshape(input_shape)
-        acc = np.zeros((n, c, h + 2 * padding[0], w + 2 * padding[1]), dtype=g.dtype)
+        acc = np.zeros((n, c, h + 2 * padding[0] + extra[0], w + 2 * padding[1] + extra[1]),
+                       dtype=g.dtype)
         for k, where in window_slices(kernel_size, stride, dilation, g.shape[2:]):
             hit = arg == k
             acc[where] += g * hit if finite else np.where(hit, g, g.dtype.type(0))
@@ -117,14 +120,14 @@ class _MaxPoolGather(Function):
     """The values at each window's arg-max position: the adjoint of the scatter."""
 
     @staticmethod
-    def forward(ctx, x, arg, kernel_size, stride, padding, dilation, input_shape):
-        xp = _padded(x, padding, 0)
+    def forward(ctx, x, arg, kernel_size, stride, padding, dilation, input_shape, extra):
+        xp = _padded(x, padding, 0, extra)
         out = np.zeros(arg.shape, dtype=x.dtype)
         for k, where in window_slices(kernel_size, stride, dilation, arg.shape[2:]):
             np.copyto(out, xp[where], where=arg == k)
         ctx.arg = arg
         ctx.conf = dict(kernel_size=kernel_size, stride=stride, padding=padding,
-                        dilation=dilation, input_shape=input_shape)
+                        dilation=dilation, input_shape=input_shape, extra=extra)
         return out
 
     @staticmethod
@@ -145,8 +148,6 @@ def _pool_conf(fn, input, kernel_size, stride, padding, dilation=1, ceil_mode=Fa
     input = as_tensor(input, fn)
     check_float(input, fn)
     check_ndim(input, (4,), fn, layout="(N, C, H, W)")
-    if ceil_mode:
-        raise ValueError(f"{fn}(): ceil_mode=True is not supported; pad the input instead")
     kernel_size = pair(kernel_size, fn, "kernel_size")
     stride = kernel_size if stride is None or stride == () else pair(stride, fn, "stride")
     padding = pair(padding, fn, "padding", minimum=0)
@@ -156,7 +157,7 @@ def _pool_conf(fn, input, kernel_size, stride, padding, dilation=1, ceil_mode=Fa
             raise ValueError(f"{fn}(): padding should be at most half of the effective kernel "
                              f"size, but got padding={padding}, kernel_size={kernel_size} and "
                              f"dilation={dilation}")
-    out_size = tuple(conv_output_size(s, k, st, p, d) for s, k, st, p, d in zip(
+    out_size = tuple(_output_size(s, k, st, p, d, ceil_mode) for s, k, st, p, d in zip(
         input.shape[2:], kernel_size, stride, padding, dilation))
     if min(out_size) < 1:
         raise ValueError(f"{fn}(): input of shape {input.shape} is smaller than the "
@@ -173,7 +174,22 @@ def _pool_conf(fn, input, kernel_size, stride, padding, dilation=1, ceil_mode=Fa
                     f"{padding} and dilation {dilation}, some windows over input of shape "
                     f"{input.shape} hold only padding (their maximum would be -inf); use less "
                     "padding or dilation")
-    return input, kernel_size, stride, padding, dilation, out_size
+    # Rows/columns the last (ceil_mode) windows reach beyond the padded input.
+    extra = tuple(max(0, (o - 1) * st + d * (k - 1) + 1 - (s + 2 * p)) for s, k, st, p, d, o in
+                  zip(input.shape[2:], kernel_size, stride, padding, dilation, out_size))
+    return input, kernel_size, stride, padding, dilation, out_size, extra
+
+
+def _output_size(size, kernel, stride, padding, dilation, ceil_mode):
+    """Windows along one axis: eq. 7.1 rounded down, or up with ``ceil_mode`` — but, as
+    PyTorch, the last window must start inside the input or its left padding."""
+    if not ceil_mode:
+        return conv_output_size(size, kernel, stride, padding, dilation)
+    span = size + 2 * padding - dilation * (kernel - 1) - 1
+    out = -(-span // stride) + 1
+    if (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
@@ -190,10 +206,10 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     are exactly the views ``x.reshape(N, C, OH, KH, OW, KW)[:, :, :, i, :, j]``,
     so the general path already is the reshape fast path.
     """
-    input, kernel_size, stride, padding, dilation, out_size = _pool_conf(
+    input, kernel_size, stride, padding, dilation, out_size, extra = _pool_conf(
         "max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
     out = MaxPool2d.apply(input, kernel_size=kernel_size, stride=stride, padding=padding,
-                          dilation=dilation, out_size=out_size)
+                          dilation=dilation, out_size=out_size, extra=extra)
     if not return_indices:
         return out
     from tinygrad_book.tensor import Tensor
@@ -201,7 +217,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     if out.grad_fn is not None:
         arg = out.grad_fn.arg
     else:
-        _, arg = _max_and_arg(input.data, kernel_size, stride, padding, dilation, out_size)
+        _, arg = _max_and_arg(input.data, kernel_size, stride, padding, dilation, out_size,
+                              extra)
     idx = _flat_indices(arg, kernel_size, stride, padding, dilation, input.shape[3])
     return out, Tensor(idx)
 
@@ -219,13 +236,11 @@ class AvgPool2d(Function):
     """y = (Σ over each window) / divisor; dL/dx spreads g/divisor over the window."""
 
     @staticmethod
-    def forward(ctx, x, kernel_size, stride, padding, divisor):
-        out_size = tuple(conv_output_size(s, k, st, p, 1) for s, k, st, p in zip(
-            x.shape[2:], kernel_size, stride, padding))
-        out = _window_sum(_padded(x, padding, 0), kernel_size, stride, out_size)
+    def forward(ctx, x, kernel_size, stride, padding, divisor, out_size, extra):
+        out = _window_sum(_padded(x, padding, 0, extra), kernel_size, stride, out_size)
         out /= divisor
         ctx.conf = dict(kernel_size=kernel_size, stride=stride, padding=padding, divisor=divisor,
-                        input_shape=x.shape)
+                        input_shape=x.shape, extra=extra)
         ctx.attrs = dict(kernel_size=kernel_size, stride=stride, padding=padding)
         return out
 
@@ -238,13 +253,15 @@ class _AvgPoolSpread(Function):
     """g/divisor added to every pixel of its window: the adjoint of average pooling."""
 
     @staticmethod
-    def forward(ctx, g, kernel_size, stride, padding, divisor, input_shape):
+    def forward(ctx, g, kernel_size, stride, padding, divisor, input_shape, extra):
         n, c, h, w = input_shape
         share = g / divisor
-        acc = np.zeros((n, c, h + 2 * padding[0], w + 2 * padding[1]), dtype=g.dtype)
+        acc = np.zeros((n, c, h + 2 * padding[0] + extra[0], w + 2 * padding[1] + extra[1]),
+                       dtype=g.dtype)
         for _, where in window_slices(kernel_size, stride, (1, 1), g.shape[2:]):
             acc[where] += share
-        ctx.conf = dict(kernel_size=kernel_size, stride=stride, padding=padding, divisor=divisor)
+        ctx.conf = dict(kernel_size=kernel_size, stride=stride, padding=padding, divisor=divisor,
+                        out_size=g.shape[2:], extra=extra)
         return _crop(acc, padding, input_shape)
 
     @staticmethod
@@ -261,7 +278,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     of real pixels in its window. ``divisor_override`` replaces the divisor.
     """
     fn = "avg_pool2d"
-    input, kernel_size, stride, padding, _, out_size = _pool_conf(
+    input, kernel_size, stride, padding, _, out_size, extra = _pool_conf(
         fn, input, kernel_size, stride, padding, 1, ceil_mode)
     dtype = input.dtype.type
     if divisor_override is not None:
@@ -270,14 +287,21 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
             raise ValueError(f"{fn}(): divisor_override must be a positive int, got "
                              f"{divisor_override!r}")
         divisor = dtype(divisor_override)
-    elif count_include_pad or padding == (0, 0):
+    elif extra == (0, 0) and (count_include_pad or padding == (0, 0)):
         divisor = dtype(kernel_size[0] * kernel_size[1])
     else:
-        # Real pixels per window: the window sums of an unpadded plane of ones.
-        ones = _padded(np.ones((1, 1) + input.shape[2:], dtype=input.dtype), padding, 0)
-        divisor = _window_sum(ones, kernel_size, stride, out_size)[0, 0]
+        # Pixels counted per window: the window sums of a plane of ones over the input
+        # (and its padding if count_include_pad) — never ceil_mode's overhang, as PyTorch.
+        counted = np.ones((1, 1) + input.shape[2:], dtype=input.dtype)
+        if count_include_pad:
+            counted = np.ones((1, 1) + tuple(s + 2 * p for s, p in zip(input.shape[2:], padding)),
+                              dtype=input.dtype)
+            counted = _padded(counted, (0, 0), 0, extra)
+        else:
+            counted = _padded(counted, padding, 0, extra)
+        divisor = _window_sum(counted, kernel_size, stride, out_size)[0, 0]
     return AvgPool2d.apply(input, kernel_size=kernel_size, stride=stride, padding=padding,
-                           divisor=divisor)
+                           divisor=divisor, out_size=out_size, extra=extra)
 
 
 def _adaptive_matrix(size, out, dtype):

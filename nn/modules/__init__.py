@@ -18,7 +18,8 @@ from .module import Module, Parameter
 from .normalization import BatchNorm1d, BatchNorm2d, LocalResponseNorm
 from .rnn import GRU, LSTM, RNN, RNNBase
 from .rnn_cell import GRUCell, LSTMCell, RNNCell
-from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d,
+                      AvgPool2d, MaxPool1d, MaxPool2d)
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList",
@@ -33,4 +34,5 @@ __all__ = [
     "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
     "Embedding", "ModuleDict", "ParameterList", "ParameterDict", "Conv1d",
     "RNNBase", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+    "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveMaxPool2d",
 ]
