@@ -18,6 +18,8 @@ Grouped by kind:
   normalization batch_norm, local_response_norm
   layer_norm   layer_norm, group_norm, instance_norm, normalize
   dropout      dropout
+  resample     interpolate, dropout1d, dropout2d
+  attention    scaled_dot_product_attention, multi_head_attention (MultiheadAttention's core)
   activation   relu, leaky_relu, sigmoid, logsigmoid, tanh, gelu, softmax, log_softmax
   activation_extra elu, selu, celu, silu, mish, softplus, softsign, hardtanh, relu6,
                hardswish, hardsigmoid, prelu, glu, softmin, tanhshrink, threshold
@@ -30,6 +32,7 @@ from .activation import gelu, leaky_relu, log_softmax, logsigmoid, relu, sigmoid
 from .activation_extra import (celu, elu, glu, hardsigmoid, hardswish, hardtanh, mish,
                                prelu, relu6, selu, silu, softmin, softplus, softsign,
                                tanhshrink, threshold)
+from .attention import multi_head_attention, scaled_dot_product_attention
 from .conv import conv2d, conv_transpose2d
 from .conv1d import conv1d
 from .dropout import dropout
@@ -42,6 +45,7 @@ from .loss_elementwise import binary_cross_entropy, binary_cross_entropy_with_lo
 from .loss_extra import huber_loss, kl_div, l1_loss, smooth_l1_loss
 from .normalization import batch_norm, local_response_norm
 from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from .resample import dropout1d, dropout2d, interpolate
 from .pooling1d import (adaptive_avg_pool1d, adaptive_max_pool2d, avg_pool1d,
                         max_pool1d)
 
@@ -57,4 +61,6 @@ __all__ = [
     "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
     "embedding", "one_hot", "conv1d",
     "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool2d",
+    "interpolate", "dropout1d", "dropout2d", "scaled_dot_product_attention",
+    "multi_head_attention",
 ]

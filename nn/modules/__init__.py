@@ -3,6 +3,7 @@ from .activation import GELU, LeakyReLU, LogSigmoid, LogSoftmax, ReLU, Sigmoid, 
 from .activation_extra import (CELU, ELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, Mish,
                                PReLU, ReLU6, SiLU, Softmin, Softplus, Softsign, Tanhshrink,
                                Threshold)
+from .attention import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
 from .container import ModuleList, Sequential
 from .conv import Conv2d, ConvTranspose2d
 from .conv1d import Conv1d
@@ -16,6 +17,7 @@ from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .loss_extra import HuberLoss, KLDivLoss, L1Loss, SmoothL1Loss
 from .module import Module, Parameter
 from .normalization import BatchNorm1d, BatchNorm2d, LocalResponseNorm
+from .upsample import Dropout1d, Dropout2d, Upsample
 from .rnn import GRU, LSTM, RNN, RNNBase
 from .rnn_cell import GRUCell, LSTMCell, RNNCell
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d,
@@ -35,4 +37,6 @@ __all__ = [
     "Embedding", "ModuleDict", "ParameterList", "ParameterDict", "Conv1d",
     "RNNBase", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
     "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveMaxPool2d",
+    "Upsample", "Dropout1d", "Dropout2d",
+    "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
 ]

@@ -34,6 +34,8 @@ RUNS = {
     "deep_convnet.py": (["--source", "sample"],
                         ["deep_convnet.png", "deep_convnet_misclassified.png", "deep_convnet.npz"]),
     "lenet_alexnet.py": (["--source", "sample"], ["lenet_alexnet.png"]),
+    "resnet_mnist.py": (["--source", "sample"], ["resnet_mnist.png"]),
+    "char_lstm.py": ([], ["char_lstm.png"]),
     "draw_graph.py": (["--formats", "svg"],
                       [f"simple_convnet_graph_{view}.svg|simple_convnet_graph_{view}.dot"
                        for view in ("full", "modules", "collapsed")]),
