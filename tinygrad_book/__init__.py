@@ -42,6 +42,9 @@ from .ops.unary_math import (acos, acosh, asin, asinh, atan, atanh, cosh, erf, e
 
 # dtype names as in PyTorch (tb.float32); they are NumPy's, so t.dtype == tb.float32 holds.
 float32, float64, int64, bool_ = _np.float32, _np.float64, _np.int64, _np.bool_
+float16, int32, int16, int8, uint8 = _np.float16, _np.int32, _np.int16, _np.int8, _np.uint8
+half, float, double, long, int, short = float16, float32, float64, int64, int32, int16
+bool = bool_  # noqa: A001 (torch.bool; shadows the builtin only as tinygrad_book.bool)
 
 __version__ = "0.1.0"
 
