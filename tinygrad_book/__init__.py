@@ -7,8 +7,9 @@
 import numpy as _np
 
 from .autograd import Context, Function
-from .creation import (arange, empty, eye, full, full_like, linspace, ones, ones_like, rand,
-                       rand_like, randint, randn, randn_like, tensor, zeros, zeros_like)
+from .creation import (arange, empty, empty_like, eye, full, full_like, linspace, logspace, normal,
+                       ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like,
+                       randperm, tensor, zeros, zeros_like)
 from .engine import grad
 # Eager, so that the functions (not the module of the same name) are the attributes.
 from .gradcheck import gradcheck, gradgradcheck, numerical_grad

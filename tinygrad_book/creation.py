@@ -77,6 +77,9 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False):
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
     return _new(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
 
 
@@ -98,10 +101,16 @@ def randn(*shape, dtype=None, requires_grad=False):
     return _new(arr.astype(_float_dtype(dtype)), requires_grad)
 
 
-def randint(low, high=None, size=(), dtype=np.int64):
+def randint(low, high=None, size=(), dtype=np.int64, requires_grad=False):
+    """Random integers in [low, high) (``randint(high, size)`` counts from 0, as PyTorch)."""
+    if isinstance(high, (tuple, list)):  # randint(high, size)
+        low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
-    return Tensor(default_generator().integers(low, high, size=size).astype(dtype))
+    if high <= low:
+        raise ValueError(f"randint: high ({high}) must be larger than low ({low})")
+    size = _check_shape(tuple(size) if isinstance(size, (tuple, list)) else (size,), "randint")
+    return _new(default_generator().integers(low, high, size=size).astype(dtype), requires_grad)
 
 
 def rand_like(t, dtype=None, requires_grad=False):
@@ -110,3 +119,50 @@ def rand_like(t, dtype=None, requires_grad=False):
 
 def randn_like(t, dtype=None, requires_grad=False):
     return randn(*t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def empty_like(t, dtype=None, requires_grad=False):
+    """An uninitialised tensor of ``t``'s shape (and dtype, unless ``dtype`` is given)."""
+    return _new(np.empty(t.shape, dtype=dtype or t.dtype), requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False):
+    """``steps`` values from base**start to base**end, evenly spaced in the exponent."""
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"logspace: steps must be a non-negative int, got {steps!r}")
+    arr = np.logspace(start, end, steps, base=base)
+    return _new(arr.astype(_float_dtype(dtype)), requires_grad)
+
+
+def randint_like(t, low=0, high=None, dtype=None, requires_grad=False):
+    """Random integers in [low, high) of ``t``'s shape (``randint_like(t, high)`` from 0)."""
+    if high is None:
+        low, high = 0, low
+    arr = default_generator().integers(low, high, size=t.shape)
+    return _new(arr.astype(dtype or t.dtype), requires_grad)
+
+
+def randperm(n, dtype=np.int64, requires_grad=False):
+    """A random permutation of 0..n-1."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"randperm: n must be a non-negative int, got {n!r}")
+    return _new(default_generator().permutation(int(n)).astype(dtype), requires_grad)
+
+
+def normal(mean=0.0, std=1.0, size=None, dtype=None, requires_grad=False):
+    """Normal samples: ``mean`` and ``std`` are numbers (then ``size`` is needed) or
+    tensors that broadcast together (then the result has their shape)."""
+    m = mean.data if isinstance(mean, Tensor) else np.asarray(mean)
+    s = std.data if isinstance(std, Tensor) else np.asarray(std)
+    if np.any(s < 0):
+        raise ValueError(f"normal: std must be non-negative, got {std!r}")
+    if size is None:
+        if m.ndim == 0 and s.ndim == 0 and not isinstance(mean, Tensor) \
+                and not isinstance(std, Tensor):
+            raise TypeError("normal: give size= when mean and std are numbers")
+        size = np.broadcast_shapes(m.shape, s.shape)
+    size = _check_shape(tuple(size) if isinstance(size, (tuple, list)) else (size,), "normal")
+    floats = [x.dtype for x in (m, s) if x.dtype.kind == "f" and x.ndim]
+    dtype = _float_dtype(dtype if dtype is not None else (floats[0] if floats else None))
+    arr = m + s * default_generator().standard_normal(size)
+    return _new(arr.astype(dtype), requires_grad)
