@@ -22,6 +22,8 @@ from .ops.front import DimensionError
 from .ops.indexing import (argwhere, gather, index_add, index_select, masked_fill,
                            masked_select, nonzero, scatter, scatter_add, scatter_reduce, take,
                            take_along_dim)
+from .ops.reductions import (all, amax, amin, aminmax, any, count_nonzero, nanmean, nansum,
+                             prod, std_mean, var_mean)
 from .ops.reorder import (diag, diag_embed, diagonal, flip, fliplr, flipud, meshgrid, moveaxis,
                           movedim, narrow, repeat_interleave, roll, select, swapaxes, swapdims, t,
                           tile, tril, triu, unflatten)

@@ -10,8 +10,8 @@ import numpy as np
 
 from . import autograd, engine
 from .grad_mode import _State as _grad_state
-from .ops import (binary_math, casts, indexing, linalg, logic, norms, reorder, rounding,  # noqa: F401
-                  scan, sorting, unary_math)
+from .ops import (binary_math, casts, indexing, linalg, logic, norms, reductions,  # noqa: F401
+                  reorder, rounding, scan, sorting, unary_math)
 from .ops import elementwise as E
 from .ops import front
 from .ops import matmul as M

@@ -167,6 +167,28 @@ for o in ("fro", 1, -1, float("inf"), -float("inf")):
     row(f"matrix_norm-{o}", lambda L, x, o=o: L.linalg.matrix_norm(x, o), (2, 3, 4))
     row(f"linalg-norm-matrix-{o}", lambda L, x, o=o: L.linalg.norm(x, o), (3, 4))
 
+# -- reductions ---------------------------------------------------------------------
+def with_nan(L, x):
+    return x.masked_fill(L.tensor([[True, False, False], [False, False, True]]), float("nan"))
+
+
+row("prod-all", lambda L, x: L.prod(x), (2, 3), flags="gg")
+row("prod-dim-keepdim", lambda L, x: x.prod(dim=-1, keepdim=True), (2, 3), flags="gg")
+row("prod-with-zeros", lambda L, x: x.masked_fill(L.tensor([[True, False], [True, True],
+                                                            [False, False]]), 0.0).prod(0),
+    (3, 2), flags="gg")
+row("prod-0d", lambda L, x: x.prod(), ())
+row("prod-empty", lambda L, x: x.prod(1), (0, 3))
+row("amax-dims", lambda L, x: L.amax(x, dim=(0, -1)), (2, 3, 2))
+row("amin-keepdim", lambda L, x: x.amin(1, keepdim=True), (2, 3))
+row("amax-all", lambda L, x: x.amax(), (2, 3))
+row("aminmax", lambda L, x: L.aminmax(x, dim=0), (3, 2))
+row("var_mean", lambda L, x: L.var_mean(x, dim=1, keepdim=True), (2, 4), flags="gg")
+row("std_mean-correction", lambda L, x: L.std_mean(x, 0, correction=0), (3, 2))
+row("nansum", lambda L, x: L.nansum(with_nan(L, x), dim=1), (2, 3))
+row("nanmean", lambda L, x: with_nan(L, x).nanmean(dim=0, keepdim=True), (2, 3))
+row("nanmean-all", lambda L, x: L.nanmean(with_nan(L, x)), (2, 3))
+
 # -- values only: logic and integer ops (exact comparison) ------------------------
 VALUE_ROWS = [
     ("eq-ne", lambda L, a, b: (a.eq(b), a.ne(b), L.eq(a, 1))),
@@ -184,6 +206,11 @@ VALUE_ROWS = [
     ("unique", lambda L, a, b: L.unique(a, return_inverse=True, return_counts=True)),
     ("unique-dim", lambda L, a, b: L.unique(L.cat([a, a]), dim=0)),
     ("mode", lambda L, a, b: (L.mode(a % 2, 1), a.mode(0, keepdim=True))),
+    ("any-all", lambda L, a, b: (a.any(), a.all(), L.any(a, dim=1), a.all(dim=0, keepdim=True),
+                                 (a > 0).any(-1), L.all(b, 1, True))),
+    ("count_nonzero", lambda L, a, b: (L.count_nonzero(a), a.count_nonzero(dim=0),
+                                       L.count_nonzero(b, dim=(0, 1)))),
+    ("int-prod", lambda L, a, b: (a.prod(), L.prod(b, 1), (a > 0).prod(0))),
     ("nonzero", lambda L, a, b: (L.nonzero(a), L.argwhere(b), L.nonzero(a, as_tuple=True)[1])),
 ]
 
