@@ -1,0 +1,37 @@
+"""Sphinx configuration: ``sphinx-build -W -b html docs docs/_build/html``.
+
+The notebooks (``../notebooks``, linked here as ``notebooks``) are executed on
+every build, so a notebook that no longer runs fails it.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "_ext"))
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices; see examples/README.md
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+project = "tinygrad_book"
+author = "the tinygrad_book developers"
+copyright = "2026, the tinygrad_book developers"
+
+extensions = ["myst_nb", "sphinx.ext.autodoc", "sphinx.ext.napoleon", "apiref"]
+html_theme = "furo"
+html_title = "tinygrad_book"
+exclude_patterns = ["_build", "**/.ipynb_checkpoints", "_ext"]
+
+# Docstrings are Google style ("Args:", "Returns:"); the signature shows the
+# defaults, so type hints are not repeated in the text.
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+autodoc_member_order = "bysource"
+autodoc_typehints = "signature"
+
+nb_execution_mode = "force"
+nb_execution_timeout = 300
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+myst_enable_extensions = ["dollarmath"]
+myst_heading_anchors = 3
+# The quick start, error and performance pages include sections of the README, whose
+# links point at repository files (examples/README.md) that are not pages here.
+suppress_warnings = ["myst.xref_missing"]
