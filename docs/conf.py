@@ -8,7 +8,6 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "_ext"))
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices; see examples/README.md
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 project = "tinygrad_book"
 author = "the tinygrad_book developers"
@@ -35,3 +34,17 @@ myst_heading_anchors = 3
 # The quick start, error and performance pages include sections of the README, whose
 # links point at repository files (examples/README.md) that are not pages here.
 suppress_warnings = ["myst.xref_missing"]
+
+
+def _absolute_values_are_not_substitutions(app, what, name, obj, options, lines):
+    """Docstrings write maths as text, where ``|x|`` is an absolute value; in
+    reStructuredText it would be a substitution (none are defined here), so
+    every ``|`` outside a ``literal`` is escaped."""
+    for i, line in enumerate(lines):
+        parts = line.split("``")
+        parts[::2] = [p.replace("|", "\\|") for p in parts[::2]]
+        lines[i] = "``".join(parts)
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _absolute_values_are_not_substitutions)

@@ -54,7 +54,8 @@ Tensor = _make = None  # bound by tensor.py: see _bind_tensor
 class Context:
     """A recorded op: the ``grad_fn`` of its outputs and the ``ctx`` of its Function.
 
-    Attributes the engine and the graph renderer read:
+    Attributes the engine and the graph renderer read::
+
       fn            the Function subclass
       next          per positional input: ``(node, output_nr)`` for a non-leaf that
                     requires grad, ``(leaf_tensor, None)`` for a leaf that requires

@@ -172,7 +172,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
-    """PyTorch's ``F.fold``: (N, C*KH*KW, L) blocks summed into (N, C, *output_size)."""
+    """PyTorch's ``F.fold``: ``(N, C*KH*KW, L)`` blocks summed into ``(N, C, *output_size)``."""
     input = as_tensor(input, "fold")
     check_ndim(input, (3,), "fold", layout="(N, C*KH*KW, L)")
     kh, kw = pair(kernel_size, "fold", "kernel_size")

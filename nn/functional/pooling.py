@@ -315,7 +315,7 @@ def _adaptive_matrix(size, out, dtype):
 
 
 def adaptive_avg_pool2d(input, output_size):
-    """Average-pool (N, C, H, W) to (N, C, *output_size), windows as PyTorch chooses them.
+    """Average-pool (N, C, H, W) to ``(N, C, *output_size)``, windows as PyTorch chooses them.
 
     ``output_size`` is an int or an (oh, ow) pair (``None`` keeps that input
     size). ``1`` is global average pooling. When the output size divides the
