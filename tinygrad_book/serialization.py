@@ -9,17 +9,19 @@ those; keys, container types and dtypes all survive the round trip.
 
 The file holds every array as its own ``.npy`` entry and the structure as
 JSON in one more (``uint8``) entry. It is written to a temporary file in the
-same directory and renamed over ``path`` (``os.replace``), so a crash mid-write
-leaves any previous checkpoint intact. It is read with
-``np.load(allow_pickle=False)``: loading a file never runs code, and a file
-that carries pickled objects is refused.
+same directory and renamed over ``path`` (``os.replace``, see safe_write.py),
+so a crash mid-write leaves any previous checkpoint intact. It is read member
+by member (_checkpoint_members.py) without pickle: loading a file never runs
+code, and a file that carries pickled objects is refused.
 """
 import json
 import os
-import tempfile
 import zipfile
 
 import numpy as np
+
+from ._checkpoint_members import MAX_DEPTH, Refused, check_depth, read_member, references, what_it_is
+from .safe_write import write_atomically
 
 _STRUCTURE = "__tinygrad_book_structure__"
 _FORMAT = "tinygrad_book.checkpoint"
@@ -31,9 +33,13 @@ def save(obj, path):
     """Write ``obj`` to ``path`` (a path, used exactly as given, or a writable binary file).
 
     Raises TypeError naming the position of anything that cannot be stored
-    without pickle (e.g. ``obj['state'][0]['buf']: got set``); the target file
-    is not touched in that case.
+    without pickle (e.g. ``obj['state'][0]['buf']: got set``), and ValueError for
+    a structure nested more than ``MAX_DEPTH`` deep or a ``path`` that is not a
+    regular file or a new path (``/dev/null``); the target is not touched then.
+    The file is written as :func:`tinygrad_book.safe_write.write_atomically`
+    describes: atomically, through symlinks, keeping hard links and modes.
     """
+    check_depth(obj, "save: cannot store obj")
     arrays = {}
     tree = _encode(obj, arrays, "obj")
     header = json.dumps({"format": _FORMAT, "version": _VERSION, "root": tree},
@@ -42,34 +48,17 @@ def save(obj, path):
     if hasattr(path, "write"):
         np.savez(path, **arrays)
         return
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"save: {path!r} is a directory; give a file name inside it, "
-                                f"e.g. {os.path.join(path, 'checkpoint.npz')!r}")
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(f"save: cannot write {path!r}: the directory {directory!r} "
-                                "does not exist (create it first, e.g. with os.makedirs)")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-" + os.path.basename(path) + "-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    # np.savez is looked up at call time, so a test can make it fail mid-write.
+    write_atomically(path, lambda f: np.savez(f, **arrays), "save")
 
 
 def load(path):
     """Read what :func:`save` wrote. Arrays come back as NumPy arrays, Tensors as Tensors.
 
-    A missing file raises FileNotFoundError; a truncated, corrupt or foreign
-    file (or one carrying pickled objects) raises ValueError naming ``path``.
+    Only the members the structure refers to are read, each checked against its
+    declared shape before any memory is taken. A missing file raises
+    FileNotFoundError; a truncated, corrupt or foreign file (or one carrying
+    pickled objects) raises ValueError naming ``path`` (and the member at fault).
     """
     name = path if hasattr(path, "read") else os.fspath(path)
     if not hasattr(path, "read") and not os.path.exists(name):
@@ -77,54 +66,48 @@ def load(path):
     try:
         if hasattr(path, "read"):
             return _read(path)
-        # Opened here rather than by np.load, which leaks its handle when a damaged
-        # .npz fails to open as a zip.
         with open(name, "rb") as f:
             return _read(f)
     except _Refused as exc:
         raise ValueError(f"load: cannot load {name!r}: {exc}") from None
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError,
-            UnicodeDecodeError) as exc:
-        if isinstance(exc, ValueError) and "pickle" in str(exc).lower():
-            raise ValueError(f"load: cannot load {name!r}: it is a pickle, which could run "
-                             "code when loaded; checkpoints are .npz files written by "
-                             "tinygrad_book.save") from None
+            UnicodeDecodeError, NotImplementedError) as exc:
         raise ValueError(f"load: {name!r} is truncated, corrupt or not a tinygrad_book "
                          f"checkpoint ({type(exc).__name__}: {exc})") from None
 
 
-class _Refused(Exception):
-    pass
+_Refused = Refused
 
 
 def _read(source):
-    npz = np.load(source, allow_pickle=False)
-    if not isinstance(npz, np.lib.npyio.NpzFile):
-        raise _Refused("it is a single .npy array, not a tinygrad_book checkpoint "
-                       "(.npz written by tinygrad_book.save)")
-    with npz:
-        if _STRUCTURE not in npz.files:
+    start = source.tell() if hasattr(source, "tell") else 0
+    head = source.read(64)
+    source.seek(start)
+    if not head.startswith(b"PK"):
+        raise _Refused(what_it_is(head, source))
+    with zipfile.ZipFile(source) as zf:
+        members = {n[:-4] if n.endswith(".npy") else n: n for n in zf.namelist()}
+        if _STRUCTURE not in members:
             raise _Refused(f"it is an .npz without the {_STRUCTURE!r} entry, so not a "
                            "tinygrad_book checkpoint; read plain .npz files with numpy.load")
-        header = _read_header(npz[_STRUCTURE])
+        header = _read_header(read_member(zf, members[_STRUCTURE], _STRUCTURE))
+        root = header["root"]
+        check_depth(root, "its structure", json_tree=True)
         arrays = {}
-        for key in npz.files:
-            if key == _STRUCTURE:
-                continue
-            try:
-                arrays[key] = npz[key]
-            except ValueError as exc:
-                if "pickle" in str(exc).lower():
-                    raise _Refused(f"entry {key!r} holds pickled Python objects, which "
-                                   "could run code when loaded; refusing to load it") from None
-                raise
-        return _decode(header["root"], arrays)
+        for ref in references(root):
+            if ref not in members:
+                raise _Refused(f"its structure refers to a missing array entry {ref!r}")
+            arrays[ref] = read_member(zf, members[ref], ref)
+        return _decode(root, arrays)
 
 
 def _read_header(raw):
     if raw.dtype != np.uint8 or raw.ndim != 1:
         raise _Refused("its structure entry is not a uint8 byte string")
-    header = json.loads(raw.tobytes().decode("utf-8"))
+    try:
+        header = json.loads(raw.tobytes().decode("utf-8"))
+    except RecursionError:
+        raise _Refused(f"its structure is nested more than {MAX_DEPTH} deep") from None
     if not isinstance(header, dict) or header.get("format") != _FORMAT:
         raise _Refused("its structure entry does not carry the tinygrad_book format tag")
     if header.get("version") != _VERSION:
