@@ -34,8 +34,26 @@ def _numpy_core(submodule, name):
     raise pickle.UnpicklingError(f"this NumPy has no {submodule}.{name}")
 
 
-class RestrictedUnpickler(pickle.Unpickler):
-    """An Unpickler that rebuilds NumPy arrays and plain containers, and nothing else."""
+class RestrictedUnpickler(pickle._Unpickler):
+    """An Unpickler that rebuilds NumPy arrays and plain containers, and nothing else.
+
+    It is the pure-Python unpickler (a book's params.pkl is a few MB), so that BUILD can be
+    checked too: BUILD sets the state of the object below it, and on an allowed *function*
+    (``_frombuffer``) it would set attributes of NumPy itself for the whole process. Only
+    arrays and dtypes, the objects a pickled dict of arrays rebuilds, may be BUILT.
+    """
+
+    dispatch = dict(pickle._Unpickler.dispatch)
+
+    def load_build(self):
+        inst = self.stack[-2] if len(self.stack) > 1 else None  # below the state
+        if type(inst) is not np.ndarray and not isinstance(inst, np.dtype):
+            raise pickle.UnpicklingError(
+                f"refusing to set the state of {type(inst).__name__} {inst!r}: this file may "
+                "only contain NumPy arrays (BUILD is allowed on arrays and dtypes only)")
+        pickle._Unpickler.load_build(self)
+
+    dispatch[pickle.BUILD[0]] = load_build
 
     def find_class(self, module, name):
         if (module, name) in _ALLOWED:
