@@ -73,6 +73,11 @@ class CorruptFileError(MNISTError):
     """A file is not a valid IDX file of the expected shape (truncated, wrong magic, ...)."""
 
 
+class ChecksumMismatchError(DownloadError):
+    """A cached file differs from the published one and no verified copy could replace it
+    (the file is left where it is)."""
+
+
 class SampleFallbackWarning(UserWarning):
     """``source="auto"`` could not get full MNIST and used the shipped sample."""
 
@@ -178,18 +183,17 @@ def _write_atomic(path, data):
         raise
 
 
-def _cached_ok(path, sha256):
-    """True if ``path`` holds the right bytes; a file with wrong bytes is deleted."""
+def _cache_problem(path, sha256):
+    """None if ``path`` holds the published bytes, "missing" if there is no file, else what is
+    wrong with it. The file itself is never changed here."""
     if not path.is_file():
-        return False
-    if _sha256(path.read_bytes()) == sha256:
-        return True
-    # A partial or damaged copy (e.g. from an older, non-atomic tool) would fail
-    # every later run; removing it lets the caller fetch a good one.
-    path.unlink()
-    warnings.warn(f"{path}: checksum mismatch in cached file, deleted it to download again",
-                  stacklevel=2)
-    return False
+        return "missing"
+    data = path.read_bytes()
+    got = _sha256(data)
+    if got == sha256:
+        return None
+    return (f"MNIST file {str(path)!r} does not match the published file ({len(data):,} bytes "
+            f"with SHA-256 {got}, expected {sha256})")
 
 
 def _download(filename, sha256, directory):
@@ -217,16 +221,36 @@ def _download(filename, sha256, directory):
 
 
 def _ensure_files(root, download):
-    """Return ``{key: path}`` for the four files, downloading what is missing or damaged."""
+    """Return ``{key: path}`` for the four files, downloading what is missing or damaged.
+
+    A cached file whose bytes differ from the published ones (a partial copy, a
+    re-compressed one) is never deleted: with ``download=False`` it is left as it is and
+    a ChecksumMismatchError says so; with ``download=True`` it is replaced only once a
+    verified copy has been downloaded, and left as it is if none can be.
+    """
     directory = _mnist_dir(root)
     paths = {}
     for key, (filename, sha256) in FILES.items():
         path = directory / filename
-        if not _cached_ok(path, sha256):
-            if not download:
-                raise DownloadError(f"MNIST file {filename!r} is not in {directory} and download=False; "
-                                    f"pass download=True to fetch it, or {_SAMPLE_HINT}")
-            path = _download(filename, sha256, directory)
+        problem = _cache_problem(path, sha256)
+        if problem is not None and not download:
+            if problem == "missing":
+                raise DownloadError(f"MNIST file {filename!r} is not in {directory} and "
+                                    f"download=False; pass download=True to fetch it, or "
+                                    f"{_SAMPLE_HINT}")
+            raise ChecksumMismatchError(f"{problem}, so it was not used and was left as it is; "
+                                        "pass download=True to replace it with a verified "
+                                        f"copy, or {_SAMPLE_HINT}")
+        if problem is not None:
+            try:
+                path = _download(filename, sha256, directory)
+            except DownloadError as exc:
+                if problem == "missing":
+                    raise
+                raise ChecksumMismatchError(f"{problem}, and no verified replacement could be "
+                                            f"downloaded, so it was left as it is; {exc}") from None
+            if problem != "missing":
+                warnings.warn(f"{problem}: replaced it with a verified download", stacklevel=4)
         paths[key] = path
     return paths
 
