@@ -2,21 +2,27 @@
 import numpy as np
 
 from tinygrad_book.autograd import Function
+from tinygrad_book.grad_mode import is_grad_enabled
+from tinygrad_book.tensor import Tensor
 from tinygrad_book.tensor import pad as _pad_constant
 
 from ._utils import as_tensor, check_float, check_ndim, check_same_dtype
 
 
-class Linear(Function):
+class Affine(Function):
     """y = x Wᵀ + b — the book's Affine layer (section 5.6) with PyTorch's (out, in) weight.
 
-    dL/dx = g W,  dL/dW = gᵀ x,  dL/db = Σ g over the batch (book eq. 5.13);
-    written with Tensor ops, so the backward is differentiable again.
+    dL/dx = g W,  dL/dW = gᵀ x,  dL/db = Σ g over the batch (book eq. 5.13).
+
+    One node per layer: the bias is added in place into the product's output.
+    A plain backward pass runs on the arrays (three BLAS calls and a sum); when
+    the backward is itself recorded (``create_graph``) it is written with Tensor
+    ops, so it is differentiable again.
     """
 
     @staticmethod
     def forward(ctx, x, weight, bias):
-        out = x @ weight.T
+        out = np.matmul(x, weight.T)
         if bias is not None:
             out += bias
         ctx.save_for_backward(x, weight)
@@ -25,15 +31,22 @@ class Linear(Function):
     @staticmethod
     def backward(ctx, g):
         x, weight = ctx.saved_tensors
-        gx = gw = gb = None
+        need_x, need_w, need_b = ctx.needs_input_grad
+        if not is_grad_enabled():
+            g, xa = g.data, x.data
+            g2, x2 = g.reshape(-1, g.shape[-1]), xa.reshape(-1, xa.shape[-1])
+            return (_const(np.matmul(g, weight.data)) if need_x else None,
+                    _const(np.matmul(g2.T, x2)) if need_w else None,
+                    _const(np.add.reduce(g2, axis=0)) if need_b else None)
         g2 = g.reshape(-1, g.shape[-1])
-        if ctx.needs_input_grad[0]:
-            gx = g @ weight
-        if ctx.needs_input_grad[1]:
-            gw = g2.T @ x.reshape(-1, x.shape[-1])
-        if ctx.needs_input_grad[2]:
-            gb = g2.sum(axis=0)
-        return gx, gw, gb
+        return (g @ weight if need_x else None,
+                g2.T @ x.reshape(-1, x.shape[-1]) if need_w else None,
+                g2.sum(axis=0) if need_b else None)
+
+
+def _const(array):
+    """A gradient array as a Tensor outside the graph."""
+    return Tensor._make(array, False, None, 0)
 
 
 def linear(input, weight, bias=None):
@@ -60,7 +73,7 @@ def linear(input, weight, bias=None):
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"linear(): bias must have shape ({weight.shape[0]},), got {bias.shape}")
     check_same_dtype(fn, input=input, weight=weight, bias=bias)
-    return Linear.apply(input, weight, bias)
+    return Affine.apply(input, weight, bias)
 
 
 def flatten(input, start_dim=0, end_dim=-1):

@@ -512,7 +512,7 @@ def test_real_mlp_from_nn_groups_and_collapses_by_module():
     dot = to_dot(loss, params=params, group_by_module=True)
     clusters, labels = cluster_contents(dot), nodes(dot)
     in_fc1 = sorted(labels[i] for i in clusters["fc1"])
-    assert in_fc1 == ["(4, 5) float32", "Linear", "fc1.bias\\n(5,) float32",
+    assert in_fc1 == ["(4, 5) float32", "Affine", "fc1.bias\\n(5,) float32",
                       "fc1.weight\\n(5, 3) float32"]
     # The root module tags its own ops with "": the ReLU in its forward is in no cluster.
     assert set(clusters) == {"fc1", "fc2", "legend"}
@@ -521,7 +521,7 @@ def test_real_mlp_from_nn_groups_and_collapses_by_module():
 
     collapsed = nodes(to_dot(loss, params=params, collapse_modules=True))
     assert sorted(collapsed.values()) == sorted([
-        "fc1\\n1 op: Linear\\n2 parameters, 20 values",
-        "fc2\\n1 op: Linear\\n2 parameters, 12 values",
+        "fc1\\n1 op: Affine\\n2 parameters, 20 values",
+        "fc2\\n1 op: Affine\\n2 parameters, 12 values",
         "ReLU", "Pow", "Mean\\naxis=(0, 1)", "output\\n() float32",
         "input\\n(4, 3) float32\\nno grad"])
