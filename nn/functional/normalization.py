@@ -10,6 +10,11 @@ from tinygrad_book.tensor import Tensor
 from ._utils import as_tensor, check_float, check_same_dtype, data
 
 
+# einsum subscripts of Σ a·b per channel (axis 1) for 2- to 5-D inputs: one pass, no temporary.
+_CHANNEL_DOT = {nd: "a" + "c" + "bdef"[:nd - 2] + ",a" + "c" + "bdef"[:nd - 2] + "->c"
+             for nd in range(2, 7)}
+
+
 def _channel_axes(ndim):
     """Every axis but the channel axis 1: the statistics are per channel."""
     return (0,) + tuple(range(2, ndim))
@@ -40,22 +45,24 @@ class BatchNorm(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, eps, momentum, running_mean=None, running_var=None):
-        axes = _channel_axes(x.ndim)
-        mean = x.mean(axis=axes, keepdims=True)
-        centred = x - mean
-        var = np.mean(centred * centred, axis=axes, keepdims=True)
+        # Five passes over x's size, all in x's dtype: the sum, x - μ, Σ(x - μ)² (einsum:
+        # no squared temporary), x̂ in place, then γ x̂ + β into the output.
+        axes, m = _channel_axes(x.ndim), x.size // x.shape[1]
+        mean = np.add.reduce(x, axis=axes, keepdims=True)
+        mean /= m
+        xhat = np.subtract(x, mean)
+        var = np.einsum(_CHANNEL_DOT[x.ndim], xhat, xhat).reshape(mean.shape)
+        var /= m
         invstd = 1 / np.sqrt(var + x.dtype.type(eps))
-        xhat = np.multiply(centred, invstd, out=centred)
+        xhat *= invstd
         out = xhat
         if weight is not None:
-            out = out * _per_channel(weight, x.ndim)
+            out = np.multiply(xhat, _per_channel(weight, x.ndim))
         if bias is not None:
-            out = out + _per_channel(bias, x.ndim) if out is xhat else \
-                np.add(out, _per_channel(bias, x.ndim), out=out)
+            out = np.add(out, _per_channel(bias, x.ndim), out=None if out is xhat else out)
         if running_mean is not None:
             _lerp_(running_mean, mean.reshape(-1), momentum)
         if running_var is not None:
-            m = x.size // x.shape[1]
             # PyTorch (and the book's inference) keep the unbiased estimate m/(m-1) σ².
             _lerp_(running_var, var.reshape(-1) * (m / (m - 1)), momentum)
         ctx.axes, ctx.eps = axes, eps
@@ -89,17 +96,21 @@ class BatchNorm(Function):
 
 
 def _backward_arrays(g, weight, xhat, invstd, axes, needs):
-    """The backward above on arrays: (dx, dγ, dβ), ``None`` where not needed."""
+    """The backward above on arrays: (dx, dγ, dβ), ``None`` where not needed.
+
+    dx = γ/√(σ² + ε) · (g - dβ/m - x̂ · dγ/m) in four passes over one output array.
+    """
     nd = g.ndim
     m = g.size // g.shape[1]
-    gb = g.sum(axis=axes, keepdims=True)
-    gw = np.multiply(g, xhat).sum(axis=axes, keepdims=True)
+    gb = np.add.reduce(g, axis=axes, keepdims=True)
+    gw = np.einsum(_CHANNEL_DOT[nd], g, xhat).reshape(gb.shape)
     gx = None
     if needs[0]:
         scale = invstd if weight is None else invstd * weight.reshape((1, -1) + (1,) * (nd - 2))
-        gx = np.multiply(xhat, gw * (scale / m))
-        gx += gb * (scale / m)
-        np.subtract(g * scale, gx, out=gx)
+        gx = np.multiply(xhat, gw / m)
+        gx += gb / m
+        np.subtract(g, gx, out=gx)
+        gx *= scale
     return (gx,
             gw.reshape(-1) if needs[1] else None,
             gb.reshape(-1) if needs[2] else None)
