@@ -25,6 +25,10 @@ CATEGORIES = ("GEMM (BLAS)", "im2col/col2im", "conv layout copies", "pooling", "
 _RULES = (
     ("nn/functional/conv.py", "_grouped_matmul", "GEMM (BLAS)"),
     ("nn/functional/conv.py", "_channel_major", "conv layout copies"),
+    ("nn/functional/im2col.py", "correlate", "GEMM (BLAS)"),
+    ("nn/functional/im2col.py", "weight_grad", "GEMM (BLAS)"),
+    ("nn/functional/im2col.py", "from_grid", "conv layout copies"),
+    ("nn/functional/im2col.py", "to_grid", "conv layout copies"),
     ("nn/functional/im2col.py", None, "im2col/col2im"),
     ("tinygrad_book/ops/matmul.py", None, "GEMM (BLAS)"),
     ("nn/functional/linear.py", "forward", "GEMM (BLAS)"),

@@ -13,11 +13,14 @@ so the graph closes on itself and conv2d is differentiable to any order.
 Shapes are NCHW; weights are (out, in/groups, KH, KW) for conv2d and
 (in, out/groups, KH, KW) for conv_transpose2d, as in PyTorch.
 
-Cost: the forward pass is one strided copy (im2col) and one BLAS product in
-the input's dtype; its columns are kept for the weight gradient when the
-weight requires grad. At stride 1, the transposed convolution (and so every
-input gradient) is computed as a correlation with the flipped kernel, which
-avoids col2im's KH*KW strided additions.
+Cost: at stride 1 with one group (every conv of the book's nets) the columns are
+built a few images at a time on a padded grid (:class:`ShiftedColumns`) and
+multiplied while they are still in cache; the whole column matrix never exists,
+and the weight gradient rebuilds its chunks from the input instead of keeping
+them. Other strides and groups use im2col's full column matrix, kept for the
+weight gradient. At stride 1, the transposed convolution (and so every input
+gradient) is computed as a correlation with the flipped kernel, which avoids
+col2im's KH*KW strided additions.
 """
 import numpy as np
 
@@ -27,7 +30,7 @@ from tinygrad_book.checks import (check_output_padding, conv_output_size,
 from tinygrad_book.grad_mode import is_grad_enabled
 
 from ._utils import as_tensor, check_float, check_ndim, check_same_dtype, pair
-from .im2col import col2im_array, im2col_array
+from .im2col import ShiftedColumns, col2im_array, im2col_array
 from .linear import pad as _pad
 
 
@@ -51,16 +54,30 @@ def _channel_major(g):
     return g.transpose(1, 0, 2, 3).reshape(c, n * h * w)
 
 
+def _on_grid(stride, groups):
+    """Whether a convolution runs on :class:`ShiftedColumns` (the book's nets all do)."""
+    return stride == (1, 1) and groups == 1
+
+
 class Convolution(Function):
     """y = W * x + b (cross-correlation), as ``W.reshape(OC, -1) @ im2col(x)`` (book section 7.4).
 
-    ``cols`` may carry precomputed columns of ``x``; ``keep_cols`` saves them for
-    the weight gradient instead of recomputing them in backward.
+    Off the grid (stride > 1 or groups > 1), ``cols`` may carry precomputed columns
+    of ``x``, and ``keep_cols`` saves them for the weight gradient instead of
+    recomputing them in backward.
     """
 
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups, cols=None,
                 keep_cols=False):
+        ctx.conf = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+        ctx.attrs = ctx.conf
+        if _on_grid(stride, groups):
+            ctx.save_for_backward(x, weight, None)
+            out = ShiftedColumns(x, weight.shape[2:], padding, dilation).correlate(weight)
+            if bias is not None:
+                out += bias[:, None, None]
+            return out
         n = x.shape[0]
         oc, _, kh, kw = weight.shape
         oh = conv_output_size(x.shape[2], kh, stride[0], padding[0], dilation[0])
@@ -70,8 +87,6 @@ class Convolution(Function):
         out = _grouped_matmul(weight.reshape(oc, -1), cols, groups)
         if bias is not None:
             out += bias[:, None]
-        ctx.conf = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-        ctx.attrs = ctx.conf
         ctx.save_for_backward(x, weight, cols if keep_cols else None)
         return np.ascontiguousarray(out.reshape(oc, n, oh, ow).transpose(1, 0, 2, 3))
 
@@ -99,13 +114,15 @@ class ConvolutionWeightGrad(Function):
 
     @staticmethod
     def forward(ctx, x, g, kernel_size, stride, padding, dilation, groups, cols=None):
+        ctx.conf = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+        ctx.attrs = ctx.conf
+        ctx.save_for_backward(x, g)
+        if _on_grid(stride, groups):
+            return ShiftedColumns(x, kernel_size, padding, dilation).weight_grad(g)
         oc = g.shape[1]
         c = x.shape[1]
         if cols is None:
             cols = im2col_array(x, kernel_size, stride, padding, dilation)
-        ctx.conf = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-        ctx.attrs = ctx.conf
-        ctx.save_for_backward(x, g)
         if groups == 1 and cols.shape[0] < 64 and g.shape[0]:
             # Few columns (a first layer: C*KH*KW = 25 in SimpleConvNet): one product
             # per image, summed, beats the single long one below, whose tiny result
@@ -172,7 +189,7 @@ class TransposedConvolution(Function):
         need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         # Both gradients correlate with g's columns: build them once.
         cols = None
-        if need_x and need_w:
+        if need_x and need_w and not _on_grid(ctx.conf["stride"], ctx.conf["groups"]):
             cols = im2col_array(g.data, weight.shape[2:], ctx.conf["stride"],
                                 ctx.conf["padding"], ctx.conf["dilation"])
         gx = gw = gb = None
@@ -197,7 +214,10 @@ def _correlate_flipped(x, weight, padding, dilation, groups):
     """
     cin, coutg, kh, kw = weight.shape
     flipped = weight.reshape(groups, cin // groups, coutg, kh, kw)[..., ::-1, ::-1]
-    flipped = flipped.transpose(0, 2, 1, 3, 4).reshape(groups * coutg, -1)
+    flipped = flipped.transpose(0, 2, 1, 3, 4)
+    if groups == 1:
+        return ShiftedColumns(x, (kh, kw), padding, dilation).correlate(flipped[0])
+    flipped = flipped.reshape(groups * coutg, -1)
     n, _, h, w = x.shape
     cols = im2col_array(x, (kh, kw), (1, 1), padding, dilation)
     out = _grouped_matmul(flipped, cols, groups)

@@ -11,7 +11,7 @@ product ``W (OC, C*KH*KW) @ cols`` whose result is already channel-major, and
 the book's matrix ``(N*OH*OW, C*KH*KW)`` is simply its transpose (a view).
 """
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from tinygrad_book.autograd import Function
 from tinygrad_book.checks import conv_output_size
@@ -68,6 +68,95 @@ def col2im_array(cols, input_shape, kernel_size, stride, padding, dilation):
     out = np.empty((n, c, h, w), dtype=cols.dtype)
     np.copyto(out, acc[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3))
     return out
+
+
+# Bytes of one chunk of columns: small enough to stay in a core's L2/L3 cache between
+# being written and being read by the matrix product (see benchmarks/README.md).
+CHUNK_BYTES = 1 << 20
+
+
+class ShiftedColumns:
+    """im2col for a stride-1 convolution, built a few images at a time on a padded grid.
+
+    The input is padded once into a channel-major buffer ``(C, N*Hp*Wp)``. On it,
+    the pixel under kernel tap (i, j) of the window whose output is at (n, r, q)
+    sits at a fixed shift ``i*dh*Wp + j*dw`` from the window's first pixel, so the
+    columns of a run of images are KH*KW shifted *contiguous* copies of the
+    buffer. Each image contributes ``span = OH*Wp`` columns: every output row is
+    computed ``Wp`` wide, and its last ``Wp - OW`` values (windows that wrap into
+    the next row) are dropped by :meth:`from_grid`. The column matrix of the
+    whole batch never exists: :meth:`chunks` writes one cache-sized piece at a time,
+    and each piece's product is moved into NCHW while it is still in cache.
+    """
+
+    def __init__(self, x, kernel_size, padding, dilation):
+        n, c, h, w = x.shape
+        (kh, kw), (ph, pw), (dh, dw) = kernel_size, padding, dilation
+        self.n, self.hp, self.wp = n, h + 2 * ph, w + 2 * pw
+        self.oh = conv_output_size(h, kh, 1, ph, dh)
+        self.ow = conv_output_size(w, kw, 1, pw, dw)
+        self.span = self.oh * self.wp
+        self.taps = (c, kh, kw, dh, dw)
+        self.rows = c * kh * kw
+        # The last window's wrapped tail reads up to (KW-1)*dw pixels past the last image.
+        self.flat = np.zeros((c, n * self.hp * self.wp + (kw - 1) * dw), dtype=x.dtype)
+        grid = self.flat[:, :n * self.hp * self.wp].reshape(c, n, self.hp, self.wp)
+        grid[:, :, ph:ph + h, pw:pw + w] = x.transpose(1, 0, 2, 3)
+        self.chunk = max(1, CHUNK_BYTES // (self.rows * self.span * x.itemsize))
+        step, item = self.flat.strides[0], self.flat.itemsize
+        # windows[c, i, j, n, t]: the pixel under tap (i, j) of image n's t-th window.
+        self.windows = as_strided(self.flat, shape=(c, kh, kw, n, self.span),
+                                  strides=(step, dh * self.wp * item, dw * item,
+                                           self.hp * self.wp * item, item), writeable=False)
+
+    def chunks(self):
+        """Yield (first image, end image, columns (C*KH*KW, images*span)) in image order.
+
+        The columns live in one buffer that the next chunk overwrites.
+        """
+        c, kh, kw = self.taps[:3]
+        buf = np.empty(self.rows * min(self.chunk, self.n) * self.span, dtype=self.flat.dtype)
+        for start in range(0, self.n, self.chunk):
+            m = min(self.chunk, self.n - start)
+            cols = buf[:self.rows * m * self.span].reshape(c, kh, kw, m, self.span)
+            np.copyto(cols, self.windows[:, :, :, start:start + m])
+            yield start, start + m, cols.reshape(self.rows, m * self.span)
+
+    def correlate(self, weight):
+        """The convolution (N, OC, OH, OW) with weight (OC, C, KH, KW): one product per
+        chunk of columns, moved into the NCHW output while it is still in cache."""
+        oc = weight.shape[0]
+        w2 = weight.reshape(oc, self.rows)
+        y = np.empty((self.n, oc, self.oh, self.ow), dtype=self.flat.dtype)
+        buf = np.empty(oc * min(self.chunk, self.n) * self.span, dtype=self.flat.dtype)
+        for start, end, cols in self.chunks():
+            part = buf[:oc * cols.shape[1]].reshape(oc, cols.shape[1])
+            self.from_grid(np.matmul(w2, cols, out=part), y, start)
+        return y
+
+    def weight_grad(self, g):
+        """dL/dW (OC, C, KH, KW) = Σ over chunks of columns · gᵀ, for g (N, OC, OH, OW)."""
+        oc = g.shape[1]
+        acc = np.zeros((self.rows, oc), dtype=g.dtype)
+        part = np.empty_like(acc)
+        for start, end, cols in self.chunks():
+            # columns @ gᵀ: both operands stream their long axis in memory order.
+            acc += np.matmul(cols, self.to_grid(g, start, end).T, out=part)
+        return np.ascontiguousarray(acc.T).reshape((oc,) + self.taps[:3])
+
+    def to_grid(self, y, start, end):
+        """Images start..end of y (N, K, OH, OW) -> (K, images*span), laid out as the
+        products' outputs of that chunk, with zeros where the grid has no output."""
+        k, m = y.shape[1], end - start
+        out = np.zeros((k, m, self.oh, self.wp), dtype=y.dtype)
+        out[..., :self.ow] = y[start:end].transpose(1, 0, 2, 3)
+        return out.reshape(k, m * self.span)
+
+    def from_grid(self, part, y, start):
+        """Write a chunk's products (K, images*span) into images start.. of y (N, K, OH, OW)."""
+        k, m = part.shape[0], part.shape[1] // self.span
+        grid = part.reshape(k, m, self.oh, self.wp)[..., :self.ow]
+        y[start:start + m] = grid.transpose(1, 0, 2, 3)
 
 
 class Im2Col(Function):
