@@ -6,8 +6,9 @@ network get much deeper than DeepConvNet without its gradients vanishing.
 identity / 1x1 shortcuts, with the small-image stem for 28x28 digits. On
 NumPy the paper's width (64 channels in the first stage) costs about a
 second per small batch, so the default here is width 16: same depth and
-shortcuts, 1/16 of the arithmetic. Adam with a cosine schedule, 2 epochs of
-batches of 50 on the 5,000-digit sample reach about 97% test accuracy.
+shortcuts, 1/16 of the arithmetic. Adam (lr 3e-3) with a cosine schedule,
+2 epochs of batches of 50 on the sample's 4,000 training digits: 94.7% on its
+1,000 test digits, in about 2 minutes on 2 busy cores (one measured run).
 
 Writes ``resnet_mnist.png`` (training loss and accuracy per epoch).
 
