@@ -64,7 +64,7 @@ def silu(input, inplace=False):
     return x * x.sigmoid()
 
 
-class Softplus(Function):
+class SoftplusCurve(Function):
     """y = log(1 + e^(βx))/β, and y = x where βx > threshold;  dy/dx = σ(βx) (1 there)."""
 
     @staticmethod
@@ -87,13 +87,13 @@ def softplus(input, beta=1.0, threshold=20.0):
     beta = _number(beta, "beta", "softplus")
     if beta == 0:
         raise ValueError("softplus(): beta must not be 0 (it divides the result)")
-    return Softplus.apply(x, beta=beta, threshold=_number(threshold, "threshold", "softplus"))
+    return SoftplusCurve.apply(x, beta=beta, threshold=_number(threshold, "threshold", "softplus"))
 
 
 def mish(input, inplace=False):
     """x tanh(softplus(x)) (Misra, 2019)."""
     x = _input(input, "mish")
-    return x * Softplus.apply(x, beta=1.0, threshold=20.0).tanh()
+    return x * SoftplusCurve.apply(x, beta=1.0, threshold=20.0).tanh()
 
 
 def softsign(input):

@@ -15,7 +15,7 @@ from tinygrad_book.tensor import Tensor
 from ._utils import as_tensor, check_float
 
 
-class Embedding(Function):
+class EmbeddingLookup(Function):
     """y = W[idx];  dL/dW[r] = Σ over positions holding r of g (none for ``padding_idx``)."""
 
     @staticmethod
@@ -98,7 +98,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     scale = None
     if scale_grad_by_freq:
         scale = 1.0 / np.bincount(idx.ravel(), minlength=rows)[idx]
-    return Embedding.apply(weight, idx=idx, padding_idx=padding_idx, scale=scale)
+    return EmbeddingLookup.apply(weight, idx=idx, padding_idx=padding_idx, scale=scale)
 
 
 def one_hot(tensor, num_classes=-1):

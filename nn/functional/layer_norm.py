@@ -199,7 +199,9 @@ def normalize(input, p=2.0, dim=1, eps=1e-12):
                          f"{input.shape}, got {dim!r}")
     if isinstance(p, bool) or not isinstance(p, numbers.Real) or p <= 0:
         raise ValueError(f"{fn}(): p must be a positive number, got {p!r}")
-    if p == 1:
+    if p == float("inf"):
+        norm = input.abs().max(axis=dim, keepdims=True)
+    elif p == 1:
         norm = input.abs().sum(axis=dim, keepdims=True)
     elif p == 2:
         norm = (input * input).sum(axis=dim, keepdims=True).sqrt()

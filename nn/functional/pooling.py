@@ -65,7 +65,7 @@ def _max_and_arg(x, kernel_size, stride, padding, dilation, out_size, extra=(0, 
     return out, arg
 
 
-class MaxPool2d(Function):
+class MaxPooling(Function):
     """y = max over each window; dL/dx = g at the window's arg-max, 0 elsewhere."""
 
     @staticmethod
@@ -208,7 +208,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """
     input, kernel_size, stride, padding, dilation, out_size, extra = _pool_conf(
         "max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
-    out = MaxPool2d.apply(input, kernel_size=kernel_size, stride=stride, padding=padding,
+    out = MaxPooling.apply(input, kernel_size=kernel_size, stride=stride, padding=padding,
                           dilation=dilation, out_size=out_size, extra=extra)
     if not return_indices:
         return out
@@ -232,7 +232,7 @@ def _window_sum(xp, kernel_size, stride, out_size):
     return out
 
 
-class AvgPool2d(Function):
+class AveragePooling(Function):
     """y = (Σ over each window) / divisor; dL/dx spreads g/divisor over the window."""
 
     @staticmethod
@@ -266,7 +266,7 @@ class _AvgPoolSpread(Function):
 
     @staticmethod
     def backward(ctx, gg):
-        return AvgPool2d.apply(gg, **ctx.conf)
+        return AveragePooling.apply(gg, **ctx.conf)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -300,7 +300,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
         else:
             counted = _padded(counted, padding, 0, extra)
         divisor = _window_sum(counted, kernel_size, stride, out_size)[0, 0]
-    return AvgPool2d.apply(input, kernel_size=kernel_size, stride=stride, padding=padding,
+    return AveragePooling.apply(input, kernel_size=kernel_size, stride=stride, padding=padding,
                            divisor=divisor, out_size=out_size, extra=extra)
 
 

@@ -132,7 +132,7 @@ class _InstanceNorm(Module):
         if unbatched:
             x = x.reshape((1,) + shape) if isinstance(x, Tensor) else Tensor(x).reshape(
                 (1,) + shape)
-        if x.shape[1] != self.num_features and self.affine:
+        if x.shape[1] != self.num_features and (self.affine or self.track_running_stats):
             raise ValueError(f"{name}({self.num_features}): input of shape {shape} has "
                              f"{x.shape[1]} channels, expected {self.num_features}")
         use_input_stats = self.training or not self.track_running_stats

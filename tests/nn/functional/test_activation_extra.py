@@ -68,3 +68,7 @@ def test_bad_arguments():
         F.prelu(Tensor(np.zeros((2, 3))), Tensor(np.zeros(2)))
     with pytest.raises(TypeError, match="floating point"):
         F.silu(Tensor(np.zeros(3, dtype=np.int64)))
+
+
+def test_prelu_gradcheck_input_and_weight():
+    assert_gradcheck(F.prelu, Tensor(_input(2) / 4, requires_grad=True), (4,))

@@ -41,3 +41,11 @@ def test_sdpa_dropout_drops_weights():
     assert not np.allclose(plain, dropped)
     with pytest.raises(ValueError, match="dropout_p"):
         F.scaled_dot_product_attention(q, k, v, dropout_p=2.0)
+
+
+def test_multi_head_attention_core_gradcheck_with_masks():
+    padding = np.array([[False, True, False], [False, False, False]])
+    causal = np.triu(np.ones((3, 3), dtype=bool), 1)
+    assert_gradcheck(lambda q, k, v: F.multi_head_attention(
+        q, k, v, 2, attn_mask=causal, key_padding_mask=padding)[0], (2, 3, 4), (2, 3, 4),
+        (2, 3, 4))

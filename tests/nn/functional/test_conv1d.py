@@ -12,8 +12,9 @@ def rand(*shape, seed=0):
 
 @pytest.mark.parametrize("kw,c,k", [({}, 2, 3), ({"stride": 2, "padding": 1}, 2, 3),
                                     ({"padding": "same", "dilation": 2}, 2, 4),
-                                    ({"padding": "valid"}, 2, 2),
+                                    ({"padding": "valid"}, 2, 2), ({"padding": "same"}, 2, 4),
                                     ({"groups": 2, "padding": 2}, 4, 3)])
+@pytest.mark.filterwarnings("ignore:Using padding='same'")   # PyTorch's note on even kernels
 def test_conv1d_matches_torch(torch_parity, kw, c, k):
     torch = pytest.importorskip("torch")
     groups = kw.get("groups", 1)

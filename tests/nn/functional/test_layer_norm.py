@@ -47,7 +47,7 @@ def test_instance_norm_matches_torch_with_running_stats(torch_parity, shape):
                  [rand(*shape, seed=3)])
 
 
-@pytest.mark.parametrize("p,dim", [(2, 1), (1, 0), (3, -1)])
+@pytest.mark.parametrize("p,dim", [(2, 1), (1, 0), (3, -1), (float("inf"), 1)])
 def test_normalize_matches_torch(torch_parity, p, dim):
     torch = pytest.importorskip("torch")
     torch_parity(lambda x: F.normalize(x, p, dim),

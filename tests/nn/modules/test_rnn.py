@@ -78,3 +78,10 @@ def test_bad_input_is_named():
         nn.GRU(3, 4)(Tensor(rand(5, 2, 2)))
     with pytest.raises(ValueError, match="hidden state"):
         nn.RNN(3, 4)(Tensor(rand(5, 2, 3)), Tensor(rand(2, 2, 4)))
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_gradients_through_time_pass_gradcheck(kind):
+    from tinygrad_book.testing import assert_gradcheck
+    layer = getattr(nn, kind)(2, 3, num_layers=2, bidirectional=True, dtype=np.float64)
+    assert_gradcheck(lambda x: layer(x)[0], (4, 1, 2))
