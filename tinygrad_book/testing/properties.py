@@ -1,5 +1,7 @@
 """``gradcheck_property``: let Hypothesis search for the input that breaks a gradient.
 
+Two ways to call it::
+
     from tinygrad_book.testing import gradcheck_property
     from tinygrad_book.testing.strategies import axes, broadcastable_shapes, shapes, tensors
 
@@ -147,8 +149,9 @@ def as_strategy(spec, position):
             for s in spec):
         return st.just(Shape(int(s) for s in spec))
     if isinstance(spec, Tensor):
-        # A fresh copy per example: avoid_kinks moves values in place.
-        return st.builds(lambda: Tensor(spec.data.copy(), requires_grad=spec.requires_grad))
+        # A fresh copy per example (avoid_kinks moves values in place), float64 if float.
+        data = spec.data.astype(np.float64) if spec.dtype.kind == "f" else spec.data
+        return st.builds(lambda: Tensor(data.copy(), requires_grad=spec.requires_grad))
     raise TypeError(f"gradcheck_property: spec {position} must be a shape tuple, a Tensor or "
                     f"a Hypothesis strategy, got {spec!r}")
 

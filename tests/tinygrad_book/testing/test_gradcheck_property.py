@@ -1,5 +1,6 @@
 """gradcheck_property: specs, the decorator form, kinks, seeds and the failure report."""
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -201,3 +202,16 @@ def test_an_exception_inside_fn_is_a_shrunk_failure_with_its_traceback():
     assert "argument 0: float64 tensor of shape (1, 1) = [[1.0]]\nRuntimeError: no matrices" \
         in message
     assert isinstance(info.value.__cause__, RuntimeError)
+
+
+def test_a_fixed_float32_tensor_is_checked_in_float64():
+    seen = []
+
+    def fn(x):
+        seen.append(x.dtype)
+        return x.exp()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # gradcheck warns about float32 inputs
+        gradcheck_property(fn, tb.tensor([0.5, 1.5], requires_grad=True), max_examples=1)
+    assert set(seen) == {np.dtype(np.float64)}

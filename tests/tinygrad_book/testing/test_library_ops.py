@@ -112,7 +112,7 @@ CASES = {
     "reciprocal": unary(tb.reciprocal, *POSITIVE), "neg": unary(lambda x: -x),
     "square": unary(tb.square), "pow_scalar": unary(lambda x: x ** 3),
     "sigmoid": unary(lambda x: x.sigmoid()), "relu": unary(lambda x: x.relu()),
-    "clone": unary(lambda x: x.clone()),
+    "clone": unary(lambda x: x.clone()), "contiguous": unary(lambda x: x.contiguous()),
     # -- elementwise, two or three inputs (broadcasting) ----------------------------------------
     "add": binary(lambda a, b: a + b), "sub": binary(lambda a, b: a - b),
     "mul": binary(lambda a, b: a * b), "div": binary(lambda a, b: a / b, lo_b=0.3, hi_b=2.0),
@@ -145,6 +145,12 @@ CASES = {
     "var": along(lambda x, a: x.var(axis=a), min_side=2),  # one element: nan, as PyTorch
     "std": along(lambda x, a: x.std(axis=a), min_side=2),
     "logsumexp": along(lambda x, a: x.logsumexp(axis=a)),
+    "prod": along(lambda x, a: x.prod(axis=a)),
+    "amax": along(lambda x, a: x.amax(axis=a)), "amin": along(lambda x, a: x.amin(axis=a)),
+    "aminmax": along(lambda x, a: x.aminmax(axis=a), tuples=False),
+    "nansum": along(lambda x, a: x.nansum(axis=a)), "nanmean": along(lambda x, a: x.nanmean(axis=a)),
+    "var_mean": along(lambda x, a: x.var_mean(axis=a), min_side=2),
+    "std_mean": along(lambda x, a: x.std_mean(axis=a), min_side=2),
     "norm": along(lambda x, a: x.norm(dim=a)),
     "softmax": along(lambda x, a: F.softmax(x, dim=a), tuples=False),
     "log_softmax": along(lambda x, a: F.log_softmax(x, dim=a), tuples=False),
@@ -214,6 +220,8 @@ CASES = {
     "prelu": fixed(F.prelu, (2, 3, 2), (3,)),
     "normalize": fixed(F.normalize, (2, 3)),
     "dropout": unary(_same_mask(lambda x: F.dropout(x, 0.3))),
+    "dropout1d": fixed(_same_mask(lambda x: F.dropout1d(x, 0.3)), (2, 3, 2)),
+    "dropout2d": fixed(_same_mask(lambda x: F.dropout2d(x, 0.3)), (2, 3, 2, 2)),
     # -- nn.functional: losses ----------------------------------------------------------------
     "mse_loss": fixed(F.mse_loss, (2, 3), (2, 3)),
     "l1_loss": fixed(F.l1_loss, (2, 3), (2, 3)),
@@ -237,6 +245,24 @@ CASES = {
         lambda x, w: F.conv2d(x, w, stride=2, dilation=2, groups=2), (1, 2, 5, 5), (2, 1, 2, 2)),
     "conv_transpose2d": fixed(lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1),
                               (1, 2, 2, 2), (2, 1, 3, 3), (1,)),
+    "conv1d": fixed(lambda x, w, b: F.conv1d(x, w, b, padding=1), (2, 2, 4), (3, 2, 2), (3,)),
+    "max_pool1d": fixed(lambda x: F.max_pool1d(x, 2, stride=1), (1, 2, 4)),
+    "avg_pool1d": fixed(lambda x: F.avg_pool1d(x, 2, stride=1, padding=1), (1, 2, 4)),
+    "adaptive_avg_pool1d": fixed(lambda x: F.adaptive_avg_pool1d(x, 2), (1, 2, 5)),
+    "adaptive_max_pool2d": fixed(lambda x: F.adaptive_max_pool2d(x, (2, 2)), (1, 1, 3, 3)),
+    "interpolate_bilinear": fixed(
+        lambda x: F.interpolate(x, size=(3, 4), mode="bilinear", align_corners=False),
+        (1, 1, 2, 3)),
+    "interpolate_nearest": fixed(lambda x: F.interpolate(x, scale_factor=2), (1, 1, 2, 2)),
+    "embedding": fixed(lambda w: F.embedding(tb.tensor([[0, 2], [2, 1]]), w), (3, 2)),
+    "scaled_dot_product_attention": fixed(F.scaled_dot_product_attention, (1, 2, 3), (1, 2, 3),
+                                          (1, 2, 3)),
+    "scaled_dot_product_attention_causal": fixed(
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True), (2, 3, 2),
+        (2, 3, 2), (2, 3, 2)),
+    "multi_head_attention": fixed(
+        lambda q, k, v: F.multi_head_attention(q, k, v, 2, key_padding_mask=tb.tensor(
+            [[False, False, True]]))[0], (1, 2, 4), (1, 3, 4), (1, 3, 4)),
     "max_pool2d": fixed(lambda x: F.max_pool2d(x, 2, stride=1, padding=1), (1, 1, 3, 3)),
     "avg_pool2d": fixed(lambda x: F.avg_pool2d(x, 2, stride=1, padding=1), (1, 1, 3, 3)),
     "adaptive_avg_pool2d": fixed(lambda x: F.adaptive_avg_pool2d(x, (2, 1)), (1, 1, 3, 3)),
