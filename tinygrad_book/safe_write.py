@@ -15,21 +15,29 @@ and ``np.savez``'s file semantics:
   the new contents (a rename would split them apart). That rewrite is not
   atomic: the complete new contents are first written and flushed to a
   temporary file, so only the final copy can be interrupted;
-* temporaries are named ``.<name>.tinygrad_book-<pid>-<random>.tmp``; a later
-  write to the same path removes those whose process is gone (left by a crash),
-  and never touches any other file.
+* temporaries are named ``.<name>.tinygrad_book-<host>-<pid>-<random>.tmp``; a
+  later write to the same path on the same machine removes those whose process
+  is gone (left by a crash), and never touches any other file.
 """
 import os
 import re
 import secrets
+import socket
 import stat
 
 _TMP_INFIX = ".tinygrad_book-"
 
 
+def _host():
+    """This machine's name, reduced to letters, digits and '-': temporaries on a shared
+    (network) directory are only ever judged by the machine that made them."""
+    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname()) or "host"
+
+
 def _temp_name(target):
     directory, base = os.path.split(target)
-    return os.path.join(directory, f".{base}{_TMP_INFIX}{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    name = f".{base}{_TMP_INFIX}{_host()}-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    return os.path.join(directory, name)
 
 
 def _pid_alive(pid):
@@ -51,7 +59,8 @@ def remove_stale_temporaries(target):
     target, are considered; a temporary of a live process (another save in progress) stays.
     """
     directory, base = os.path.split(target)
-    pattern = re.compile(rf"\.{re.escape(base)}{re.escape(_TMP_INFIX)}(\d+)-[0-9a-f]{{8}}\.tmp")
+    pattern = re.compile(rf"\.{re.escape(base)}{re.escape(_TMP_INFIX)}{re.escape(_host())}-"
+                         rf"(\d+)-[0-9a-f]{{8}}\.tmp")
     removed = []
     try:
         names = os.listdir(directory or ".")

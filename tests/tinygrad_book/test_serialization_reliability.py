@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import tinygrad_book as tb
+from tinygrad_book import safe_write
 
 pytestmark = pytest.mark.reliability
 STRUCTURE = "__tinygrad_book_structure__"
@@ -177,10 +178,13 @@ def _dead_pid():
 
 def test_a_later_save_removes_stale_temporaries_of_its_own_and_nothing_else(tmp_path):
     path = tmp_path / "model.npz"
-    stale = tmp_path / f".model.npz.tinygrad_book-{_dead_pid()}-0123abcd.tmp"
-    live = tmp_path / f".model.npz.tinygrad_book-{os.getpid()}-89abcdef.tmp"  # a save in flight
+    host = safe_write._host()
+    stale = tmp_path / f".model.npz.tinygrad_book-{host}-{_dead_pid()}-0123abcd.tmp"
+    live = tmp_path / f".model.npz.tinygrad_book-{host}-{os.getpid()}-89abcdef.tmp"  # in flight
     others = [tmp_path / ".model.npz.tmp", tmp_path / ".tmp-model.npz-x1y2",
-              tmp_path / f".other.npz.tinygrad_book-{_dead_pid()}-0123abcd.tmp"]
+              tmp_path / f".other.npz.tinygrad_book-{host}-{_dead_pid()}-0123abcd.tmp",
+              # another machine's save on a shared directory: its PID means nothing here
+              tmp_path / f".model.npz.tinygrad_book-elsewhere-{_dead_pid()}-0123abcd.tmp"]
     for f in [stale, live, *others]:
         f.write_bytes(b"partial")
     tb.save({"w": np.ones(3)}, path)
