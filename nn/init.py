@@ -17,10 +17,10 @@ import math
 
 import numpy as np
 
+from .. import checks
 from ..grad_mode import no_grad
 from ..random import default_generator
 from ..tensor import Tensor
-from .functional._utils import real_number
 
 _LINEAR_FNS = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
                "conv_transpose2d", "conv_transpose3d", "sigmoid")
@@ -94,15 +94,15 @@ def _positive(value, name, fn):
 
 
 def _finite(value, name, fn):
-    real_number(value, name, fn)
+    checks.number(value, name, fn)
     if not math.isfinite(value):
         raise ValueError(f"{fn}: {name} must be a finite number, got {value}")
 
 
 def uniform_(tensor, a=0.0, b=1.0):
     """Fill with values drawn uniformly from [a, b)."""
-    real_number(a, "a", "uniform_")
-    real_number(b, "b", "uniform_")
+    checks.number(a, "a", "uniform_")
+    checks.number(b, "b", "uniform_")
     if not a <= b:
         raise ValueError(f"uniform_: expected a <= b, got a={a}, b={b}")
     return _fill(tensor, default_generator().uniform(a, b, size=tensor.shape), "uniform_")
@@ -110,8 +110,8 @@ def uniform_(tensor, a=0.0, b=1.0):
 
 def normal_(tensor, mean=0.0, std=1.0):
     """Fill with N(mean, std²) samples: the book's ``std * np.random.randn(...)`` when mean=0."""
-    real_number(mean, "mean", "normal_")
-    real_number(std, "std", "normal_")
+    checks.number(mean, "mean", "normal_")
+    checks.number(std, "std", "normal_")
     if not std >= 0:  # NaN fails too
         raise ValueError(f"normal_: std must be non-negative, got {std}")
     return _fill(tensor, default_generator().normal(mean, std, size=tensor.shape), "normal_")

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 
+from .. import checks
 from ..tensor import Tensor
-from .functional._utils import real_number
 
 
 def _grads(parameters, fn):
@@ -36,8 +36,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     makes every gradient nan, as in PyTorch: the failure is not hidden.
     """
     grads = _grads(parameters, "clip_grad_norm_")
-    max_norm = real_number(max_norm, "max_norm", "clip_grad_norm_")
-    norm_type = real_number(norm_type, "norm_type", "clip_grad_norm_")
+    max_norm = checks.number(max_norm, "max_norm", "clip_grad_norm_")
+    norm_type = checks.number(norm_type, "norm_type", "clip_grad_norm_")
     if max_norm < 0 or math.isnan(max_norm):
         raise ValueError(f"clip_grad_norm_: max_norm must be non-negative, got {max_norm}")
     if not norm_type > 0:
@@ -72,7 +72,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
 def clip_grad_value_(parameters, clip_value):
     """Clamp every gradient element into ``[-clip_value, clip_value]``, in place."""
     grads = _grads(parameters, "clip_grad_value_")
-    clip_value = real_number(clip_value, "clip_value", "clip_grad_value_")
+    clip_value = checks.number(clip_value, "clip_value", "clip_grad_value_")
     if clip_value < 0 or math.isnan(clip_value):
         raise ValueError(f"clip_grad_value_: clip_value must be non-negative, got {clip_value}")
     for g in grads:

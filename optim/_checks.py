@@ -1,5 +1,6 @@
 """Argument checks shared by the optimizers and the schedulers.
 
+The type checks are ``tinygrad_book.checks``'; the ranges here keep PyTorch's wording.
 Each raises with PyTorch's wording ("Invalid learning rate: ...") followed by
 the argument's name, the value it got and what was expected, and otherwise
 returns (or, for a parameter group, stores back) a plain Python ``float``,
@@ -8,17 +9,16 @@ Python float keeps a float32 parameter float32, while an ``np.float64``
 learning rate would silently compute the update in float64.
 """
 import math
-import numbers
 
 import numpy as np
+
+from tinygrad_book import checks
 
 # -- single values (scheduler arguments) ------------------------------------------------
 
 
 def real_value(name, value):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    return float(value)
+    return checks.number(value, name)
 
 
 def positive_value(name, value, label=None):
@@ -52,21 +52,15 @@ def between_value(name, value, low, high, label=None):
     return value
 
 
-def integer_value(name, value):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    return int(value)
-
-
 def positive_int(name, value):
-    value = integer_value(name, value)
+    value = checks.integer(value, name)
     if value <= 0:
         raise ValueError(f"Invalid {name}: {name}={value!r}, expected a positive integer")
     return value
 
 
 def non_negative_int(name, value):
-    value = integer_value(name, value)
+    value = checks.integer(value, name)
     if value < 0:
         raise ValueError(f"Invalid {name}: {name}={value!r}, expected an integer >= 0")
     return value

@@ -1,8 +1,100 @@
-"""Argument checks and size rules shared by the core, nn, optim and the models.
+"""Argument checks and size rules shared by the core, nn, optim, the models and training.
 
-The convolution sizes live here once: ``F.conv2d``, ``F.conv_transpose2d``,
-im2col and the model zoo all compute their output shapes with these.
+Each check takes ``(value, name, op)`` and either returns the value as a plain Python
+``int``/``float``/tuple or raises before any work is done, with one wording everywhere::
+
+    Conv2d: stride must be positive, got (1, 0)
+    conv2d(): kernel_size must be an int or a pair of ints, got 1.5
+    DataLoader: batch_size must be an int, got float 2.5
+
+``op`` names the layer or function (``"Conv2d"``, ``"conv2d()"``); with ``op=None`` the
+message starts at the argument's name. Plain Python numbers matter: under NumPy 2's
+promotion rules a Python float keeps float32 data float32, an ``np.float64`` would not.
+
+The convolution sizes live here once too: ``F.conv2d``, ``F.conv_transpose2d``, im2col
+and the model zoo all compute their output shapes with these.
 """
+import math
+import numbers
+
+import numpy as np
+
+_BOOLS = (bool, np.bool_)
+
+
+def _where(name, op):
+    return f"{op}: {name}" if op else name
+
+
+def _bound(minimum):
+    return {1: "positive", 0: "non-negative"}.get(minimum, f">= {minimum}")
+
+
+def is_int(value):
+    """True for an int or NumPy integer, False for a bool (which Python counts as an int)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, _BOOLS)
+
+
+def is_real(value):
+    """True for a real number (int, float, NumPy scalar), False for a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, _BOOLS)
+
+
+def integer(value, name, op=None, minimum=None):
+    """``int(value)`` for an int (not a bool), at least ``minimum`` when that is given."""
+    if not is_int(value):
+        raise TypeError(f"{_where(name, op)} must be an int, got {type(value).__name__} "
+                        f"{value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{_where(name, op)} must be {_bound(minimum)}, got {value}")
+    return int(value)
+
+
+def number(value, name, op=None):
+    """``float(value)`` for a real number (or a one-element array or Tensor); a TypeError
+    for anything else, a bool or a numeric string included."""
+    if not isinstance(value, (str, bytes) + _BOOLS) and not isinstance(value, complex):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            pass
+    raise TypeError(f"{_where(name, op)} must be a number, got {type(value).__name__} "
+                    f"{value!r}")
+
+
+def finite(value, name, op=None):
+    """A real number that is neither NaN nor infinite, as a float."""
+    value = number(value, name, op)
+    if not math.isfinite(value):
+        raise ValueError(f"{_where(name, op)} must be a finite number, got {value}")
+    return value
+
+
+def positive(value, name, op=None, allow_zero=False):
+    """A finite number > 0 (>= 0 with ``allow_zero``), as a float."""
+    value = finite(value, name, op)
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f"{_where(name, op)} must be {_bound(0 if allow_zero else 1)}, "
+                         f"got {value}")
+    return value
+
+
+def probability(value, name, op=None):
+    """A number in [0, 1] (NaN refused), as a float; PyTorch's wording for dropout's p."""
+    if not is_real(value) or not 0 <= value <= 1:
+        raise ValueError(f"{_where(name, op)} probability has to be between 0 and 1, but got "
+                         f"{value!r}")
+    return float(value)
+
+
+def pair(value, name, op=None, minimum=1):
+    """An int or a pair of ints (height, width), each at least ``minimum``, as a tuple."""
+    items = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    if len(items) != 2 or not all(is_int(v) for v in items):
+        raise TypeError(f"{_where(name, op)} must be an int or a pair of ints, got {value!r}")
+    if min(items) < minimum:
+        raise ValueError(f"{_where(name, op)} must be {_bound(minimum)}, got {value!r}")
+    return int(items[0]), int(items[1])
 
 
 def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):

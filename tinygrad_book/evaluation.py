@@ -5,10 +5,10 @@
 Dataset or an ``(x, t)`` pair; labels are class indices ``(N,)`` or one-hot
 rows ``(N, C)``. The Trainer (training.py) uses the same helpers.
 """
-import numbers
 
 import numpy as np
 
+from . import checks
 from .data import DataLoader, Dataset, TensorDataset
 from .grad_mode import no_grad
 from .tensor import Tensor
@@ -41,13 +41,7 @@ def _as_dataset(data, name):
 
 
 def _check_int(name, value, minimum, allow_none=False):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
+    return None if value is None and allow_none else checks.integer(value, name, minimum=minimum)
 
 
 def _labels(t):

@@ -23,17 +23,6 @@ def as_tensor(x, fn, name="input"):
     raise TypeError(f"{fn}(): argument '{name}' must be a Tensor, got {type(x).__name__}")
 
 
-def real_number(value, name, fn):
-    """``float(value)`` for a number (or a one-element array/Tensor); a TypeError naming
-    ``name`` for anything else, a numeric string included."""
-    if not isinstance(value, (str, bytes, bool)):
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            pass
-    raise TypeError(f"{fn}: {name} must be a number, got {type(value).__name__} {value!r}")
-
-
 def check_float(t, fn, name="input"):
     """Graph ops that compute on real numbers refuse integer/bool tensors (as PyTorch)."""
     if t.dtype.kind != "f":
@@ -59,21 +48,6 @@ def check_ndim(t, ndims, fn, name="input", layout=None):
         hint = f" {layout}" if layout else ""
         raise ValueError(f"{fn}(): expected a {want}{hint} '{name}', got shape {t.shape} "
                          f"({t.ndim}-D)")
-
-
-def pair(value, fn, name, minimum=1):
-    """Normalise an int or a pair of ints to a pair, checking each is >= ``minimum``."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        out = (int(value), int(value))
-    elif isinstance(value, (tuple, list)) and len(value) == 2 and all(
-            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value):
-        out = (int(value[0]), int(value[1]))
-    else:
-        raise TypeError(f"{fn}(): '{name}' must be an int or a pair of ints, got {value!r}")
-    if min(out) < minimum:
-        kind = "positive" if minimum == 1 else "non-negative"
-        raise ValueError(f"{fn}(): '{name}' must be {kind}, got {value!r}")
-    return out
 
 
 def check_reduction(reduction, fn):

@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 
+from tinygrad_book import checks
 from tinygrad_book.autograd import Function
 from tinygrad_book.grad_mode import is_grad_enabled
 
@@ -77,11 +78,8 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x where x > 0, else ``negative_slope``·x, as PyTorch; ``inplace`` is ignored."""
     input = as_tensor(input, "leaky_relu")
     check_float(input, "leaky_relu")
-    if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float, np.number)) \
-            or not math.isfinite(negative_slope):
-        raise ValueError(f"leaky_relu(): negative_slope must be a finite number, got "
-                         f"{negative_slope!r}")
-    return LeakyReLU.apply(input, negative_slope=float(negative_slope))
+    negative_slope = checks.finite(negative_slope, "negative_slope", "leaky_relu()")
+    return LeakyReLU.apply(input, negative_slope=negative_slope)
 
 
 class Erf(Function):

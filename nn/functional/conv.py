@@ -24,12 +24,13 @@ col2im's KH*KW strided additions.
 """
 import numpy as np
 
+from tinygrad_book import checks
 from tinygrad_book.autograd import Function
 from tinygrad_book.checks import (check_output_padding, conv_output_size,
                                   conv_transpose_output_size)
 from tinygrad_book.grad_mode import is_grad_enabled
 
-from ._utils import as_tensor, check_float, check_ndim, check_same_dtype, pair
+from ._utils import as_tensor, check_float, check_ndim, check_same_dtype
 from .im2col import ShiftedColumns, col2im_array, im2col_array
 from .linear import pad as _pad
 
@@ -235,8 +236,7 @@ def _check_common(fn, input, weight, bias, groups):
     check_ndim(input, (4,), fn, layout="(N, C, H, W)")
     check_ndim(weight, (4,), fn, "weight")
     check_same_dtype(fn, input=input, weight=weight, bias=bias)
-    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ValueError(f"{fn}(): groups must be a positive int, got {groups!r}")
+    checks.integer(groups, "groups", f"{fn}()", minimum=1)
     if min(weight.shape) == 0:
         raise ValueError(f"{fn}(): weight of shape {weight.shape} has an empty dimension")
     return input, weight, bias, int(groups)
@@ -285,8 +285,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         raise ValueError(f"conv2d(): out_channels ({oc}, weight shape {weight.shape}) must be "
                          f"divisible by groups={groups}")
     _check_bias(fn, bias, oc)
-    stride = pair(stride, fn, "stride")
-    dilation = pair(dilation, fn, "dilation")
+    stride = checks.pair(stride, "stride", f"{fn}()")
+    dilation = checks.pair(dilation, "dilation", f"{fn}()")
     if isinstance(padding, str):
         if padding == "valid":
             padding = (0, 0)
@@ -300,7 +300,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         else:
             raise ValueError(f"conv2d(): padding must be an int, a pair, 'valid' or 'same', "
                              f"got {padding!r}")
-    padding = pair(padding, fn, "padding", minimum=0)
+    padding = checks.pair(padding, "padding", f"{fn}()", minimum=0)
     _check_fits(fn, input.shape, (kh, kw), padding, dilation, weight.shape)
     keep_cols = weight.requires_grad and is_grad_enabled()
     return Convolution.apply(input, weight, bias, stride=stride, padding=padding, dilation=dilation,
@@ -344,10 +344,10 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
         raise ValueError(f"conv_transpose2d(): in_channels ({cin}, weight shape {weight.shape}) "
                          f"must be divisible by groups={groups}")
     _check_bias(fn, bias, coutg * groups)
-    stride = pair(stride, fn, "stride")
-    padding = pair(padding, fn, "padding", minimum=0)
-    dilation = pair(dilation, fn, "dilation")
-    output_padding = pair(output_padding, fn, "output_padding", minimum=0)
+    stride = checks.pair(stride, "stride", f"{fn}()")
+    padding = checks.pair(padding, "padding", f"{fn}()", minimum=0)
+    dilation = checks.pair(dilation, "dilation", f"{fn}()")
+    output_padding = checks.pair(output_padding, "output_padding", f"{fn}()", minimum=0)
     check_output_padding(output_padding, stride, dilation, "conv_transpose2d()")
     out_size = tuple(conv_transpose_output_size(i, k, s, p, d, op) for i, k, s, p, d, op in zip(
         (h, w), (kh, kw), stride, padding, dilation, output_padding))

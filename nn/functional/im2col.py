@@ -13,10 +13,11 @@ the book's matrix ``(N*OH*OW, C*KH*KW)`` is simply its transpose (a view).
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
+from tinygrad_book import checks
 from tinygrad_book.autograd import Function
 from tinygrad_book.checks import conv_output_size
 
-from ._utils import as_tensor, check_float, check_ndim, pair
+from ._utils import as_tensor, check_float, check_ndim
 
 
 def window_slices(kernel_size, stride, dilation, out_size):
@@ -191,10 +192,10 @@ class Col2Im(Function):
 
 def _conf(fn, spatial, kernel_size, stride, padding, dilation):
     """Validated (kernel, stride, padding, dilation) pairs and the output size."""
-    kernel_size = pair(kernel_size, fn, "kernel_size")
-    stride = pair(stride, fn, "stride")
-    padding = pair(padding, fn, "padding", minimum=0)
-    dilation = pair(dilation, fn, "dilation")
+    kernel_size = checks.pair(kernel_size, "kernel_size", f"{fn}()")
+    stride = checks.pair(stride, "stride", f"{fn}()")
+    padding = checks.pair(padding, "padding", f"{fn}()", minimum=0)
+    dilation = checks.pair(dilation, "dilation", f"{fn}()")
     out = tuple(conv_output_size(s, k, st, p, d)
                 for s, k, st, p, d in zip(spatial, kernel_size, stride, padding, dilation))
     if min(out) < 1:
@@ -264,11 +265,11 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """PyTorch's ``F.fold``: ``(N, C*KH*KW, L)`` blocks summed into ``(N, C, *output_size)``."""
     input = as_tensor(input, "fold")
     check_ndim(input, (3,), "fold", layout="(N, C*KH*KW, L)")
-    kh, kw = pair(kernel_size, "fold", "kernel_size")
+    kh, kw = checks.pair(kernel_size, "kernel_size", "fold()")
     n, ckk, blocks = input.shape
     if ckk % (kh * kw):
         raise ValueError(f"fold(): input's dimension 1 ({ckk}) must be divisible by the kernel "
                          f"size product {kh}*{kw}")
-    output_size = pair(output_size, "fold", "output_size")
+    output_size = checks.pair(output_size, "output_size", "fold()")
     cols = input.permute(0, 2, 1).reshape(n * blocks, ckk)
     return col2im(cols, (n, ckk // (kh * kw)) + output_size, (kh, kw), stride, padding, dilation)

@@ -3,6 +3,7 @@ import numbers
 
 import numpy as np
 
+from tinygrad_book import checks
 from tinygrad_book.autograd import Function
 from tinygrad_book.grad_mode import is_grad_enabled
 from tinygrad_book.tensor import Tensor
@@ -217,8 +218,7 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     if input.ndim < 3:
         raise ValueError(f"{fn}(): expected an input with 3 or more dimensions (N, C, ...), got "
                          f"shape {input.shape}")
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-        raise ValueError(f"{fn}(): size must be a positive int, got {size!r}")
+    checks.integer(size, "size", f"{fn}()", minimum=1)
     from .linear import pad
 
     c = input.shape[1]

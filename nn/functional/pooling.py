@@ -9,9 +9,10 @@ order on ties, as PyTorch does.
 """
 import numpy as np
 
+from tinygrad_book import checks
 from tinygrad_book.autograd import Function
 
-from ._utils import as_tensor, check_float, check_ndim, pair
+from ._utils import as_tensor, check_float, check_ndim
 from .im2col import conv_output_size, window_slices
 
 
@@ -148,10 +149,13 @@ def _pool_conf(fn, input, kernel_size, stride, padding, dilation=1, ceil_mode=Fa
     input = as_tensor(input, fn)
     check_float(input, fn)
     check_ndim(input, (4,), fn, layout="(N, C, H, W)")
-    kernel_size = pair(kernel_size, fn, "kernel_size")
-    stride = kernel_size if stride is None or stride == () else pair(stride, fn, "stride")
-    padding = pair(padding, fn, "padding", minimum=0)
-    dilation = pair(dilation, fn, "dilation")
+    kernel_size = checks.pair(kernel_size, "kernel_size", f"{fn}()")
+    if stride is None or stride == ():
+        stride = kernel_size
+    else:
+        stride = checks.pair(stride, "stride", f"{fn}()")
+    padding = checks.pair(padding, "padding", f"{fn}()", minimum=0)
+    dilation = checks.pair(dilation, "dilation", f"{fn}()")
     for p, k, d in zip(padding, kernel_size, dilation):
         if p > (d * (k - 1) + 1) // 2:
             raise ValueError(f"{fn}(): padding should be at most half of the effective kernel "
@@ -282,10 +286,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
         fn, input, kernel_size, stride, padding, 1, ceil_mode)
     dtype = input.dtype.type
     if divisor_override is not None:
-        if isinstance(divisor_override, bool) or not isinstance(
-                divisor_override, (int, np.integer)) or divisor_override < 1:
-            raise ValueError(f"{fn}(): divisor_override must be a positive int, got "
-                             f"{divisor_override!r}")
+        checks.integer(divisor_override, "divisor_override", f"{fn}()", minimum=1)
         divisor = dtype(divisor_override)
     elif extra == (0, 0) and (count_include_pad or padding == (0, 0)):
         divisor = dtype(kernel_size[0] * kernel_size[1])
@@ -329,7 +330,7 @@ def adaptive_avg_pool2d(input, output_size):
     h, w = input.shape[2:]
     if isinstance(output_size, (tuple, list)) and len(output_size) == 2:
         output_size = tuple(s if o is None else o for o, s in zip(output_size, (h, w)))
-    oh, ow = pair(output_size, fn, "output_size")
+    oh, ow = checks.pair(output_size, "output_size", f"{fn}()")
     if (oh, ow) == (1, 1):
         return input.mean(axis=(2, 3), keepdims=True)
     if h % oh == 0 and w % ow == 0:

@@ -8,9 +8,10 @@ one max per output cell.
 """
 import numpy as np
 
+from tinygrad_book import checks
 from tinygrad_book.tensor import Tensor, stack
 
-from ._utils import as_tensor, check_float, check_ndim, pair
+from ._utils import as_tensor, check_float, check_ndim
 from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 
 
@@ -89,7 +90,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     n, c, h, w = input.shape
     if isinstance(output_size, (tuple, list)) and len(output_size) == 2:
         output_size = tuple(s if o is None else o for o, s in zip(output_size, (h, w)))
-    oh, ow = pair(output_size, fn, "output_size")
+    oh, ow = checks.pair(output_size, "output_size", f"{fn}()")
     if h % oh == 0 and w % ow == 0:
         return max_pool2d(input, (h // oh, w // ow), return_indices=return_indices)
     rows, cols = _bounds(h, oh), _bounds(w, ow)

@@ -4,8 +4,8 @@ Each is a Module so that it shows up in ``print(model)`` and as its own
 cluster in a drawn graph, as the book's ``Relu``/``Sigmoid`` layers are.
 Shapes: any, unchanged (Softmax normalises along ``dim``).
 """
-import math
-import numbers
+
+from tinygrad_book import checks
 
 from .. import functional as F
 from .module import Module
@@ -31,11 +31,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope=0.01, inplace=False):
         super().__init__()
-        if isinstance(negative_slope, bool) or not isinstance(negative_slope, numbers.Real) \
-                or not math.isfinite(negative_slope):
-            raise ValueError(f"LeakyReLU: negative_slope must be a finite number, got "
-                             f"{negative_slope!r}")
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = checks.finite(negative_slope, "negative_slope", "LeakyReLU")
         self.inplace = bool(inplace)
 
     def forward(self, x):

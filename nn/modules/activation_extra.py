@@ -5,6 +5,8 @@ PyTorch compatibility and ignored: the ops never overwrite their input.
 """
 import numpy as np
 
+from tinygrad_book import checks
+
 from .. import functional as F
 from . import _checks
 from .module import Module, Parameter
@@ -75,7 +77,7 @@ class ELU(Module):
 
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__()
-        self.alpha = _checks.positive_float(alpha, "alpha", "ELU", allow_zero=True)
+        self.alpha = checks.positive(alpha, "alpha", "ELU", allow_zero=True)
         self.inplace = bool(inplace)
 
     def forward(self, x):
@@ -97,7 +99,7 @@ class Softplus(Module):
 
     def __init__(self, beta=1.0, threshold=20.0):
         super().__init__()
-        self.beta = _checks.positive_float(beta, "beta", "Softplus")
+        self.beta = checks.positive(beta, "beta", "Softplus")
         self.threshold = float(threshold)
 
     def forward(self, x):
@@ -144,7 +146,7 @@ class PReLU(Module):
 
     def __init__(self, num_parameters=1, init=0.25, dtype=None):
         super().__init__()
-        self.num_parameters = _checks.positive_int(num_parameters, "num_parameters", "PReLU")
+        self.num_parameters = checks.integer(num_parameters, "num_parameters", "PReLU", minimum=1)
         self.init = float(init)
         dtype = _checks.float_dtype(dtype, "PReLU")
         self.weight = Parameter(np.full(self.num_parameters, self.init, dtype=dtype))

@@ -4,6 +4,8 @@ import copy
 
 import numpy as np
 
+from tinygrad_book import checks
+
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -33,8 +35,8 @@ class MultiheadAttention(Module):
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
                  add_zero_attn=False, kdim=None, vdim=None, batch_first=False, dtype=None):
         super().__init__()
-        self.embed_dim = _checks.positive_int(embed_dim, "embed_dim", "MultiheadAttention")
-        self.num_heads = _checks.positive_int(num_heads, "num_heads", "MultiheadAttention")
+        self.embed_dim = checks.integer(embed_dim, "embed_dim", "MultiheadAttention", minimum=1)
+        self.num_heads = checks.integer(num_heads, "num_heads", "MultiheadAttention", minimum=1)
         if self.embed_dim % self.num_heads:
             raise ValueError(f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible "
                              f"by num_heads ({num_heads})")
@@ -44,7 +46,7 @@ class MultiheadAttention(Module):
                              "other than embed_dim are not supported")
         self.kdim = self.vdim = self.embed_dim
         self.head_dim = self.embed_dim // self.num_heads
-        self.dropout = _checks.probability(dropout, "dropout", "MultiheadAttention")
+        self.dropout = checks.probability(dropout, "dropout", "MultiheadAttention")
         self.batch_first = bool(batch_first)
         dtype = _checks.float_dtype(dtype, "MultiheadAttention")
         e = self.embed_dim
@@ -153,7 +155,7 @@ class TransformerEncoder(Module):
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True,
                  mask_check=True):
         super().__init__()
-        n = _checks.positive_int(num_layers, "num_layers", "TransformerEncoder")
+        n = checks.integer(num_layers, "num_layers", "TransformerEncoder", minimum=1)
         self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(n)])
         self.num_layers = n
         self.norm = norm

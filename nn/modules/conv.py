@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from tinygrad_book import checks
 from tinygrad_book.checks import check_output_padding
 
 from .. import functional as F
@@ -17,12 +18,12 @@ class _ConvNd(Module):
     def __init__(self, name, in_channels, out_channels, kernel_size, stride, padding, dilation,
                  groups, bias, transposed, dtype):
         super().__init__()
-        self.in_channels = _checks.positive_int(in_channels, "in_channels", name)
-        self.out_channels = _checks.positive_int(out_channels, "out_channels", name)
-        self.kernel_size = _checks.pair(kernel_size, "kernel_size", name)
-        self.stride = _checks.pair(stride, "stride", name)
-        self.dilation = _checks.pair(dilation, "dilation", name)
-        self.groups = _checks.positive_int(groups, "groups", name)
+        self.in_channels = checks.integer(in_channels, "in_channels", name, minimum=1)
+        self.out_channels = checks.integer(out_channels, "out_channels", name, minimum=1)
+        self.kernel_size = checks.pair(kernel_size, "kernel_size", name)
+        self.stride = checks.pair(stride, "stride", name)
+        self.dilation = checks.pair(dilation, "dilation", name)
+        self.groups = checks.integer(groups, "groups", name, minimum=1)
         if self.in_channels % self.groups:
             raise ValueError(f"{name}: in_channels ({self.in_channels}) must be divisible by "
                              f"groups ({self.groups})")
@@ -49,7 +50,7 @@ class _ConvNd(Module):
         if isinstance(padding, str):
             raise ValueError(f"{name}: padding must be an int, a pair, 'valid' or 'same', "
                              f"got {padding!r}")
-        return _checks.pair(padding, "padding", name, minimum=0)
+        return checks.pair(padding, "padding", name, minimum=0)
 
     def reset_parameters(self):
         # PyTorch's default: U(±1/sqrt(fan_in)) for both weight and bias.
@@ -114,8 +115,8 @@ class ConvTranspose2d(_ConvNd):
                              f"got {padding!r}")
         super().__init__("ConvTranspose2d", in_channels, out_channels, kernel_size, stride,
                          padding, dilation, groups, bias, True, dtype)
-        self.output_padding = _checks.pair(output_padding, "output_padding",
-                                           "ConvTranspose2d", minimum=0)
+        self.output_padding = checks.pair(output_padding, "output_padding",
+                                          "ConvTranspose2d", minimum=0)
         check_output_padding(self.output_padding, self.stride, self.dilation,
                              "ConvTranspose2d")
 

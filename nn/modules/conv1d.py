@@ -3,6 +3,8 @@ import math
 
 import numpy as np
 
+from tinygrad_book import checks
+
 from .. import functional as F
 from .. import init
 from . import _checks
@@ -35,12 +37,12 @@ class Conv1d(Module):
         if padding_mode != "zeros":
             raise ValueError(f"Conv1d: padding_mode {padding_mode!r} is not supported; only "
                              "'zeros' is")
-        self.in_channels = _checks.positive_int(in_channels, "in_channels", "Conv1d")
-        self.out_channels = _checks.positive_int(out_channels, "out_channels", "Conv1d")
+        self.in_channels = checks.integer(in_channels, "in_channels", "Conv1d", minimum=1)
+        self.out_channels = checks.integer(out_channels, "out_channels", "Conv1d", minimum=1)
         self.kernel_size = _single(kernel_size, "kernel_size")
         self.stride = _single(stride, "stride")
         self.dilation = _single(dilation, "dilation")
-        self.groups = _checks.positive_int(groups, "groups", "Conv1d")
+        self.groups = checks.integer(groups, "groups", "Conv1d", minimum=1)
         for name, c in (("in_channels", self.in_channels), ("out_channels", self.out_channels)):
             if c % self.groups:
                 raise ValueError(f"Conv1d: {name} ({c}) must be divisible by groups "

@@ -1,6 +1,7 @@
 """Dropout (chapter 6.4.3)."""
+from tinygrad_book import checks
+
 from .. import functional as F
-from . import _checks
 from .module import Module
 
 
@@ -18,7 +19,7 @@ class Dropout(Module):
 
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
-        self.p = _checks.probability(p, "dropout", "Dropout")
+        self.p = checks.probability(p, "dropout", "Dropout")
         self.inplace = bool(inplace)
 
     def forward(self, x):

@@ -1,6 +1,8 @@
 """``Embedding``: a trainable lookup table of vectors, one row per token (word, character)."""
 import numpy as np
 
+from tinygrad_book import checks
+
 from .. import functional as F
 from .. import init
 from . import _checks
@@ -21,8 +23,8 @@ class Embedding(Module):
                  norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
                  _freeze=False, dtype=None):
         super().__init__()
-        self.num_embeddings = _checks.positive_int(num_embeddings, "num_embeddings", "Embedding")
-        self.embedding_dim = _checks.positive_int(embedding_dim, "embedding_dim", "Embedding")
+        self.num_embeddings = checks.integer(num_embeddings, "num_embeddings", "Embedding", minimum=1)
+        self.embedding_dim = checks.integer(embedding_dim, "embedding_dim", "Embedding", minimum=1)
         if padding_idx is not None:
             if not -self.num_embeddings <= padding_idx < self.num_embeddings:
                 raise ValueError(f"Embedding: padding_idx must be within num_embeddings "

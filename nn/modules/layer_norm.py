@@ -7,6 +7,8 @@ trained with tiny batches GroupNorm, style transfer InstanceNorm).
 """
 import numpy as np
 
+from tinygrad_book import checks
+
 from ...tensor import Tensor
 from .. import functional as F
 from . import _checks
@@ -26,9 +28,9 @@ class LayerNorm(Module):
         super().__init__()
         if isinstance(normalized_shape, (int, np.integer)):
             normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(_checks.positive_int(s, "normalized_shape", "LayerNorm")
+        self.normalized_shape = tuple(checks.integer(s, "normalized_shape", "LayerNorm", minimum=1)
                                       for s in normalized_shape)
-        self.eps = _checks.positive_float(eps, "eps", "LayerNorm", allow_zero=True)
+        self.eps = checks.positive(eps, "eps", "LayerNorm", allow_zero=True)
         self.elementwise_affine = bool(elementwise_affine)
         dtype = _checks.float_dtype(dtype, "LayerNorm")
         if self.elementwise_affine:
@@ -65,12 +67,12 @@ class GroupNorm(Module):
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, dtype=None):
         super().__init__()
-        self.num_groups = _checks.positive_int(num_groups, "num_groups", "GroupNorm")
-        self.num_channels = _checks.positive_int(num_channels, "num_channels", "GroupNorm")
+        self.num_groups = checks.integer(num_groups, "num_groups", "GroupNorm", minimum=1)
+        self.num_channels = checks.integer(num_channels, "num_channels", "GroupNorm", minimum=1)
         if self.num_channels % self.num_groups:
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
                              f"num_groups ({num_groups})")
-        self.eps = _checks.positive_float(eps, "eps", "GroupNorm", allow_zero=True)
+        self.eps = checks.positive(eps, "eps", "GroupNorm", allow_zero=True)
         self.affine = bool(affine)
         dtype = _checks.float_dtype(dtype, "GroupNorm")
         if self.affine:
@@ -101,9 +103,9 @@ class _InstanceNorm(Module):
                  track_running_stats=False, dtype=None):
         super().__init__()
         name = type(self).__name__
-        self.num_features = _checks.positive_int(num_features, "num_features", name)
-        self.eps = _checks.positive_float(eps, "eps", name, allow_zero=True)
-        self.momentum = _checks.positive_float(momentum, "momentum", name, allow_zero=True)
+        self.num_features = checks.integer(num_features, "num_features", name, minimum=1)
+        self.eps = checks.positive(eps, "eps", name, allow_zero=True)
+        self.momentum = checks.positive(momentum, "momentum", name, allow_zero=True)
         self.affine = bool(affine)
         self.track_running_stats = bool(track_running_stats)
         dtype = _checks.float_dtype(dtype, name)

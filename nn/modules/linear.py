@@ -3,6 +3,8 @@ import math
 
 import numpy as np
 
+from tinygrad_book import checks
+
 from .. import functional as F
 from .. import init
 from . import _checks
@@ -33,8 +35,8 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, dtype=None):
         super().__init__()
-        self.in_features = _checks.positive_int(in_features, "in_features", "Linear")
-        self.out_features = _checks.positive_int(out_features, "out_features", "Linear")
+        self.in_features = checks.integer(in_features, "in_features", "Linear", minimum=1)
+        self.out_features = checks.integer(out_features, "out_features", "Linear", minimum=1)
         dtype = _checks.float_dtype(dtype, "Linear")
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=dtype))
         if bias:

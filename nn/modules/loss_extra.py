@@ -1,7 +1,8 @@
 """Regression and distribution loss layers: ``L1Loss``, ``SmoothL1Loss``, ``HuberLoss``,
 ``KLDivLoss``. Shapes: input and target alike; a scalar, or per-element with 'none'."""
+from tinygrad_book import checks
+
 from .. import functional as F
-from . import _checks
 from .loss import _Loss
 from .module import Module
 
@@ -18,7 +19,7 @@ class SmoothL1Loss(_Loss):
 
     def __init__(self, reduction="mean", beta=1.0):
         super().__init__(reduction)
-        self.beta = _checks.positive_float(beta, "beta", "SmoothL1Loss", allow_zero=True)
+        self.beta = checks.positive(beta, "beta", "SmoothL1Loss", allow_zero=True)
 
     def forward(self, input, target):
         return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
@@ -29,7 +30,7 @@ class HuberLoss(_Loss):
 
     def __init__(self, reduction="mean", delta=1.0):
         super().__init__(reduction)
-        self.delta = _checks.positive_float(delta, "delta", "HuberLoss")
+        self.delta = checks.positive(delta, "delta", "HuberLoss")
 
     def forward(self, input, target):
         return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)

@@ -1,10 +1,12 @@
 """Normalisation layers: Batch Normalization (chapter 6.3) and AlexNet's local response norm."""
 import numpy as np
 
+from tinygrad_book import checks
+
+from ...tensor import Tensor
 from .. import functional as F
 from . import _checks
 from .module import Module, Parameter, remember_state
-from ...tensor import Tensor
 
 
 class _BatchNorm(Module):
@@ -37,10 +39,10 @@ class _BatchNorm(Module):
                  track_running_stats=True, dtype=None, *, bias=True):
         super().__init__()
         name = type(self).__name__
-        self.num_features = _checks.positive_int(num_features, "num_features", name)
-        self.eps = _checks.positive_float(eps, "eps", name)
+        self.num_features = checks.integer(num_features, "num_features", name, minimum=1)
+        self.eps = checks.positive(eps, "eps", name)
         if momentum is not None:
-            momentum = _checks.positive_float(momentum, "momentum", name, allow_zero=True)
+            momentum = checks.positive(momentum, "momentum", name, allow_zero=True)
             if momentum > 1:
                 raise ValueError(f"{name}: momentum must be in [0, 1] (PyTorch's convention; "
                                  f"the book's 0.9 is momentum=0.1 here), got {momentum}")
@@ -140,10 +142,10 @@ class LocalResponseNorm(Module):
 
     def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
         super().__init__()
-        self.size = _checks.positive_int(size, "size", "LocalResponseNorm")
-        self.alpha = _checks.positive_float(alpha, "alpha", "LocalResponseNorm", allow_zero=True)
-        self.beta = _checks.positive_float(beta, "beta", "LocalResponseNorm", allow_zero=True)
-        self.k = _checks.positive_float(k, "k", "LocalResponseNorm", allow_zero=True)
+        self.size = checks.integer(size, "size", "LocalResponseNorm", minimum=1)
+        self.alpha = checks.positive(alpha, "alpha", "LocalResponseNorm", allow_zero=True)
+        self.beta = checks.positive(beta, "beta", "LocalResponseNorm", allow_zero=True)
+        self.k = checks.positive(k, "k", "LocalResponseNorm", allow_zero=True)
 
     def forward(self, x):
         return F.local_response_norm(x, self.size, self.alpha, self.beta, self.k)

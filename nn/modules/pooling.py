@@ -1,14 +1,15 @@
 """Pooling layers (chapter 7.3): ``MaxPool2d``, ``AvgPool2d``, the adaptive ones, and 1-D."""
+from tinygrad_book import checks
+
 from .. import functional as F
-from . import _checks
 from .module import Module
 
 
 def _window(name, kernel_size, stride, padding, dilation=1):
-    kernel_size = _checks.pair(kernel_size, "kernel_size", name)
-    stride = kernel_size if stride is None else _checks.pair(stride, "stride", name)
-    padding = _checks.pair(padding, "padding", name, minimum=0)
-    dilation = _checks.pair(dilation, "dilation", name)
+    kernel_size = checks.pair(kernel_size, "kernel_size", name)
+    stride = kernel_size if stride is None else checks.pair(stride, "stride", name)
+    padding = checks.pair(padding, "padding", name, minimum=0)
+    dilation = checks.pair(dilation, "dilation", name)
     # The same bound as the functional form: half of the dilated (effective) window.
     if any(p > (d * (k - 1) + 1) // 2 for p, k, d in zip(padding, kernel_size, dilation)):
         raise ValueError(f"{name}: padding {padding} should be at most half of the effective "
@@ -79,7 +80,7 @@ class AdaptiveAvgPool2d(Module):
 
     def __init__(self, output_size):
         super().__init__()
-        self.output_size = _checks.pair(output_size, "output_size", "AdaptiveAvgPool2d")
+        self.output_size = checks.pair(output_size, "output_size", "AdaptiveAvgPool2d")
 
     def forward(self, x):
         return F.adaptive_avg_pool2d(x, self.output_size)
@@ -89,7 +90,7 @@ class AdaptiveAvgPool2d(Module):
 
 
 def _single(value, name, layer, minimum=1):
-    return _checks.pair(value[0] if isinstance(value, (tuple, list)) and len(value) == 1
+    return checks.pair(value[0] if isinstance(value, (tuple, list)) and len(value) == 1
                         else value, name, layer, minimum)[0]
 
 
@@ -165,7 +166,7 @@ class AdaptiveMaxPool2d(Module):
 
     def __init__(self, output_size, return_indices=False):
         super().__init__()
-        self.output_size = _checks.pair(output_size, "output_size", "AdaptiveMaxPool2d")
+        self.output_size = checks.pair(output_size, "output_size", "AdaptiveMaxPool2d")
         self.return_indices = bool(return_indices)
 
     def forward(self, x):

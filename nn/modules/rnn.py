@@ -8,6 +8,8 @@ a torch state dict loads one-to-one. Each step is graph ops (see
 """
 import numpy as np
 
+from tinygrad_book import checks
+
 from ...tensor import Tensor, cat, stack
 from .. import functional as F
 from . import _checks
@@ -32,11 +34,11 @@ class RNNBase(Module):
         super().__init__()
         name = type(self).__name__
         self.mode = mode
-        self.input_size = _checks.positive_int(input_size, "input_size", name)
-        self.hidden_size = _checks.positive_int(hidden_size, "hidden_size", name)
-        self.num_layers = _checks.positive_int(num_layers, "num_layers", name)
+        self.input_size = checks.integer(input_size, "input_size", name, minimum=1)
+        self.hidden_size = checks.integer(hidden_size, "hidden_size", name, minimum=1)
+        self.num_layers = checks.integer(num_layers, "num_layers", name, minimum=1)
         self.bias, self.batch_first = bool(bias), bool(batch_first)
-        self.dropout = _checks.probability(dropout, "dropout", name)
+        self.dropout = checks.probability(dropout, "dropout", name)
         self.bidirectional = bool(bidirectional)
         dtype = _checks.float_dtype(dtype, name)
         g = GATES[mode] * self.hidden_size

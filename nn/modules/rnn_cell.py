@@ -15,6 +15,8 @@ import math
 
 import numpy as np
 
+from tinygrad_book import checks
+
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -64,8 +66,8 @@ class _Cell(Module):
     def __init__(self, input_size, hidden_size, bias=True, dtype=None):
         super().__init__()
         name = type(self).__name__
-        self.input_size = _checks.positive_int(input_size, "input_size", name)
-        self.hidden_size = _checks.positive_int(hidden_size, "hidden_size", name)
+        self.input_size = checks.integer(input_size, "input_size", name, minimum=1)
+        self.hidden_size = checks.integer(hidden_size, "hidden_size", name, minimum=1)
         self.bias = bool(bias)
         dtype = _checks.float_dtype(dtype, name)
         g = GATES[self._mode] * self.hidden_size

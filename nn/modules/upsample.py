@@ -1,6 +1,7 @@
 """``Upsample`` (resizing as a layer) and channel dropout ``Dropout1d``/``Dropout2d``."""
+from tinygrad_book import checks
+
 from .. import functional as F
-from . import _checks
 from .module import Module
 
 
@@ -34,7 +35,7 @@ class Dropout2d(Module):
 
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
-        self.p = _checks.probability(p, "dropout", type(self).__name__)
+        self.p = checks.probability(p, "dropout", type(self).__name__)
         self.inplace = bool(inplace)
 
     def forward(self, x):

@@ -176,7 +176,7 @@ def test_lenet_and_alexnet_shapes():
 
 
 @pytest.mark.parametrize("build,message", [
-    (lambda: models.MLP(784, [100, 0], 10), r"MLP: hidden_size_list\[1\] must be a positive"),
+    (lambda: models.MLP(784, [100, 0], 10), r"MLP: hidden_size_list\[1\] must be positive, got 0"),
     (lambda: models.MLP(784, [100], 10, activation="elu"), "activation must be one of"),
     (lambda: models.MLP(784, [100], 10, weight_init_std="lecun"),
      "weight_init_std must be 'relu'/'he', 'sigmoid'/'xavier' or a positive number, got 'lecun'"),

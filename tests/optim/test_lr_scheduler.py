@@ -229,7 +229,7 @@ def test_lambda_lr_saves_callable_objects_but_not_functions():
 
 @pytest.mark.parametrize("make, error, message", [
     (lambda o: S.StepLR(o, step_size=0), ValueError, r"Invalid step_size: step_size=0"),
-    (lambda o: S.StepLR(o, step_size=2.5), TypeError, "step_size must be an integer, got float"),
+    (lambda o: S.StepLR(o, step_size=2.5), TypeError, "step_size must be an int, got float"),
     (lambda o: S.ExponentialLR(o, gamma=-0.5), ValueError, r"Invalid gamma: gamma=-0\.5"),
     (lambda o: S.CosineAnnealingLR(o, T_max=0), ValueError, r"Invalid T_max: T_max=0\.0"),
     (lambda o: S.MultiStepLR(o, milestones=[2, "5"]), TypeError, "milestones must be integers"),

@@ -131,10 +131,10 @@ def test_invalid_hyperparameters_are_value_errors_naming_the_argument(make, mess
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda p: optim.SGD(p, lr="0.1"), "lr must be a real number, got str '0.1'"),
+    (lambda p: optim.SGD(p, lr="0.1"), "lr must be a number, got str '0.1'"),
     (lambda p: optim.Adam(p, betas=0.9), r"betas must be a pair \(beta1, beta2\), got 0\.9"),
     (lambda p: optim.Adam(p, amsgrad="yes"), "amsgrad must be True or False, got str 'yes'"),
-    (lambda p: optim.SGD(p, lr=True), "lr must be a real number, got bool True"),
+    (lambda p: optim.SGD(p, lr=True), "lr must be a number, got bool True"),
 ])
 def test_wrongly_typed_hyperparameters_are_type_errors(make, message):
     with pytest.raises(TypeError, match=message):

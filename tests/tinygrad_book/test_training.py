@@ -188,9 +188,9 @@ def test_trainer_object_keeps_its_history():
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    ({"epochs": 0}, ValueError, "epochs must be >= 1, got 0"),
+    ({"epochs": 0}, ValueError, "epochs must be positive, got 0"),
     ({"epochs": 1.5}, TypeError, "epochs must be an int, got float 1.5"),
-    ({"batch_size": 0}, ValueError, "batch_size must be >= 1, got 0"),
+    ({"batch_size": 0}, ValueError, "batch_size must be positive, got 0"),
     ({"train_data": [1, 2, 3]}, TypeError, "train_data must be a Dataset or an \\(x, t\\) pair"),
     ({"train_data": np.zeros((4, 8))}, TypeError, "got a ndarray; pass the inputs with their labels"),
     ({"train_data": (np.zeros((4, 8)), np.zeros(5))}, ValueError, "train_data: .*size mismatch"),
@@ -198,7 +198,7 @@ def test_trainer_object_keeps_its_history():
     ({"loss_fn": "mse"}, TypeError, "loss_fn must be callable"),
     ({"optimizer": "adam"}, TypeError, "optimizer must have step\\(\\) and zero_grad\\(\\)"),
     ({"evaluate_sample_num_per_epoch": 0}, ValueError,
-     "evaluate_sample_num_per_epoch must be >= 1, got 0"),
+     "evaluate_sample_num_per_epoch must be positive, got 0"),
 ])
 def test_bad_arguments_are_named(kwargs, error, message):
     model = small_model()

@@ -1,8 +1,7 @@
 """Helpers shared by the zoo: the book's weight-scale rules and argument checks."""
 import math
-import numbers
 
-from .. import nn
+from .. import checks, nn
 
 _ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
 
@@ -18,7 +17,7 @@ def book_std(spec, fan_in, where):
             return math.sqrt(1.0 / fan_in)
         raise ValueError(f"{where}: weight_init_std must be 'relu'/'he', 'sigmoid'/'xavier' "
                          f"or a positive number, got {spec!r}")
-    if isinstance(spec, bool) or not isinstance(spec, numbers.Real) or not spec > 0:
+    if not checks.is_real(spec) or not spec > 0:
         raise ValueError(f"{where}: weight_init_std must be 'relu'/'he', 'sigmoid'/'xavier' "
                          f"or a positive number, got {spec!r}")
     return float(spec)
@@ -41,8 +40,7 @@ def activation(name, where):
 def image_dim(input_dim, where):
     """Validate ``input_dim = (channels, height, width)``."""
     if (not isinstance(input_dim, (tuple, list)) or len(input_dim) != 3
-            or any(isinstance(v, bool) or not isinstance(v, numbers.Integral) or v <= 0
-                   for v in input_dim)):
+            or not all(checks.is_int(v) and v > 0 for v in input_dim)):
         raise ValueError(f"{where}: input_dim must be (channels, height, width) of positive "
                          f"ints, got {input_dim!r}")
     return tuple(int(v) for v in input_dim)

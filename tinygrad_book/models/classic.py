@@ -1,7 +1,6 @@
 """Two historic CNNs the book's chapter 8.2 describes, sized for small images."""
-from .. import nn
+from .. import checks, nn
 from ..checks import conv_output_size
-from ..nn.modules import _checks
 from . import _common
 
 
@@ -21,9 +20,9 @@ class LeNet5(nn.Module):
     def __init__(self, in_channels=1, num_classes=10, activation="relu", pooling="max",
                  input_size=28):
         super().__init__()
-        _checks.positive_int(in_channels, "in_channels", "LeNet5")
-        _checks.positive_int(num_classes, "num_classes", "LeNet5")
-        _checks.positive_int(input_size, "input_size", "LeNet5")
+        checks.integer(in_channels, "in_channels", "LeNet5", minimum=1)
+        checks.integer(num_classes, "num_classes", "LeNet5", minimum=1)
+        checks.integer(input_size, "input_size", "LeNet5", minimum=1)
         if pooling not in ("max", "avg"):
             raise ValueError(f"LeNet5: pooling must be 'max' or 'avg', got {pooling!r}")
         pool = nn.MaxPool2d if pooling == "max" else nn.AvgPool2d
@@ -73,9 +72,9 @@ class AlexNet(nn.Module):
 
     def __init__(self, in_channels=1, num_classes=10, input_size=28, dropout=0.5):
         super().__init__()
-        _checks.positive_int(in_channels, "in_channels", "AlexNet")
-        _checks.positive_int(num_classes, "num_classes", "AlexNet")
-        _checks.positive_int(input_size, "input_size", "AlexNet")
+        checks.integer(in_channels, "in_channels", "AlexNet", minimum=1)
+        checks.integer(num_classes, "num_classes", "AlexNet", minimum=1)
+        checks.integer(input_size, "input_size", "AlexNet", minimum=1)
         side = input_size // 2 // 2 // 2
         if side < 1:
             raise ValueError(f"AlexNet: input_size {input_size} is too small (needs >= 8)")

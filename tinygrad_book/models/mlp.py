@@ -1,6 +1,5 @@
 """The book's fully connected networks: ``MultiLayerNet`` and ``MultiLayerNetExtend``."""
-from .. import nn
-from ..nn.modules import _checks
+from .. import checks, nn
 from . import _common
 
 
@@ -35,9 +34,9 @@ class MLP(nn.Module):
         super().__init__()
         sizes = [input_size] + list(hidden_size_list) + [output_size]
         for i, s in enumerate(sizes):
-            _checks.positive_int(s, "input_size" if i == 0 else
+            checks.integer(s, "input_size" if i == 0 else
                                  "output_size" if i == len(sizes) - 1 else
-                                 f"hidden_size_list[{i - 1}]", "MLP")
+                                 f"hidden_size_list[{i - 1}]", "MLP", minimum=1)
         self.input_size, self.output_size = input_size, output_size
         self.hidden_size_list = list(hidden_size_list)
         self.use_batchnorm, self.use_dropout = bool(use_batchnorm), bool(use_dropout)

@@ -269,8 +269,8 @@ def test_conv2d_rejects_input_smaller_than_kernel():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(stride=(1, -2)), r"'stride' must be positive, got \(1, -2\)"),
-    (dict(dilation=0), r"'dilation' must be positive"),
+    (dict(stride=(1, -2)), r"stride must be positive, got \(1, -2\)"),
+    (dict(dilation=0), r"dilation must be positive"),
     (dict(groups=3), r"given groups=3, weight of shape \(4, 2, 3, 3\) expects the input to have "
                      r"6 channels"),
     (dict(padding="full"), r"padding must be an int, a pair, 'valid' or 'same', got 'full'"),

@@ -174,5 +174,5 @@ def test_lrn_gradgradcheck():
 def test_lrn_errors():
     with pytest.raises(ValueError, match=r"expected an input with 3 or more dimensions"):
         F.local_response_norm(Tensor(np.ones((2, 3))), 2)
-    with pytest.raises(ValueError, match=r"size must be a positive int, got 0"):
+    with pytest.raises(ValueError, match=r"size must be positive, got 0"):
         F.local_response_norm(Tensor(np.ones((2, 3, 2))), 0)
