@@ -10,13 +10,18 @@ from .autograd import Context, Function
 from .creation import (arange, empty, empty_like, eye, full, full_like, linspace, logspace, normal,
                        ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like,
                        randperm, tensor, zeros, zeros_like)
-from .engine import grad
+from .gradients import grad
 # Eager, so that the functions (not the module of the same name) are the attributes.
 from .gradcheck import gradcheck, gradgradcheck, numerical_grad
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .random import manual_seed
 from . import linalg
-from .tensor import Tensor, cat, concatenate, matmul, maximum, minimum, pad, split, stack, where
+from .ops.elementwise import maximum, minimum
+from .ops.join import cat, pad, split, stack
+from .ops.matmul import matmul
+from .ops.select import where
+from .tensor import Tensor
+from . import viz  # noqa: E402,F401  (attaches Tensor._repr_svg_, Jupyter's picture of a tensor)
 from .ops.binary_math import atan2, copysign, hypot, lerp, logaddexp, square, xlogy
 from .ops.front import DimensionError
 from .ops.indexing import (argwhere, gather, index_add, index_select, masked_fill,
@@ -29,7 +34,6 @@ from .ops.reorder import (diag, diag_embed, diagonal, flip, fliplr, flipud, mesh
                           tile, tril, triu, unflatten)
 from .ops.linalg import (addmm, addmv, baddbmm, bmm, cross, dot, einsum, inner, mm, mv,
                          outer, trace)
-ger = outer
 from .ops.norms import tensor_norm as norm
 from .ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp
 from .ops.sorting import argsort, kthvalue, median, mode, msort, sort, topk, unique
@@ -42,6 +46,9 @@ from .ops.rounding import (ceil, div, divide, floor, floor_divide, fmod, frac, r
                            sign, true_divide, trunc)
 from .ops.unary_math import (acos, acosh, asin, asinh, atan, atanh, cosh, erf, erfinv, exp2,
                              expm1, log1p, log2, log10, reciprocal, rsqrt, sinh, tan)
+
+concatenate = cat
+ger = outer
 
 # dtype names as in PyTorch (tb.float32); they are NumPy's, so t.dtype == tb.float32 holds.
 float32, float64, int64, bool_ = _np.float32, _np.float64, _np.int64, _np.bool_

@@ -22,6 +22,7 @@ intermediate array stays alive only while something saved it.
 """
 import numpy as np
 
+from . import registry
 from .anomaly import _State as _anomaly_state
 from .anomaly import record_call_site
 from .grad_mode import _State as _grad_state
@@ -48,7 +49,15 @@ def current_module_path():
     return _module_scope[-1] if _module_scope else None
 
 
-Tensor = _make = None  # bound by tensor.py: see _bind_tensor
+class VersionCounter:
+    """How many in-place changes a tensor's memory has seen, shared by the tensors
+    that share the memory (views, ``detach()``). A node that saved a tensor
+    remembers the count; backward compares it (one integer per saved tensor)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self):
+        self.value = 0
 
 
 class Context:
@@ -75,7 +84,7 @@ class Context:
     # rarely set ones are class-level defaults, and an op's own attributes
     # (``ctx.stride = ...``) go to a __dict__ made only for ops that set some.
     __slots__ = ("fn", "next", "needs_input_grad", "output_meta", "_saved", "_saved_resolved",
-                 "__dict__", "__weakref__")
+                 "_saved_versions", "__dict__", "__weakref__")
     attrs = None
     module_path = None
     forward_site = None
@@ -87,7 +96,7 @@ class Context:
     def __init__(self, fn):
         self.fn = fn
         self.next = self.needs_input_grad = self.output_meta = self._saved_resolved = ()
-        self._saved = None
+        self._saved = self._saved_versions = None
 
     @property
     def input_meta(self):
@@ -111,14 +120,22 @@ class Context:
                 "saved tensors after they were freed). Saved arrays are released after "
                 "backward; call .backward(retain_graph=True) the first time if you need "
                 "to backward through the graph again.")
+        make = registry.Tensor._make
         out = []
-        for v in self._saved_resolved:
+        for i, v in enumerate(self._saved_resolved):
             if v.__class__ is np.ndarray:  # a constant, wrapped only when read
-                v = _make(v, False, None, 0)
+                v = make(v, False, None, 0)
             elif v.__class__ is _SavedOutput:
                 # Made only now: an output Tensor held by its own node would be a
                 # reference cycle (node -> output -> node).
-                v = _make(v.array, True, self, v.index)
+                if v.vc.value != v.version:
+                    _modified(self, v.array, v.vc.value, v.version)
+                saved, v = v, make(v.array, True, self, v.index)
+                v._vc = saved.vc
+            elif v is not None and v._vc is not None:
+                expected = 0 if self._saved_versions is None else self._saved_versions[i]
+                if v._vc.value != expected:
+                    _modified(self, v.data, v._vc.value, expected)
             out.append(v)
         return tuple(out)
 
@@ -132,6 +149,17 @@ class Context:
     def release(self):
         """Drop saved arrays: what ``retain_graph=False`` does after backward."""
         self._saved_resolved = None
+
+
+def _modified(ctx, array, found, expected):
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [{array.dtype} tensor of shape {tuple(array.shape)}], saved by "
+        f"{ctx.name()}, is at version {found}; expected version {expected} instead. Hint: "
+        "it was changed in place (a *_ method, t[...] = ..., an augmented operator, "
+        "nn.init, an optimizer's step()) after the op saved it for backward, e.g. between "
+        "two backward passes of a graph kept with retain_graph=True. Do the change out of "
+        "place or after backward (or through .data, which autograd does not see).")
 
 
 class Function:
@@ -166,6 +194,7 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run ``forward`` on the arrays of ``args`` and record the node if needed."""
+        Tensor = registry.Tensor
         ctx = Context(cls)
         record = False
         if _grad_state.grad_enabled and cls.differentiable:
@@ -204,15 +233,20 @@ class Function:
 
         if result.__class__ is np.ndarray:  # the common case: one array
             if record:
-                return _record_outputs(ctx, args, raw, (result,), (result,), kwargs)[0]
-            return _make(result, False, None, 0)
+                outs = _record_outputs(ctx, args, raw, (result,), (result,), kwargs)
+            else:
+                outs = (registry.constant(result),)
+            if result.base is not None:
+                _share_view_counter(outs, args)
+            return outs[0]
         produced = result if result.__class__ is tuple else (result,)
         # NumPy returns scalars from 0-d inputs; a Tensor always holds an array.
         results = tuple([np.asarray(r) for r in produced])
         if record:
             outs = _record_outputs(ctx, args, raw, produced, results, kwargs)
         else:
-            outs = tuple([_make(r, False, None, 0) for r in results])
+            outs = tuple([registry.constant(r) for r in results])
+        _share_view_counter(outs, args)
         return outs if result.__class__ is tuple else outs[0]
 
 
@@ -223,6 +257,24 @@ def _note_constant_inputs(ctx, args, positions):
                               for k in positions])
 
 
+def _share_view_counter(outs, args):
+    """An output that is a view of an input's memory (reshape, a slice, a user op
+    returning a view) shares that input's version counter, as PyTorch's views do:
+    an in-place change through either is a change of both."""
+    Tensor = registry.Tensor
+    for out in outs:
+        base = out.data.base
+        if base is None:
+            continue
+        root = base if base.base is None else base.base
+        for a in args:
+            if isinstance(a, Tensor):
+                data = a.data
+                if data is root or data.base is root:
+                    out._vc = a._version_counter()
+                    break
+
+
 def _record_outputs(ctx, args, raw, produced, results, kwargs):
     """Finish the node after forward and make the output Tensors whose ``grad_fn`` it is."""
     if _module_scope:
@@ -231,19 +283,21 @@ def _record_outputs(ctx, args, raw, produced, results, kwargs):
         record_call_site(ctx)
     if kwargs and ctx.attrs is None:
         ctx.attrs = {k: v for k, v in kwargs.items() if _is_simple_attr(v)}
-    if ctx._saved is not None:
-        ctx._saved_resolved = _resolve_saved(ctx._saved, args, raw, produced, results)
-        ctx._saved = None
+    make = registry.Tensor._make
     if len(results) == 1:
         r = results[0]
         meta = (r.shape, r.dtype)
         ctx.output_meta = _shared_meta.get(meta) or _share(_shared_meta, meta, (meta,))
         # Only floating point outputs carry gradients (an integer output such as
         # argmax indices is a constant, as in PyTorch).
-        return (_make(r, True, ctx, 0) if r.dtype.kind == "f" else _make(r, False, None, 0),)
-    ctx.output_meta = tuple([(r.shape, r.dtype) for r in results])
-    return tuple([_make(r, True, ctx, i) if r.dtype.kind == "f" else _make(r, False, None, i)
-                  for i, r in enumerate(results)])
+        outs = (make(r, True, ctx, 0) if r.dtype.kind == "f" else make(r, False, None, 0),)
+    else:
+        ctx.output_meta = tuple([(r.shape, r.dtype) for r in results])
+        outs = tuple([make(r, True, ctx, i) if r.dtype.kind == "f" else make(r, False, None, i)
+                      for i, r in enumerate(results)])
+    if ctx._saved is not None:
+        _resolve_saved(ctx, args, raw, produced, results, outs)
+    return outs
 
 
 # Immutable per-node tuples that repeat (needs_input_grad, a single output's
@@ -276,44 +330,49 @@ def _is_simple_attr(v):
 
 
 class _SavedOutput:
-    """A saved array that is one of the node's own outputs (see ``saved_tensors``)."""
+    """A saved array that is one of the node's own outputs (see ``saved_tensors``),
+    with the output's version counter and its value when saved."""
 
-    __slots__ = ("array", "index")
+    __slots__ = ("array", "index", "vc", "version")
 
-    def __init__(self, array, index):
+    def __init__(self, array, index, out):
         self.array, self.index = array, index
+        self.vc = out._version_counter()
+        self.version = self.vc.value
 
 
-def _resolve_saved(saved, args, raw, produced, results):
+def _resolve_saved(ctx, args, raw, produced, results, outs):
     """What forward saved, as backward will read it: input Tensors, outputs, constants.
 
     Identity decides: a saved array that *is* an input's data or *is* what
     forward returned (``produced``; ``results`` are the same as arrays).
-    Constants stay arrays until read (see ``saved_tensors``).
+    Constants stay arrays until read (see ``saved_tensors``). Saved inputs
+    that have a version counter have its value remembered.
     """
+    Tensor = registry.Tensor
     resolved = []
-    for value in saved:
+    versions = None
+    for value in ctx._saved:
         if isinstance(value, (np.ndarray, np.generic)):
             for a, r in zip(args, raw):
                 if r is value and a is not r:
-                    resolved.append(a)
+                    value = a
                     break
             else:
                 for i, r in enumerate(produced):
                     if r is value:
-                        resolved.append(_SavedOutput(results[i], i))
+                        value = _SavedOutput(results[i], i, outs[i])
                         break
                 else:
-                    resolved.append(np.asarray(value))
-        elif value is None or isinstance(value, Tensor):
-            resolved.append(value)
-        else:
-            resolved.append(np.asarray(value))
-    return tuple(resolved)
-
-
-def _bind_tensor(cls):
-    """Called by ``tensor.py`` once ``Tensor`` exists (it imports this module first)."""
-    global Tensor, _make
-    Tensor = cls
-    _make = cls._make
+                    value = np.asarray(value)
+        elif value is not None and not isinstance(value, Tensor):
+            value = np.asarray(value)
+        if value.__class__ is not np.ndarray and value is not None and \
+                value.__class__ is not _SavedOutput and value._vc is not None:
+            if versions is None:
+                versions = [0] * len(ctx._saved)
+            versions[len(resolved)] = value._vc.value
+        resolved.append(value)
+    ctx._saved_resolved = tuple(resolved)
+    ctx._saved_versions = None if versions is None else tuple(versions)
+    ctx._saved = None

@@ -6,7 +6,8 @@ generator (``tinygrad_book.manual_seed``).
 import numpy as np
 
 from .random import default_generator
-from .tensor import Tensor, _shape_arg
+from .ops.shape import shape_arg as _shape_arg
+from .tensor import Tensor
 
 
 def _float_dtype(dtype):

@@ -4,9 +4,18 @@ The walk is iterative (Kahn's algorithm over dependency counts), so a chain
 of 100,000 ops needs no recursion, and each node runs once, after every
 consumer of its outputs has handed it a gradient — so a tensor used 10,000
 times costs 10,000 additions, not a quadratic re-walk.
+
+A backward pass has three steps, each a function below:
+
+    seed       the roots' gradients, and how many edges point into each node
+    propagate  each node's backward, outputs before inputs, summing what reaches a node
+    finish     the leaves' gradients into ``.grad`` (or returned, for ``grad()``)
 """
+import threading
+
 import numpy as np
 
+from . import registry
 from .anomaly import _State as _anomaly_state
 from .anomaly import check_gradients
 from .grad_mode import set_grad_enabled
@@ -20,103 +29,141 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
     the leaves (``Tensor.backward``); otherwise nothing is accumulated and the
     gradients of ``inputs`` are returned in order (``tinygrad_book.grad``).
     """
-    from .tensor import Tensor
+    state = _seed(roots, root_grads, inputs)
+    with set_grad_enabled(create_graph):
+        _propagate(state, retain_graph, create_graph)
+        return _finish(state, inputs, allow_unused, create_graph)
 
-    node_grads = {}     # Context -> list of gradient Tensors, one per output
-    leaf_grads = {}     # id(leaf) -> [leaf, gradient Tensor, whether we own its array]
+
+class _Pass:
+    """The bookkeeping of one backward pass."""
+
+    __slots__ = ("node_grads", "leaf_grads", "deps", "ready", "capture", "captured")
+
+    def __init__(self):
+        self.node_grads = {}    # Context -> list of gradient Tensors, one per output
+        self.leaf_grads = {}    # id(leaf) -> [leaf, gradient Tensor, whether we own its array]
+        self.capture = None     # (node, output_nr) -> positions in grad()'s inputs
+        self.captured = []      # grad()'s results so far
+
+
+def _seed(roots, root_grads, inputs):
+    """The roots' gradients, the dependency count of every reachable node, and the
+    nodes ready to run (those no other reachable node feeds)."""
+    state = _Pass()
+    node_grads = state.node_grads
     root_nodes = []
-
     for t, g in zip(roots, root_grads):
         if t.grad_fn is None:
-            _add_leaf_grad(leaf_grads, t, g)
-        else:
-            node = t.grad_fn
-            if node not in node_grads:
-                node_grads[node] = [None] * len(node.output_meta)
-                root_nodes.append(node)
-            buf = node_grads[node]
-            nr = t._output_nr
-            buf[nr] = g if buf[nr] is None else buf[nr] + g
-
-    capture = None
+            _add_leaf_grad(state.leaf_grads, t, g)
+            continue
+        node = t.grad_fn
+        if node not in node_grads:
+            node_grads[node] = [None] * len(node.output_meta)
+            root_nodes.append(node)
+        buf = node_grads[node]
+        nr = t._output_nr
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
     if inputs is not None:
         # Non-leaf inputs: their gradient is whatever reaches (node, output_nr).
-        capture = {}
+        state.capture = {}
         for i, t in enumerate(inputs):
             if t.grad_fn is not None:
-                capture.setdefault((t.grad_fn, t._output_nr), []).append(i)
-    captured = [None] * (len(inputs) if inputs is not None else 0)
+                state.capture.setdefault((t.grad_fn, t._output_nr), []).append(i)
+        state.captured = [None] * len(inputs)
+    state.deps = _count_dependencies(root_nodes)
+    state.ready = [n for n in root_nodes if n not in state.deps]
+    return state
 
-    deps = _count_dependencies(root_nodes)
-    ready = [n for n in root_nodes if n not in deps]
 
-    with set_grad_enabled(create_graph):
-        while ready:
-            node = ready.pop()
-            out_grads = node_grads.pop(node, None)
-            if out_grads is None:
-                grads_in = ()  # reachable, but no gradient flowed into it
-            else:
-                if node._output_hooks or node._retained or capture:
-                    _before_node(node, out_grads, capture, captured, create_graph)
-                for g in out_grads:
-                    if g is None:  # an output nobody used: its gradient is zero
-                        _fill_missing(node, out_grads)
-                        break
-                grads_in = node.fn.backward(node, *out_grads)
-                if grads_in.__class__ is not tuple:
-                    grads_in = (grads_in,)
-                if len(grads_in) != len(node.next):
-                    _wrong_count(node, grads_in)
-                if _anomaly_state.enabled:
-                    check_gradients(node, grads_in)
-            for edge, g in zip(node.next, grads_in):
-                if edge is None:
-                    continue
-                target, nr = edge
-                if g is not None:
-                    if not isinstance(g, Tensor):
-                        g = Tensor._make(np.asarray(g), False, None, 0)
-                    data = g.data
-                    if nr is None:
-                        if data.shape != target.data.shape or data.dtype != target.data.dtype:
-                            g = _reduce_to(g, target.data.shape, target.data.dtype, node)
-                        _add_leaf_grad(leaf_grads, target, g)
-                        continue
-                    shape, dtype = target.output_meta[nr]
-                    if data.shape != shape or data.dtype != dtype:
-                        g = _reduce_to(g, shape, dtype, node)
-                    buf = node_grads.get(target)
-                    if buf is None:
-                        buf = node_grads[target] = [None] * len(target.output_meta)
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
-                elif nr is None:
-                    continue
-                # Every edge into a node is counted, whether or not it carried a gradient.
-                left = deps[target] - 1
-                if left:
-                    deps[target] = left
-                else:
-                    ready.append(target)
-            if not retain_graph:
-                node.release()
-            if out_grads is None:
-                # The edges above were skipped by zip(); count them down here.
-                _skip_edges(node, deps, ready)
+def _propagate(state, retain_graph, create_graph):
+    """Run each node's backward once all its consumers have handed it their gradients."""
+    ready, deps, node_grads = state.ready, state.deps, state.node_grads
+    observer = _observers.current
+    while ready:
+        node = ready.pop()
+        out_grads = node_grads.pop(node, None)
+        if out_grads is None:
+            grads_in = ()  # reachable, but no gradient flowed into it
+            _skip_edges(node, deps, ready)
+        else:
+            grads_in = _node_backward(node, out_grads, state, create_graph)
+            _send(node, grads_in, state)
+        if observer is not None:
+            observer(node, out_grads, grads_in)
+        if not retain_graph:
+            node.release()
 
-        for leaf, g, owned in leaf_grads.values():
-            if leaf._hooks:
-                for hook in list(leaf._hooks):
-                    replaced = hook(g)
-                    if replaced is not None:
-                        g, owned = _hook_result(hook, replaced, g), False
-            if inputs is None:
-                _accumulate_into_leaf(leaf, g, owned, create_graph)
-            else:
-                for i, t in enumerate(inputs):
-                    if t is leaf:
-                        captured[i] = g
 
+def _node_backward(node, out_grads, state, create_graph):
+    """``node``'s gradients for its inputs, from its outputs' ``out_grads``."""
+    if node._output_hooks or node._retained or state.capture:
+        _before_node(node, out_grads, state.capture, state.captured, create_graph)
+    for g in out_grads:
+        if g is None:  # an output nobody used: its gradient is zero
+            _fill_missing(node, out_grads)
+            break
+    grads_in = node.fn.backward(node, *out_grads)
+    if grads_in.__class__ is not tuple:
+        grads_in = (grads_in,)
+    if len(grads_in) != len(node.next):
+        _wrong_count(node, grads_in)
+    if _anomaly_state.enabled:
+        check_gradients(node, grads_in)
+    return grads_in
+
+
+def _send(node, grads_in, state):
+    """Hand each input's gradient to its node (or leaf), reduced to the input's shape,
+    and count the edge down; a node whose count reaches 0 is ready."""
+    deps, ready, node_grads = state.deps, state.ready, state.node_grads
+    Tensor = registry.Tensor
+    for edge, g in zip(node.next, grads_in):
+        if edge is None:
+            continue
+        target, nr = edge
+        if g is not None:
+            if not isinstance(g, Tensor):
+                g = registry.constant(np.asarray(g))
+            data = g.data
+            if nr is None:
+                if data.shape != target.data.shape or data.dtype != target.data.dtype:
+                    g = _reduce_to(g, target.data.shape, target.data.dtype, node)
+                _add_leaf_grad(state.leaf_grads, target, g)
+                continue
+            shape, dtype = target.output_meta[nr]
+            if data.shape != shape or data.dtype != dtype:
+                g = _reduce_to(g, shape, dtype, node)
+            buf = node_grads.get(target)
+            if buf is None:
+                buf = node_grads[target] = [None] * len(target.output_meta)
+            buf[nr] = g if buf[nr] is None else buf[nr] + g
+        elif nr is None:
+            continue
+        # Every edge into a node is counted, whether or not it carried a gradient.
+        left = deps[target] - 1
+        if left:
+            deps[target] = left
+        else:
+            ready.append(target)
+
+
+def _finish(state, inputs, allow_unused, create_graph):
+    """Leaf hooks, then ``.grad += g`` for every leaf (``backward``), or the
+    gradients of ``inputs`` in order (``grad``)."""
+    captured = state.captured
+    for leaf, g, owned in state.leaf_grads.values():
+        if leaf._hooks:
+            for hook in list(leaf._hooks):
+                replaced = hook(g)
+                if replaced is not None:
+                    g, owned = _hook_result(hook, replaced, g), False
+        if inputs is None:
+            _accumulate_into_leaf(leaf, g, owned, create_graph)
+        else:
+            for i, t in enumerate(inputs):
+                if t is leaf:
+                    captured[i] = g
     if inputs is None:
         return None
     for i, g in enumerate(captured):
@@ -127,6 +174,46 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
         if g is not None and not create_graph:
             captured[i] = g.detach()
     return tuple(captured)
+
+
+class _Observers(threading.local):
+    current = None
+
+
+_observers = _Observers()
+
+
+class observe:
+    """Watch the backward passes run in this thread: ``with engine.observe(callback):``.
+
+    ``callback(node, grad_outputs, grad_inputs)`` is called once per node, in
+    the order the engine processes them (outputs before inputs), right after
+    the node's backward ran: ``node`` is the ``Context`` (``node.name()`` is
+    e.g. ``"MulBackward"``; ``node.next`` its edges to its inputs),
+    ``grad_outputs`` the list of gradient Tensors of its outputs (``None`` when
+    no gradient reached the node at all) and ``grad_inputs`` the tuple its
+    backward returned, one per positional input (``None`` where there is none;
+    ``()`` if the node was skipped). The callback must not change them.
+
+    Per thread: another thread's passes are not seen. Blocks nest; the inner
+    callback replaces the outer one until it exits. When nothing observes, the
+    engine pays one comparison per node.
+    """
+
+    def __init__(self, callback):
+        if not callable(callback):
+            raise TypeError(f"observe(callback): callback must be callable, got "
+                            f"{type(callback).__name__}")
+        self.callback = callback
+
+    def __enter__(self):
+        self.prev = _observers.current
+        _observers.current = self.callback
+        return self
+
+    def __exit__(self, *exc):
+        _observers.current = self.prev
+        return False
 
 
 def _skip_edges(node, deps, ready):
@@ -175,7 +262,7 @@ def _before_node(node, out_grads, capture, captured, create_graph):
             g = out_grads[nr]
             if t.grad is None:
                 # Its own memory, like a leaf's .grad (see _accumulate_into_leaf).
-                t.grad = g.clone() if create_graph else type(g)._make(g.data.copy(), False, None, 0)
+                t.grad = g.clone() if create_graph else registry.constant(g.data.copy())
             else:
                 t.grad = t.grad + g
     if capture:
@@ -186,10 +273,8 @@ def _before_node(node, out_grads, capture, captured, create_graph):
 
 def _hook_result(hook, replaced, grad):
     """A hook's replacement gradient, checked: it must be a Tensor of the same shape."""
-    from .tensor import Tensor
-
     name = getattr(hook, "__name__", repr(hook))
-    if not isinstance(replaced, Tensor):
+    if not isinstance(replaced, registry.Tensor):
         raise TypeError(f"hook {name} returned {type(replaced).__name__}; a hook must return "
                         "None or a Tensor (the new gradient)")
     if replaced.shape != grad.shape:
@@ -201,12 +286,10 @@ def _hook_result(hook, replaced, grad):
 
 
 def _fill_missing(node, out_grads):
-    from .tensor import Tensor
-
     for nr, g in enumerate(out_grads):
         if g is None:
             shape, dtype = node.output_meta[nr]
-            out_grads[nr] = Tensor._make(np.zeros(shape, dtype=dtype), False, None, 0)
+            out_grads[nr] = registry.constant(np.zeros(shape, dtype=dtype))
 
 
 def _wrong_count(node, grads_in):
@@ -251,8 +334,6 @@ def _add_leaf_grad(leaf_grads, leaf, g):
 
 def _accumulate_into_leaf(leaf, g, owned, create_graph):
     """``leaf.grad += g``, as PyTorch accumulates gradients until they are zeroed."""
-    from .tensor import Tensor
-
     if create_graph:
         # A recorded copy: the gradient Tensor may be shared with another leaf.
         leaf.grad = (g if owned else g.clone()) if leaf.grad is None else leaf.grad + g
@@ -265,53 +346,9 @@ def _accumulate_into_leaf(leaf, g, owned, create_graph):
         # .grad is updated in place later, so each leaf gets memory of its own.
         if not owned or arr.base is not None or not arr.flags.writeable:
             arr = arr.copy()
-        leaf.grad = Tensor._make(arr, False, None, 0)
+        leaf.grad = registry.constant(arr)
     elif current.grad_fn is None and current.data.flags.writeable and \
             current.data.shape == arr.shape and current.data.dtype == leaf.data.dtype:
         np.add(current.data, arr, out=current.data, casting="unsafe")
     else:
-        leaf.grad = Tensor._make(current.data + arr, False, None, 0)
-
-
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=False):
-    """Gradients of ``outputs`` with respect to ``inputs``, as ``torch.autograd.grad``.
-
-    Returns a tuple with one gradient per input (``None`` for an unused input
-    when ``allow_unused=True``) and leaves every ``.grad`` untouched. With
-    ``create_graph=True`` the results are themselves differentiable.
-    """
-    from .tensor import Tensor, _check_root_gradient
-
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    single_input = isinstance(inputs, Tensor)
-    inputs = [inputs] if single_input else list(inputs)
-    if grad_outputs is None:
-        grad_outputs = [None] * len(outputs)
-    elif isinstance(grad_outputs, Tensor):
-        grad_outputs = [grad_outputs]
-    if len(grad_outputs) != len(outputs):
-        raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
-    for i, t in enumerate(inputs):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"grad: input {i} is a {type(t).__name__}, expected a Tensor")
-        if not t.requires_grad:
-            raise RuntimeError(f"grad: input {i} does not require grad")
-    roots, root_grads = [], []
-    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
-        if not out.requires_grad:
-            raise RuntimeError(f"grad: output {i} does not require grad and has no grad_fn")
-        if g is None:
-            if out.size != 1:
-                raise RuntimeError(
-                    f"grad: grad can be implicitly created only for outputs with one element; "
-                    f"output {i} has shape {out.shape}, so pass grad_outputs")
-            g = Tensor._make(np.ones(out.shape, dtype=out.dtype), False, None, 0)
-        else:
-            g = _check_root_gradient(g, out, "grad")
-        roots.append(out)
-        root_grads.append(g)
-    if retain_graph is None:
-        retain_graph = create_graph
-    return run_backward(roots, root_grads, retain_graph=retain_graph,
-                        create_graph=create_graph, inputs=inputs, allow_unused=allow_unused)
+        leaf.grad = registry.constant(current.data + arr)

@@ -1,18 +1,28 @@
-"""Grad mode: whether new operations are recorded into the graph.
+"""Grad mode: whether new operations are recorded into the graph, per thread.
 
 ``no_grad()`` is what optimizers and evaluation loops run under: ops still
 compute, but no ``grad_fn`` is attached, so nothing is kept for backward.
 Each of these works as a context manager and as a decorator, as in PyTorch.
+
+The mode belongs to the calling thread, as in PyTorch: a ``no_grad`` block
+in one thread never changes what another thread records, and each new thread
+starts with recording on.
 """
 import functools
+import threading
 
 
-class _State:
+class _ThreadState(threading.local):
+    """``grad_enabled`` of the current thread (True in a fresh thread)."""
+
     grad_enabled = True
 
 
+_State = _ThreadState()
+
+
 def is_grad_enabled():
-    """True when operations are being recorded for backward."""
+    """True when operations are being recorded for backward (in this thread)."""
     return _State.grad_enabled
 
 
@@ -36,16 +46,9 @@ class set_grad_enabled:
         return False
 
     def __call__(self, fn):
-        mode = self.mode
         # Decorator use: the constructor already switched the mode; undo that.
         _State.grad_enabled = self.prev
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-
-        return wrapper
+        return _with_mode(fn, self.mode)
 
 
 class _GradModeContext:
@@ -61,14 +64,16 @@ class _GradModeContext:
         return False
 
     def __call__(self, fn):
-        mode = self._mode
+        return _with_mode(fn, self._mode)
 
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
 
-        return wrapper
+def _with_mode(fn, mode):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with set_grad_enabled(mode):
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 class no_grad(_GradModeContext):

@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 
-from .engine import grad as autograd_grad
+from .gradients import grad as autograd_grad
 from .grad_mode import enable_grad, no_grad
 from .tensor import Tensor
 

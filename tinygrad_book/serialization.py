@@ -22,6 +22,8 @@ import numpy as np
 
 from ._checkpoint_members import MAX_DEPTH, Refused, check_depth, read_member, references, what_it_is
 from .safe_write import write_atomically
+from .parameter import Parameter
+from .tensor import Tensor
 
 _STRUCTURE = "__tinygrad_book_structure__"
 _FORMAT = "tinygrad_book.checkpoint"
@@ -123,8 +125,6 @@ def _read_header(raw):
 # only JSON objects in the tree, so the two can never be confused.
 
 def _encode(obj, arrays, where):
-    from .tensor import Tensor
-
     if isinstance(obj, np.generic):
         # Before the Python checks: np.float64 is a float subclass, yet must keep its dtype.
         node = _encode_array(np.asarray(obj), arrays, where)
@@ -136,7 +136,7 @@ def _encode(obj, arrays, where):
         return obj if np.isfinite(obj) else {"t": "float", "v": repr(obj)}
     if isinstance(obj, Tensor):
         node = _encode_array(obj.data, arrays, where)
-        node["t"] = "parameter" if type(obj).__name__ == "Parameter" else "tensor"
+        node["t"] = "parameter" if isinstance(obj, Parameter) else "tensor"
         node["requires_grad"] = bool(obj.requires_grad)
         return node
     if isinstance(obj, np.ndarray):
@@ -175,8 +175,6 @@ def _encode_key(key, where):
 
 
 def _decode(node, arrays):
-    from .tensor import Tensor
-
     if node is None or isinstance(node, (bool, int, float, str)):
         return node
     if not isinstance(node, dict):
@@ -206,8 +204,4 @@ def _decode(node, arrays):
 
 
 def _parameter(arr, requires_grad):
-    # nn sits above the core, so it is looked up only when a Parameter was saved.
-    import importlib
-
-    Parameter = importlib.import_module("tinygrad_book.nn").Parameter
     return Parameter(arr, requires_grad=bool(requires_grad))

@@ -3,8 +3,8 @@ import numpy as np
 
 from tinygrad_book.autograd import Function
 from tinygrad_book.grad_mode import is_grad_enabled
+from tinygrad_book.ops.join import pad as _pad_constant
 from tinygrad_book.tensor import Tensor
-from tinygrad_book.tensor import pad as _pad_constant
 
 from ._utils import as_tensor, check_float, check_ndim, check_same_dtype
 

@@ -11,29 +11,9 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from ...autograd import current_module_path, module_scope
+from ...parameter import Parameter  # noqa: F401  (nn.Parameter; in the core for serialization)
 from ...tensor import Tensor
 from ._state import load_state, state_items
-
-
-class Parameter(Tensor):
-    """A Tensor that a Module trains: ``requires_grad=True`` and registered on assignment.
-
-    ``self.weight = Parameter(array)`` inside a Module adds it to
-    ``parameters()``. An ``np.ndarray`` (or a Tensor's array) is shared, not
-    copied, as PyTorch's ``Parameter(tensor)`` shares storage.
-    """
-
-    __slots__ = ()
-
-    def __init__(self, data=None, requires_grad=True):
-        if data is None:
-            data = np.empty((0,), dtype=np.float32)
-        elif isinstance(data, Tensor):
-            data = data.data
-        super().__init__(data, requires_grad=requires_grad)
-
-    def __repr__(self):
-        return "Parameter containing:\n" + super().__repr__()
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):

@@ -6,7 +6,7 @@ a cast to an integer or boolean dtype leaves the graph, as in PyTorch.
 """
 import numpy as np
 
-from .. import autograd
+from .. import registry
 from .front import as_tensor, constant, tensor_method
 
 # PyTorch's legacy type names, as ``Tensor.type()`` returns and accepts them.
@@ -83,7 +83,7 @@ def _new(input, fill, size, dtype, requires_grad):
             raise ValueError(f"new tensor: sizes must be non-negative ints, got {size}")
     dtype = input.dtype if dtype is None else _as_dtype(dtype, "new tensor")
     data = np.empty(size, dtype) if fill is None else np.full(size, fill, dtype)
-    return autograd.Tensor(data, requires_grad=requires_grad)
+    return registry.Tensor(data, requires_grad=requires_grad)
 
 
 @tensor_method()
@@ -113,6 +113,6 @@ def new_full(input, size, fill_value, dtype=None, requires_grad=False):
 @tensor_method()
 def new_tensor(input, data, dtype=None, requires_grad=False):
     """A copy of ``data`` as a new leaf, with this tensor's dtype by default."""
-    data = data.data if isinstance(data, autograd.Tensor) else data
+    data = data.data if isinstance(data, registry.Tensor) else data
     dtype = input.dtype if dtype is None else _as_dtype(dtype, "new_tensor()")
-    return autograd.Tensor(np.array(data, dtype=dtype), requires_grad=requires_grad)
+    return registry.Tensor(np.array(data, dtype=dtype), requires_grad=requires_grad)

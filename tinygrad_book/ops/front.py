@@ -1,18 +1,18 @@
-"""What the front functions of the ops modules share: Tensor methods by registration,
-argument checks for dims, and operands made Tensors.
+"""What the front functions of the ops modules share: argument checks for dims,
+and operands made Tensors.
 
-The ops modules sit below ``tensor.py`` and never import it. A front function
-is registered with ``@tensor_method()`` and ``tensor.py`` attaches every
-registered function to ``Tensor`` once the class exists (``attach``); the
-ops reach the Tensor type, and the type promotion of the binary operators,
-through what ``attach`` was given.
+Tensor methods come by registration (``tensor_method``, from
+``tinygrad_book.registry``; see ``ops/__init__.py``), and the Tensor type and
+the binary operators' type promotion are reached from here without importing
+``tensor.py``.
 """
 import numpy as np
 
-from .. import autograd
-
-_METHODS = {}
-_promotion = {}
+from .. import registry
+from ..registry import tensor_method  # noqa: F401  (the ops modules import it from here)
+from .elementwise import binary as _binary
+from .operands import as_operand, as_tensor  # noqa: F401
+from .operands import floating  # noqa: F401
 
 
 class DimensionError(IndexError, ValueError):
@@ -23,53 +23,28 @@ class DimensionError(IndexError, ValueError):
     """
 
 
-def tensor_method(*names):
-    """Register the decorated front function as the Tensor method(s) ``names``
-    (default: its own name). The function's first argument is the tensor."""
-    def register(fn):
-        for name in names or (fn.__name__,):
-            _METHODS[name] = fn
-        return fn
-    return register
-
-
-def attach(cls, as_operand, binary):
-    """Called by ``tensor.py``: set every registered method on ``cls`` and keep the
-    operand conversion (``as_operand(x, like)``) and ``binary(Function, a, b)``."""
-    for name, fn in _METHODS.items():
-        setattr(cls, name, fn)
-    _promotion["as_operand"] = as_operand
-    _promotion["binary"] = binary
+def constant(arr):
+    """A Tensor outside the graph around ``arr`` (made an array if it is not one)."""
+    return registry.constant(np.asarray(arr))
 
 
 def is_tensor(x):
-    return isinstance(x, autograd.Tensor)
-
-
-def as_tensor(x):
-    """``x`` itself if it is a Tensor, else a new constant Tensor of it."""
-    return x if isinstance(x, autograd.Tensor) else autograd.Tensor(x)
-
-
-def constant(arr):
-    """A Tensor outside the graph around the array ``arr``."""
-    return autograd._make(np.asarray(arr), False, None, 0)
+    return isinstance(x, registry.Tensor)
 
 
 def binary(fn, a, b):
     """``fn.apply(a, b)`` after the binary operators' type promotion (numbers are weak)."""
-    if not isinstance(a, autograd.Tensor):
-        b = as_tensor(b)
-        return _promotion["binary"](fn, b, a, reflected=True)
-    return _promotion["binary"](fn, a, b)
+    if not isinstance(a, registry.Tensor):
+        return _binary(fn, as_tensor(b), a, reflected=True)
+    return _binary(fn, a, b)
 
 
 def pair(a, b):
     """``a`` and ``b`` as Tensors, numbers taking the other operand's dtype."""
-    if not isinstance(a, autograd.Tensor):
+    if not isinstance(a, registry.Tensor):
         b = as_tensor(b)
-        return _promotion["as_operand"](a, b), b
-    return a, _promotion["as_operand"](b, a)
+        return as_operand(a, b), b
+    return a, as_operand(b, a)
 
 
 def float_pair(a, b):
@@ -83,11 +58,6 @@ def float_pair(a, b):
     else:
         dtype = np.dtype(np.float32)
     return to_dtype(a, dtype), to_dtype(b, dtype)
-
-
-def floating(t):
-    """``t`` if floating point, else its values as float32 (PyTorch's default dtype)."""
-    return t if t.dtype.kind == "f" else constant(t.data.astype(np.float32))
 
 
 def to_dtype(t, dtype):
@@ -139,7 +109,7 @@ def int_arg(value, op, name, low=None):
 
 def index_tensor(index, op, name="index"):
     """An integer index array from a Tensor, array or list (bool is refused)."""
-    arr = index.data if isinstance(index, autograd.Tensor) else np.asarray(index)
+    arr = index.data if isinstance(index, registry.Tensor) else np.asarray(index)
     if arr.size == 0 and arr.dtype.kind == "f":
         arr = arr.astype(np.int64)
     if arr.dtype.kind not in "iu":

@@ -9,10 +9,10 @@ of a 3-d tensor, ``index`` picks along that dimension:
 import numpy as np
 
 from ..autograd import Function
-from .elementwise import Where
+from .select import Where
 from .front import (as_tensor, constant, dim_arg, index_tensor, is_tensor, pair,
                     tensor_method)
-from .shape import IndexAdd
+from .subscript import IndexAdd
 
 
 def _along(index, dim):

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd import Function
 from .front import as_tensor, constant, dim_arg, pair, tensor_method
-from .shape import Stack
+from .join import Stack
 
 
 class Einsum(Function):

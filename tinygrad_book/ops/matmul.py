@@ -1,7 +1,10 @@
 """Matrix product with NumPy's batched broadcasting rules."""
 import numpy as np
 
+from .. import registry
 from ..autograd import Function
+from ..registry import tensor_method
+from .operands import as_operand, as_tensor, promote
 
 
 class MatMul(Function):
@@ -22,6 +25,39 @@ class MatMul(Function):
         ga = g @ b.swapaxes(-1, -2) if ctx.needs_input_grad[0] else None
         gb = a.swapaxes(-1, -2) @ g if ctx.needs_input_grad[1] else None
         return ga, gb
+
+
+@tensor_method("__matmul__", "matmul")
+def matmul(a, b):
+    """Matrix product with NumPy's rules for 1-D and batched operands."""
+    if isinstance(b, registry.Tensor):
+        a = as_operand(a, b)
+    else:
+        a = as_tensor(a)
+        b = as_operand(b, a)
+    check_matmul_shapes(a.shape, b.shape)
+    if a.dtype.kind != b.dtype.kind:
+        a, b = (x if isinstance(x, registry.Tensor) else registry.constant(x)
+                for x in promote(a, b, a.dtype, b.dtype, False, cast_bool=True))
+    squeeze_first = a.ndim == 1
+    squeeze_last = b.ndim == 1
+    if squeeze_first:
+        a = a.reshape(1, a.shape[0])
+    if squeeze_last:
+        b = b.reshape(b.shape[0], 1)
+    out = MatMul.apply(a, b)
+    if squeeze_first and squeeze_last:
+        return out.reshape(())
+    if squeeze_first:
+        return out.reshape(out.shape[:-2] + out.shape[-1:])
+    if squeeze_last:
+        return out.reshape(out.shape[:-1])
+    return out
+
+
+@tensor_method("__rmatmul__")
+def rmatmul(self, other):
+    return matmul(other, self)
 
 
 def check_matmul_shapes(a_shape, b_shape):

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ..autograd import Function
-from .elementwise import Where
+from .select import Where
 from .front import as_tensor, constant, dims_arg, keep, pick, tensor_method
 
 

@@ -1,14 +1,20 @@
-"""Reductions over axes: sum, mean, max, min, logsumexp (var is a composition, std too, with
-its own square root).
+"""Reductions over axes: sum, mean, max, min, logsumexp (var/std are compositions).
 
-``axis`` is an int, a tuple of ints or ``None`` (all axes); ``keepdims``
-keeps the reduced axes with length 1. The backward of a reduction spreads the
-gradient back over the reduced axes: broadcasting is the adjoint of summing.
+``axis`` (or PyTorch's ``dim``) is an int, a tuple of ints or ``None`` (all
+axes); negative values count from the end; ``keepdims`` keeps the reduced axes
+with length 1. The backward of a reduction spreads the gradient back over the
+reduced axes: broadcasting is the adjoint of summing. Each Function is
+followed by the Tensor method that validates the arguments and applies it.
 """
+import warnings
+
 import numpy as np
 
+from .. import registry
 from ..autograd import Function
-from .elementwise import ones_like_const, where, zeros_like_const
+from ..registry import tensor_method
+from .operands import floating
+from .select import where
 
 
 def normalize_axis(axis, ndim, op="reduction"):
@@ -33,6 +39,11 @@ def normalize_axis(axis, ndim, op="reduction"):
     if len(set(out)) != len(out):
         raise ValueError(f"{op}: axis {axis!r} repeats an axis")
     return tuple(sorted(out)) if ndim else ()
+
+
+def axis_arg(axis, dim):
+    """PyTorch's ``dim=`` and NumPy's ``axis=`` name the same thing; ``dim`` wins if given."""
+    return axis if dim is None else dim
 
 
 def _kept_shape(shape, axes):
@@ -60,6 +71,12 @@ class Sum(Function):
         return _spread(g, ctx)
 
 
+
+@tensor_method("sum")
+def sum_(self, axis=None, keepdims=False, dim=None):
+    axes = normalize_axis(axis_arg(axis, dim), self.ndim, "sum")
+    return Sum.apply(self, axis=axes, keepdims=keepdims)
+
 class Mean(Function):
     """z = (1/n) Σ a over ``axis``;  dz/da = 1/n."""
 
@@ -74,6 +91,12 @@ class Mean(Function):
     def backward(ctx, g):
         return _spread(g, ctx) / ctx.count
 
+
+
+@tensor_method
+def mean(self, axis=None, keepdims=False, dim=None):
+    axes = normalize_axis(axis_arg(axis, dim), self.ndim, "mean")
+    return Mean.apply(floating(self), axis=axes, keepdims=keepdims)
 
 class _Extremum(Function):
     """Shared backward of max/min: the gradient goes to the extreme elements,
@@ -109,6 +132,34 @@ class Min(_Extremum):
     reduce = staticmethod(np.min)
 
 
+
+@tensor_method("max")
+def max_(self, axis=None, keepdims=False, dim=None):
+    """Largest values over ``axis`` (values only, as NumPy; see ``argmax``)."""
+    axes = normalize_axis(axis_arg(axis, dim), self.ndim, "max")
+    return Max.apply(self, axis=axes, keepdims=keepdims)
+
+
+@tensor_method("min")
+def min_(self, axis=None, keepdims=False, dim=None):
+    """Smallest values over ``axis`` (values only, as NumPy; see ``argmin``)."""
+    axes = normalize_axis(axis_arg(axis, dim), self.ndim, "min")
+    return Min.apply(self, axis=axes, keepdims=keepdims)
+
+
+@tensor_method
+def argmax(self, axis=None, keepdims=False, dim=None):
+    """Indices of the largest values (int64, outside the graph)."""
+    axis = axis_arg(axis, dim)
+    return registry.constant(np.asarray(np.argmax(self.data, axis=axis, keepdims=keepdims)))
+
+
+@tensor_method
+def argmin(self, axis=None, keepdims=False, dim=None):
+    """Indices of the smallest values (int64, outside the graph)."""
+    axis = axis_arg(axis, dim)
+    return registry.constant(np.asarray(np.argmin(self.data, axis=axis, keepdims=keepdims)))
+
 class LogSumExp(Function):
     """z = ln Σ e^a, computed as m + ln Σ e^(a-m);  dz/da = e^(a - z) (the softmax)."""
 
@@ -133,6 +184,38 @@ class LogSumExp(Function):
         return _spread(g, ctx) * (a - out.reshape(ctx.kept_shape)).exp()
 
 
+@tensor_method
+def logsumexp(self, axis=None, keepdims=False, dim=None):
+    axes = normalize_axis(axis_arg(axis, dim), self.ndim, "logsumexp")
+    return LogSumExp.apply(floating(self), axis=axes, keepdims=keepdims)
+
+
+@tensor_method
+def var(self, axis=None, keepdims=False, correction=1, dim=None, unbiased=None, ddof=None):
+    """Variance over ``axis``; ``correction=1`` (PyTorch's default) divides by n - 1.
+
+    ``unbiased=False`` or NumPy's ``ddof=0`` divide by n.
+    """
+    if unbiased is not None:
+        correction = 1 if unbiased else 0
+    if ddof is not None:
+        correction = ddof
+    axes = normalize_axis(axis_arg(axis, dim), self.ndim, "var")
+    n = int(np.prod([self.shape[i] for i in axes])) if axes else 1
+    dof = n - correction
+    if dof <= 0:
+        # PyTorch's behaviour: divide by max(dof, 0) and warn, giving inf/nan.
+        warnings.warn(f"var(): degrees of freedom is <= 0 (n={n} elements, "
+                      f"correction={correction}); the result is inf or nan",
+                      RuntimeWarning, stacklevel=2)
+    centred = self - self.mean(axis=axes, keepdims=True)
+    squares = (centred * centred).sum(axis=axes, keepdims=keepdims)
+    if dof > 0:
+        return squares / dof
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return squares / 0
+
+
 class StdSqrt(Function):
     """z = √v, the last step of std = √var;  dz/dv = 1/(2z), taken as 0 where z = 0.
 
@@ -152,5 +235,13 @@ class StdSqrt(Function):
         zero = out.data == 0
         if not zero.any():
             return g / (out * 2)
-        safe = where(zero, ones_like_const(out), out)
-        return where(zero, zeros_like_const(g), g / (safe * 2))
+        one, nought = (registry.constant(np.asarray(v, dtype=out.dtype)) for v in (1, 0))
+        safe = where(zero, one, out)
+        return where(zero, nought, g / (safe * 2))
+
+
+@tensor_method
+def std(self, axis=None, keepdims=False, correction=1, dim=None, unbiased=None, ddof=None):
+    """Standard deviation: the square root of ``var`` with the same arguments."""
+    # StdSqrt, not sqrt: its gradient is 0 (not nan) where a slice is constant, as PyTorch.
+    return StdSqrt.apply(var(self, axis, keepdims, correction, dim, unbiased, ddof))

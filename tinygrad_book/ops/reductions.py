@@ -10,10 +10,10 @@ from collections import namedtuple
 import numpy as np
 
 from ..autograd import Function
-from .elementwise import Where
+from .select import Where
 from .front import as_tensor, constant, dims_arg, keep, pick, tensor_method
 from .scan import CumProd
-from .shape import Concatenate
+from .join import Concatenate
 
 aminmax_result = namedtuple("aminmax", ["min", "max"])
 

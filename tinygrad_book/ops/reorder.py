@@ -7,7 +7,7 @@ already exist; ``Roll`` and the diagonal pair have their own Functions.
 import numpy as np
 
 from ..autograd import Function
-from .elementwise import Where
+from .select import Where
 from .front import (as_tensor, constant, dim_arg, dims_arg, index_tensor, int_arg,
                     tensor_method)
 

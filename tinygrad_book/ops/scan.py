@@ -10,7 +10,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..autograd import Function
-from .elementwise import Where
+from .select import Where
 from .front import as_tensor, constant, dim_arg, tensor_method
 from .indexing import gather
 

@@ -1,11 +1,15 @@
-"""Shape ops: reshape, permute, expand, indexing, concatenation, padding.
+"""Shape ops: reshape, permute, transpose, squeeze, unsqueeze, expand.
 
 None of these change values, only where they sit, so each backward moves the
-gradient back to where its input's elements came from.
+gradient back to where its input's elements came from. The Tensor methods
+after each Function validate the arguments (an error names the shapes and
+what was expected) and apply it.
 """
 import numpy as np
 
 from ..autograd import Function
+from ..registry import tensor_method
+from .reduce import axis_arg, normalize_axis
 
 
 class Reshape(Function):
@@ -21,6 +25,31 @@ class Reshape(Function):
         return g.reshape(ctx.in_shape), None
 
 
+@tensor_method("reshape", "view")
+def reshape(self, *shape):
+    shape = shape_arg(shape)
+    try:
+        new_shape = resolve_reshape(self.shape, shape)
+    except ValueError as exc:
+        raise ValueError(f"reshape: {exc}") from None
+    if new_shape == self.shape:
+        return self
+    return Reshape.apply(self, new_shape)
+
+
+@tensor_method("flatten")
+def flatten(self, start_dim=0, end_dim=-1):
+    """Merge axes ``start_dim..end_dim`` (inclusive) into one."""
+    if self.ndim == 0:
+        return self.reshape(1)
+    start = normalize_axis(start_dim, self.ndim, "flatten")[0]
+    end = normalize_axis(end_dim, self.ndim, "flatten")[0]
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    merged = int(np.prod(self.shape[start:end + 1]))
+    return self.reshape(self.shape[:start] + (merged,) + self.shape[end + 1:])
+
+
 class Permute(Function):
     """Axes reordered by ``axes``; the gradient is permuted by the inverse order."""
 
@@ -32,6 +61,62 @@ class Permute(Function):
     @staticmethod
     def backward(ctx, g):
         return g.permute(*ctx.inverse), None
+
+
+@tensor_method("permute")
+def permute(self, *axes):
+    """Reorder the axes: output axis i is input axis ``axes[i]``."""
+    axes = shape_arg(axes)
+    n = self.ndim
+    if len(axes) != n or any(not -max(n, 1) <= a < max(n, 1) for a in axes) or \
+            sorted(a % max(n, 1) for a in axes) != list(range(n)):
+        raise ValueError(f"permute: {axes} is not a permutation of the {n} "
+                         f"axes of a tensor of shape {self.shape}")
+    axes = tuple(a % n for a in axes) if n else ()
+    if axes == tuple(range(n)):
+        return self
+    return Permute.apply(self, axes)
+
+
+@tensor_method("transpose")  # swapaxes/swapdims: reorder.py
+def transpose(self, dim0=-2, dim1=-1):
+    """Swap two axes (PyTorch's ``transpose(dim0, dim1)``)."""
+    if self.ndim < 2:
+        # Nothing to swap; but an axis given explicitly must still exist.
+        if (dim0, dim1) != (-2, -1):
+            normalize_axis(dim0, self.ndim, "transpose")
+            normalize_axis(dim1, self.ndim, "transpose")
+        return self
+    axes = list(range(self.ndim))
+    d0, d1 = normalize_axis(dim0, self.ndim, "transpose")[0], \
+        normalize_axis(dim1, self.ndim, "transpose")[0]
+    axes[d0], axes[d1] = axes[d1], axes[d0]
+    return self.permute(*axes)
+
+
+@tensor_method("squeeze")
+def squeeze(self, axis=None, dim=None):
+    axis = axis_arg(axis, dim)
+    if axis is None:
+        shape = tuple(s for s in self.shape if s != 1)
+    else:
+        axes = normalize_axis(axis, self.ndim, "squeeze")
+        shape = tuple(s for i, s in enumerate(self.shape) if not (i in axes and s == 1))
+    return self.reshape(shape)
+
+
+@tensor_method("unsqueeze")
+def unsqueeze(self, axis=None, dim=None):
+    axis = axis_arg(axis, dim)
+    if axis is None:
+        raise TypeError("unsqueeze() missing the axis (dim) to insert")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"unsqueeze: axis must be an int, got {axis!r}")
+    if not -self.ndim - 1 <= axis <= self.ndim:
+        raise ValueError(f"unsqueeze: axis {axis} is out of range for a tensor of "
+                         f"{self.ndim} dimensions (expected {-self.ndim - 1}..{self.ndim})")
+    axis = axis % (self.ndim + 1)
+    return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])
 
 
 class Expand(Function):
@@ -46,88 +131,52 @@ class Expand(Function):
         return g, None
 
 
-class GetItem(Function):
-    """``a[index]`` for basic and advanced indices; backward scatters the gradient."""
-
-    @staticmethod
-    def forward(ctx, a, index):
-        ctx.in_shape, ctx.index = a.shape, index
-        return a[index]
-
-    @staticmethod
-    def backward(ctx, g):
-        return IndexAdd.apply(g, ctx.in_shape, ctx.index), None
-
-
-class IndexAdd(Function):
-    """zeros(shape) with ``g`` added at ``index`` (repeated indices add up).
-
-    GetItem's backward, and GetItem is in turn its backward, so indexing is
-    differentiable to any order.
-    """
-
-    @staticmethod
-    def forward(ctx, g, shape, index):
-        ctx.index = index
-        out = np.zeros(shape, dtype=g.dtype)
-        if _is_basic(index):
-            out[index] = g  # a basic index never names an element twice
-        else:
-            np.add.at(out, index, g)
-        return out
-
-    @staticmethod
-    def backward(ctx, gg):
-        return gg[ctx.index], None, None
+@tensor_method("expand")
+def expand(self, *shape):
+    """Broadcast to ``shape`` (-1 keeps a dimension), without copying."""
+    shape = shape_arg(shape)
+    lead = len(shape) - self.ndim
+    if lead < 0:
+        raise ValueError(f"expand: cannot expand shape {self.shape} to fewer dimensions "
+                         f"{shape}")
+    shape = tuple(self.shape[i - lead] if s == -1 and i >= lead else s
+                  for i, s in enumerate(shape))
+    try:
+        np.broadcast_shapes(self.shape, shape)
+    except ValueError:
+        raise ValueError(f"expand: shape {self.shape} cannot be broadcast to {shape}") from None
+    if shape == self.shape:
+        return self
+    return Expand.apply(self, shape)
 
 
-def _is_basic(index):
-    items = index if isinstance(index, tuple) else (index,)
-    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis
-               for i in items)
+@tensor_method("broadcast_to")
+def broadcast_to(self, shape):
+    return self.expand(shape)
 
 
-class Concatenate(Function):
-    """Tensors joined along ``axis``; the gradient is sliced back into pieces."""
-
-    @staticmethod
-    def forward(ctx, *arrays, axis=0):
-        ctx.axis = axis
-        ctx.sizes = [a.shape[axis] for a in arrays]
-        return np.concatenate(arrays, axis=axis)
-
-    @staticmethod
-    def backward(ctx, g):
-        grads, start = [], 0
-        for size in ctx.sizes:
-            index = (slice(None),) * ctx.axis + (slice(start, start + size),)
-            grads.append(g[index])
-            start += size
-        return tuple(grads)
+def shape_arg(shape):
+    """Accept both f(2, 3) and f((2, 3))."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    for s in shape:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"shape entries must be ints, got {shape!r}")
+    return tuple(int(s) for s in shape)
 
 
-class Stack(Function):
-    """Tensors of one shape stacked along a new ``axis``."""
-
-    @staticmethod
-    def forward(ctx, *arrays, axis=0):
-        ctx.axis = axis
-        ctx.count = len(arrays)
-        return np.stack(arrays, axis=axis)
-
-    @staticmethod
-    def backward(ctx, g):
-        return tuple(g[(slice(None),) * ctx.axis + (i,)] for i in range(ctx.count))
-
-
-class Pad(Function):
-    """Constant padding; ``pad_width`` is NumPy's ((before, after), ...) per axis."""
-
-    @staticmethod
-    def forward(ctx, a, pad_width, value=0.0):
-        ctx.crop = tuple(slice(b, b + n) for (b, _), n in zip(pad_width, a.shape))
-        return np.pad(a, pad_width, mode="constant", constant_values=value)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g[ctx.crop], None
+def resolve_reshape(old, new):
+    size = int(np.prod(old))
+    unknown = [i for i, s in enumerate(new) if s == -1]
+    if len(unknown) > 1 or any(s < -1 for s in new):
+        raise ValueError(f"invalid shape {new}: at most one -1 and no other negative sizes")
+    known = int(np.prod([s for s in new if s != -1]))
+    if unknown:
+        if known == 0 or size % known:
+            raise ValueError(f"cannot reshape a tensor of shape {old} ({size} elements) "
+                             f"into {new}")
+        new = tuple(size // known if s == -1 else s for s in new)
+    elif known != size:
+        raise ValueError(f"cannot reshape a tensor of shape {old} ({size} elements) into "
+                         f"shape {new} ({known} elements)")
+    return tuple(new)

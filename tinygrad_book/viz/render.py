@@ -159,6 +159,11 @@ def tensor_svg(t):
         return None
 
 
+# Jupyter shows a tensor as its graph. Attached from here, above the core:
+# tensor.py does not import viz.
+Tensor._repr_svg_ = tensor_svg
+
+
 def _check_outputs(outputs):
     if len(outputs) == 1 and isinstance(outputs[0], (list, tuple)):
         outputs = tuple(outputs[0])

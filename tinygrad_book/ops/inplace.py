@@ -1,0 +1,145 @@
+"""In-place updates for optimizers and initialisers: ``add_``, ``mul_``, ``zero_``...
+
+They change ``.data`` directly and are not recorded, so on a tensor that
+requires grad they are refused unless grad mode is off (``no_grad()``), as in
+PyTorch. Each one bumps the tensor's version counter (shared with its views
+and ``detach()``), so a backward that still needs the old values raises
+instead of silently using the new ones. Writing through ``.data`` is not
+counted: that stays the way to change a tensor behind autograd's back.
+
+Operands may be Tensors, arrays or numbers that broadcast to the tensor's
+shape; the tensor keeps its shape and dtype (a float64 operand is rounded into
+a float32 tensor; a float into an integer one is refused).
+"""
+import numpy as np
+
+from .. import registry
+from ..grad_mode import _State as _grad_state
+from ..registry import tensor_method
+from .elementwise import add, div, mul, sub
+
+
+def check_inplace(t, op):
+    """Refuse an in-place change of ``t`` that the graph could not see."""
+    if _grad_state.grad_enabled and (t._requires_grad or t.grad_fn is not None):
+        raise RuntimeError(
+            f"{op}: an in-place change of a tensor that requires grad would corrupt "
+            "the graph; wrap it in tinygrad_book.no_grad()")
+
+
+def update(t, op, fn, *operands):
+    """Check grad mode, then ``fn(t.data, *operands)`` and bump ``t``'s version.
+
+    NumPy checks broadcasting and casting before it writes, so a refused
+    update leaves the data (and the version) unchanged.
+    """
+    check_inplace(t, op)
+    operands = [x.data if isinstance(x, registry.Tensor) else x for x in operands]
+    try:
+        fn(t.data, *operands)
+    except (ValueError, TypeError) as exc:
+        got = ", ".join(f"shape {np.shape(x)} dtype {np.result_type(x)}" for x in operands)
+        kind = TypeError if isinstance(exc, TypeError) else ValueError
+        raise kind(f"{op}: cannot update a tensor of shape {t.shape} and dtype "
+                   f"{t.dtype} in place with {got or 'no operands'}: {exc}") from None
+    t._bump_version()
+    return t
+
+
+@tensor_method
+def zero_(self):
+    return update(self, "zero_()", lambda d: d.fill(0))
+
+
+@tensor_method
+def fill_(self, value):
+    return update(self, "fill_()", np.copyto, value)
+
+
+@tensor_method
+def copy_(self, src):
+    return update(self, "copy_()", np.copyto, src)
+
+
+@tensor_method
+def add_(self, other, alpha=1):
+    """self += alpha * other."""
+    return update(self, "add_()", lambda d, o: np.add(d, o if alpha == 1 else o * alpha, out=d),
+                  other)
+
+
+@tensor_method
+def sub_(self, other, alpha=1):
+    """self -= alpha * other."""
+    return update(self, "sub_()",
+                  lambda d, o: np.subtract(d, o if alpha == 1 else o * alpha, out=d), other)
+
+
+@tensor_method
+def mul_(self, other):
+    return update(self, "mul_()", lambda d, o: np.multiply(d, o, out=d), other)
+
+
+@tensor_method
+def div_(self, other):
+    return update(self, "div_()", lambda d, o: np.divide(d, o, out=d), other)
+
+
+@tensor_method
+def addcmul_(self, t1, t2, value=1):
+    """self += value * t1 * t2."""
+    return update(self, "addcmul_()", lambda d, a, b: np.add(
+        d, a * b if value == 1 else a * b * value, out=d), t1, t2)
+
+
+@tensor_method
+def addcdiv_(self, t1, t2, value=1):
+    """self += value * t1 / t2."""
+    return update(self, "addcdiv_()", lambda d, a, b: np.add(
+        d, a / b if value == 1 else a / b * value, out=d), t1, t2)
+
+
+@tensor_method
+def lerp_(self, end, weight):
+    """self += weight * (end - self)."""
+    return update(self, "lerp_()", lambda d, e, w: np.add(d, (e - d) * w, out=d), end, weight)
+
+
+@tensor_method
+def clamp_(self, min=None, max=None):
+    if min is None and max is None:
+        raise ValueError("clamp_(): at least one of min and max must be given")
+    return update(self, "clamp_()", lambda d: np.clip(d, min, max, out=d))
+
+
+@tensor_method
+def sqrt_(self):
+    return update(self, "sqrt_()", lambda d: np.sqrt(d, out=d))
+
+
+@tensor_method
+def maximum_(self, other):
+    return update(self, "maximum_()", lambda d, o: np.maximum(d, o, out=d), other)
+
+
+def _augmented(name, symbol, ufunc, out_of_place):
+    """``t op= other``: in place, as in PyTorch, when autograd need not see it.
+
+    On a tensor that requires grad (with grad mode on) the update cannot be
+    done behind the graph's back, so it is recorded as ``t = t op other``.
+    """
+    def method(self, other):
+        if _grad_state.grad_enabled and (self._requires_grad or self.grad_fn is not None or
+                                         getattr(other, "_requires_grad", False)):
+            return out_of_place(self, other)
+        return update(self, symbol, lambda d, o: ufunc(d, o, out=d), other)
+
+    method.__name__ = name
+    method.__doc__ = f"``t {symbol} other``: in place unless autograd must record it."
+    return tensor_method(name)(method)
+
+
+iadd = _augmented("__iadd__", "+=", np.add, add)
+isub = _augmented("__isub__", "-=", np.subtract, sub)
+imul = _augmented("__imul__", "*=", np.multiply, mul)
+itruediv = _augmented("__itruediv__", "/=", np.true_divide, div)

@@ -1,0 +1,181 @@
+"""Joining and padding: cat, stack, split, chunk, pad.
+
+``cat``/``stack`` join tensors and slice the gradient back into pieces;
+``pad`` adds a constant border and crops it off the gradient. ``split`` and
+``chunk`` are indexing, so they need no Function of their own.
+"""
+import numpy as np
+
+from .. import registry
+from ..autograd import Function
+from ..registry import tensor_method
+from .subscript import short_repr
+from .reduce import axis_arg, normalize_axis
+
+
+class Concatenate(Function):
+    """Tensors joined along ``axis``; the gradient is sliced back into pieces."""
+
+    @staticmethod
+    def forward(ctx, *arrays, axis=0):
+        ctx.axis = axis
+        ctx.sizes = [a.shape[axis] for a in arrays]
+        return np.concatenate(arrays, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        grads, start = [], 0
+        for size in ctx.sizes:
+            index = (slice(None),) * ctx.axis + (slice(start, start + size),)
+            grads.append(g[index])
+            start += size
+        return tuple(grads)
+
+
+def cat(tensors, axis=0, dim=None):
+    """Join tensors along an existing ``axis``."""
+    tensors = _tensor_list(tensors, "cat")
+    axis = normalize_axis(axis_arg(axis, dim), tensors[0].ndim, "cat")[0]
+    ref = tensors[0].shape
+    for i, t in enumerate(tensors):
+        if t.ndim != len(ref) or t.shape[:axis] + t.shape[axis + 1:] != ref[:axis] + ref[axis + 1:]:
+            raise ValueError(f"cat: tensor {i} has shape {t.shape}, which does not match "
+                             f"tensor 0's shape {ref} outside axis {axis}")
+    return Concatenate.apply(*_common_dtype(tensors), axis=axis)
+
+
+class Stack(Function):
+    """Tensors of one shape stacked along a new ``axis``."""
+
+    @staticmethod
+    def forward(ctx, *arrays, axis=0):
+        ctx.axis = axis
+        ctx.count = len(arrays)
+        return np.stack(arrays, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(g[(slice(None),) * ctx.axis + (i,)] for i in range(ctx.count))
+
+
+def stack(tensors, axis=0, dim=None):
+    """Stack tensors of equal shape along a new ``axis``."""
+    tensors = _tensor_list(tensors, "stack")
+    axis = axis_arg(axis, dim)
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise ValueError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has "
+                             f"{tensors[0].shape}; all must be equal")
+    n = tensors[0].ndim + 1
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -n <= axis < n:
+        raise ValueError(f"stack: axis {axis!r} is out of range for stacking tensors of "
+                         f"{n - 1} dimensions (expected an int, -{n} <= axis < {n})")
+    axis = int(axis) % n
+    return Stack.apply(*_common_dtype(tensors), axis=axis)
+
+
+def split(t, split_size_or_sections, axis=0):
+    """Split into chunks of ``split_size`` (last may be smaller) or of the given sizes."""
+    axis = normalize_axis(axis, t.ndim, "split")[0]
+    n = t.shape[axis]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        if split_size_or_sections <= 0:
+            raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
+        sizes = [split_size_or_sections] * (n // split_size_or_sections)
+        if n % split_size_or_sections:
+            sizes.append(n % split_size_or_sections)
+    else:
+        sizes = list(split_size_or_sections)
+        if any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0
+               for s in sizes):
+            raise ValueError(f"split: sections must be non-negative ints, got {sizes}")
+        if sum(sizes) != n:
+            raise ValueError(f"split: sections {sizes} sum to {sum(sizes)} but axis {axis} "
+                             f"has length {n}")
+    out, start = [], 0
+    for size in sizes:
+        out.append(t[(slice(None),) * axis + (slice(start, start + size),)])
+        start += size
+    return tuple(out)
+
+
+@tensor_method("split")
+def split_method(self, split_size_or_sections, axis=0, dim=None):
+    return split(self, split_size_or_sections, axis_arg(axis, dim) or 0)
+
+
+@tensor_method("chunk")
+def chunk(self, chunks, axis=0, dim=None):
+    """Split into ``chunks`` pieces of equal length (the last may be shorter)."""
+    if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)) or chunks <= 0:
+        raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
+    axis = normalize_axis(axis_arg(axis, dim), self.ndim, "chunk")[0]
+    size = max(-(-self.shape[axis] // chunks), 1)
+    return split(self, size, axis)
+
+
+class Pad(Function):
+    """Constant padding; ``pad_width`` is NumPy's ((before, after), ...) per axis."""
+
+    @staticmethod
+    def forward(ctx, a, pad_width, value=0.0):
+        ctx.crop = tuple(slice(b, b + n) for (b, _), n in zip(pad_width, a.shape))
+        return np.pad(a, pad_width, mode="constant", constant_values=value)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g[ctx.crop], None
+
+
+def pad(t, pad_width, value=0.0):
+    """Constant padding, with NumPy's ``pad_width``.
+
+    ``pad_width`` is an int (the same before and after every axis), a pair
+    ``(before, after)`` for every axis, or one pair per axis; all non-negative.
+    (This is NumPy's convention, not ``torch.nn.functional.pad``'s last-axis-first list.)
+    """
+    def invalid(why):
+        return ValueError(f"pad: pad_width {short_repr(pad_width)} {why}; expected an int, a "
+                          f"(before, after) pair, or one pair for each of the {t.ndim} axes "
+                          f"of shape {t.shape}")
+
+    try:
+        width = np.asarray(pad_width)
+    except ValueError:
+        raise invalid("is ragged") from None
+    if width.size == 0:
+        width = width.astype(np.int64)
+    if width.dtype.kind not in "iu":
+        raise invalid(f"has non-integer entries ({width.dtype})")
+    if width.ndim > 2 or (width.ndim >= 1 and width.shape[-1] != 2) or \
+            (width.ndim == 2 and width.shape[0] not in (1, t.ndim)):
+        raise invalid(f"has shape {width.shape}")
+    if (width < 0).any():
+        raise invalid("has negative entries")
+    width = np.broadcast_to(width.astype(np.int64), (t.ndim, 2))
+    if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
+        raise TypeError(f"pad: value must be a number, got {type(value).__name__}")
+    return Pad.apply(t, tuple(map(tuple, width.tolist())), value=value)
+
+
+@tensor_method("pad")
+def pad_method(self, pad_width, value=0.0):
+    return pad(self, pad_width, value)
+
+
+def _common_dtype(tensors):
+    """Integer or boolean tensors joined with float ones take the floats' dtype
+    (as in the binary ops); NumPy alone would make int64 with float32 float64."""
+    floats = [t.data.dtype for t in tensors if t.data.dtype.kind == "f"]
+    if not floats or len(floats) == len(tensors):
+        return tensors
+    target = np.result_type(*floats)
+    return [t if t.data.dtype.kind == "f" else registry.constant(t.data.astype(target))
+            for t in tensors]
+
+
+def _tensor_list(tensors, op):
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError(f"{op}: expected a non-empty sequence of tensors")
+    return [t if isinstance(t, registry.Tensor) else registry.Tensor(t) for t in tensors]

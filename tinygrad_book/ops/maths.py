@@ -1,0 +1,205 @@
+"""Maths functions and activations on each element: exp, log, sqrt, sin, cos,
+tanh, sigmoid, relu, clamp.
+
+Each Function has its forward, its derivative (in the docstring and in
+backward) and, right after it, the Tensor method that fronts it. Integer
+tensors are converted to float32 first (NumPy would compute in float64).
+"""
+import numpy as np
+
+from .. import registry
+from ..autograd import Function
+from ..registry import tensor_method
+from .operands import floating
+
+
+class Exp(Function):
+    """z = e^a;  dz/da = z."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.exp(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out
+
+
+@tensor_method
+def exp(self):
+    return Exp.apply(floating(self))
+
+
+class Log(Function):
+    """z = ln a;  dz/da = 1/a."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / a
+
+
+@tensor_method
+def log(self):
+    return Log.apply(floating(self))
+
+
+class Sqrt(Function):
+    """z = √a;  dz/da = 1/(2z)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.sqrt(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g / (out * 2)
+
+
+@tensor_method
+def sqrt(self):
+    return Sqrt.apply(floating(self))
+
+
+class Sin(Function):
+    """z = sin a;  dz/da = cos a."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sin(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * a.cos()
+
+
+@tensor_method
+def sin(self):
+    return Sin.apply(floating(self))
+
+
+class Cos(Function):
+    """z = cos a;  dz/da = -sin a."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cos(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return -g * a.sin()
+
+
+@tensor_method
+def cos(self):
+    return Cos.apply(floating(self))
+
+
+class Tanh(Function):
+    """z = tanh a;  dz/da = 1 - z²."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.tanh(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (1 - out * out)
+
+
+@tensor_method
+def tanh(self):
+    return Tanh.apply(floating(self))
+
+
+class Sigmoid(Function):
+    """z = 1 / (1 + e^-a);  dz/da = z (1 - z)  (book eq. 5.12).
+
+    Computed from e^-|a| so that neither branch overflows for |a| in the thousands.
+    """
+
+    @staticmethod
+    def forward(ctx, a):
+        e = np.exp(-np.abs(a))
+        out = np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out * (1 - out)
+
+
+@tensor_method
+def sigmoid(self):
+    return Sigmoid.apply(floating(self))
+
+
+class ReLU(Function):
+    """z = max(0, a);  dz/da = 1 where a > 0, else 0  (book eq. 5.7)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        mask = a > 0
+        ctx.save_for_backward(mask)
+        # Not a select on the mask, which would turn NaN into 0: NaN passes, as in PyTorch.
+        return np.maximum(a, a.dtype.type(0))
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        return g * mask
+
+
+@tensor_method
+def relu(self):
+    return ReLU.apply(self)
+
+
+class Clamp(Function):
+    """z = min(max(a, lo), hi);  dz/da = 1 inside [lo, hi] (bounds included), else 0."""
+
+    @staticmethod
+    def forward(ctx, a, lo=None, hi=None):
+        inside = np.ones(a.shape, dtype=bool)
+        if lo is not None:
+            inside &= a >= lo
+        if hi is not None:
+            inside &= a <= hi
+        ctx.save_for_backward(inside)
+        return np.clip(a, lo, hi).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (inside,) = ctx.saved_tensors
+        return g * inside
+
+
+@tensor_method("clamp", "clip")
+def clamp(self, min=None, max=None):
+    """Limit values to [min, max]; the gradient is 0 outside, as PyTorch."""
+    if min is None and max is None:
+        raise ValueError("clamp(): at least one of min and max must be given")
+    # Tensor bounds act as constants (no gradient flows into them).
+    lo = min.data if isinstance(min, registry.Tensor) else min
+    hi = max.data if isinstance(max, registry.Tensor) else max
+    return Clamp.apply(self, lo=lo, hi=hi)

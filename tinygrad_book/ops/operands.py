@@ -1,0 +1,116 @@
+"""Operands of the ops: user data to arrays, and PyTorch's type promotion.
+
+Front functions call these before they apply a Function, so that
+``x * 2.0`` stays float32, ``n * 2`` stays int and ``int_tensor / 2`` is a
+float, as in PyTorch (NumPy alone would give float64 or int64 in places).
+"""
+import numpy as np
+
+from .. import registry
+
+_FLOATS = (float, np.floating)
+_BOOLS = (bool, np.bool_)
+_SCALARS = (int, float, np.integer, np.floating, np.bool_)
+
+
+def to_array(data, dtype):
+    """Convert user data to an array: Python floats become float32, as in PyTorch."""
+    if isinstance(data, registry.Tensor):
+        data = data.data
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+    if isinstance(data, np.ndarray):
+        arr = data if dtype is None else data.astype(dtype, copy=False)
+    elif isinstance(data, np.generic):
+        arr = np.asarray(data, dtype=dtype)
+    else:
+        try:
+            arr = np.asarray(data, dtype=dtype)
+        except (ValueError, TypeError) as exc:
+            raise TypeError(f"tensor(data): could not convert {type(data).__name__} to an "
+                            f"array of numbers: {exc}") from None
+        if dtype is None and arr.dtype == np.float64:
+            arr = arr.astype(np.float32)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(
+            f"tensor(data): unsupported dtype {arr.dtype} (from {type(data).__name__}); "
+            "expected a floating point, integer or boolean array")
+    return arr
+
+
+def as_tensor(x):
+    """``x`` itself if it is a Tensor, else a new Tensor made from it."""
+    return x if isinstance(x, registry.Tensor) else registry.Tensor(x)
+
+
+def as_operand(x, like):
+    """``x`` as a Tensor to combine with the Tensor ``like`` (a constant unless it is one).
+
+    Numbers (Python's and NumPy's scalars) are "weak", as in PyTorch: they take
+    ``like``'s dtype when they fit its kind, so ``x * 2.0`` stays float32 and
+    ``n * 2`` stays int; a float with an integer tensor gives float32 (PyTorch's
+    default dtype). Arrays keep their own dtype.
+    """
+    if isinstance(x, registry.Tensor):
+        return x
+    return registry.constant(operand_array(x, like))
+
+
+def operand_array(x, like):
+    """The array ``as_operand`` wraps (op arguments may be plain arrays: constants)."""
+    if isinstance(x, _SCALARS):
+        dtype = like.data.dtype
+        kind = dtype.kind
+        if kind == "f":
+            return np.asarray(x, dtype=dtype)
+        if isinstance(x, _FLOATS):
+            return np.asarray(x, dtype=np.float32)
+        if kind != "b" and not isinstance(x, _BOOLS):
+            return np.asarray(x, dtype=dtype)
+        return np.asarray(x)
+    if isinstance(x, (complex, np.complexfloating)):
+        raise TypeError(f"complex numbers are not supported (got {x!r})")
+    arr = x if isinstance(x, np.ndarray) else to_array(x, None)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"unsupported operand of dtype {arr.dtype}; expected numbers")
+    return arr
+
+
+def promote(a, b, da, db, true_divide, cast_bool=False):
+    """``a`` and ``b`` (dtypes ``da``, ``db``) brought to a common kind, PyTorch's way.
+
+    An integer or boolean operand meeting a float one takes the float's dtype;
+    true division of integers is done in float32. Only operands that need no
+    gradient are converted, so the results may be plain arrays (constants).
+    """
+    float_a, float_b = da.kind == "f", db.kind == "f"
+    # A boolean operand (ReLU's mask, a comparison) meeting a float one is left
+    # as it is: NumPy's loop converts it on the fly to exactly the float's dtype,
+    # so an astype would only add a full-size temporary. (Not for matmul, whose
+    # BLAS path needs both operands in one dtype.)
+    if float_a and not float_b:
+        if cast_bool or db.kind != "b":
+            b = _cast_constant(b, da)
+        elif isinstance(b, registry.Tensor):
+            b = b.data
+    elif float_b and not float_a:
+        if cast_bool or da.kind != "b":
+            a = _cast_constant(a, db)
+        elif isinstance(a, registry.Tensor):
+            a = a.data
+    elif true_divide and not float_a:
+        a, b = _cast_constant(a, np.float32), _cast_constant(b, np.float32)
+    return a, b
+
+
+def _cast_constant(x, dtype):
+    # Only integer and boolean operands are converted, and those never require grad.
+    return (x.data if isinstance(x, registry.Tensor) else x).astype(dtype)
+
+
+def floating(t):
+    """``t`` itself if it is floating point, else converted to float32 (PyTorch's
+    default dtype) for the maths functions NumPy would compute in float64."""
+    if t.data.dtype.kind == "f":
+        return t
+    return registry.constant(t.data.astype(np.float32))
