@@ -9,7 +9,7 @@ import numbers
 import numpy as np
 
 from tinygrad_book.autograd import Function
-from tinygrad_book.tensor import where
+from tinygrad_book.ops.select import where
 
 from ._utils import as_tensor, check_float
 from .activation import softmax

@@ -7,7 +7,7 @@ import math
 import numbers
 import warnings
 
-from tinygrad_book.tensor import where
+from tinygrad_book.ops.select import where
 
 from ._utils import as_tensor, check_float, check_mean_of_empty, check_same_dtype
 
