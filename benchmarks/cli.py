@@ -9,12 +9,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import memory, report, workloads_layers, workloads_models, workloads_overhead
+from . import memory, peak_memory, report, workloads_layers, workloads_models, workloads_overhead
 from .gemm import GemmCeiling
 from .timing import ThreadControl, parse_threads, BLAS_ENV_VARS
 from .workload import Settings, measure
 
 MEMORY_NAME = "memory.simple_convnet"
+PEAK_NAME = "peak_memory.deep_convnet"
 _ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -28,9 +29,10 @@ def build_parser():
         prog="python -m benchmarks",
         description="Time tinygrad_book against PyTorch (CPU) on the book's workloads, in one "
                     "run, and print a table of medians, ratios and GEMM rates.")
-    p.add_argument("--threads", nargs="+", default=["all", "1"], metavar="N",
+    p.add_argument("--threads", nargs="+", default=["1", "2"], metavar="N",
                    help="thread counts for NumPy's BLAS and PyTorch, each 'all' (every core) or "
-                        "a positive integer; run one after the other (default: all 1)")
+                        "a positive integer; run one after the other (default: 1 2; targets are "
+                        "judged at 1)")
     p.add_argument("--repeats", type=int, default=None, metavar="R",
                    help="timed samples per workload, the median is reported (default 5; 2 with "
                         "--quick); slow workloads take at least min(3, R)")
@@ -52,7 +54,8 @@ def build_parser():
                         "with --quick); RSS is compared between step N/10 and step N")
     p.add_argument("--no-torch", action="store_true",
                    help="do not time PyTorch even if it is installed")
-    p.add_argument("--no-memory", action="store_true", help="skip the memory workload")
+    p.add_argument("--no-memory", action="store_true",
+                   help="skip the memory workloads (RSS over many steps, peak memory of a step)")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     return p
 
@@ -86,7 +89,8 @@ def select(workloads, patterns, parser):
     """The workloads, and whether the memory one, that the ``--only`` patterns pick."""
     if not patterns:
         return workloads, True
-    named = [(w.name, w.group) for w in workloads] + [(MEMORY_NAME, "memory")]
+    named = [(w.name, w.group) for w in workloads] + [(MEMORY_NAME, "memory"),
+                                                      (PEAK_NAME, "memory")]
     for p in patterns:
         if not any(_matches(p, name, group) for name, group in named):
             names = ", ".join(name for name, _ in named)
@@ -149,9 +153,12 @@ def main(argv=None):
         for w in workloads:
             print(f"{w.name:40s} {w.group:9s} {w.label}")
         print(f"{MEMORY_NAME:40s} {'memory':9s} SimpleConvNet training steps, RSS")
+        print(f"{PEAK_NAME:40s} {'memory':9s} DeepConvNet train step, peak memory")
         return 0
     selected, with_memory = select(workloads, args.only, parser)
     with_memory = with_memory and not args.no_memory
+    with_peak = not args.no_memory and not args.child and (
+        not args.only or any(_matches(p, PEAK_NAME, "memory") for p in args.only))
     settings = settings_from(args)
     torch = None if args.no_torch else _import_torch()
     control = ThreadControl(torch)
@@ -166,6 +173,7 @@ def main(argv=None):
                      "threadpoolctl": control.has_threadpoolctl},
         "results": [],
         "memory": [],
+        "peak_memory": [],
     }
     # Memory does not depend on the thread count: measure it once, at the smallest one
     # (the steadiest on a shared machine), and first, before other workloads leave
@@ -192,6 +200,9 @@ def main(argv=None):
             _progress(f"[threads {n}] {w.name}: " + ", ".join(
                 report.progress_text(r) for r in rows)
                 + f" ({time.perf_counter() - start:.1f} s)")
+    if with_peak:
+        _progress(f"{PEAK_NAME} (fresh processes, 1 thread)")
+        doc["peak_memory"] = peak_memory.run(settings, torch is not None)
     report.finish(doc)
     if not args.child:
         print(report.format_report(doc))

@@ -4,6 +4,8 @@ import os
 import platform
 import sys
 
+from . import peak_memory
+
 SCHEMA = 1
 _UNITS = {"ms": "ms", "us/op": "µs/op"}
 COLUMNS = ("workload", "thr", "tinygrad_book", "torch", "ratio", "GEMM GF/s", "% NumPy GEMM",
@@ -75,7 +77,8 @@ def row_cells(row):
         "" if row.get("tinygrad_book_gflops") is None else _num(row["tinygrad_book_gflops"]),
         "" if frac is None else f"{frac:.0%} of {_num(row['numpy_gflops'])}",
         row["target"] or "",
-        "" if row["target"] is None else _met(row["target_met"]),
+        "" if row["target"] is None else
+        "info" if row.get("target_info_only") else _met(row["target_met"]),
     )
 
 
@@ -133,12 +136,15 @@ def format_report(doc):
         "",
     ]
     lines += [format_memory(r) for r in doc["memory"]]
+    lines += peak_memory.format_rows(doc.get("peak_memory", []))
     lines += [
         "",
         "Times are medians per call. ratio = tinygrad_book / torch (lower is better). GEMM GF/s = "
         "FLOPs of the workload's matrix products (im2col GEMMs, affine layers) / tinygrad_book's "
         "time; '% NumPy GEMM' = NumPy's own time for those products (same shapes, same threads, "
-        "this run) / tinygrad_book's time, i.e. the share of the practical ceiling reached.",
+        "this run) / tinygrad_book's time, i.e. the share of the practical ceiling reached "
+        "(a lower bound of the products' own rate, as the step does more than its products). "
+        "Targets are judged at 1 thread; rows at other thread counts say 'info'.",
     ]
     return "\n".join(lines)
 
