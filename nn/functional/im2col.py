@@ -74,6 +74,9 @@ def col2im_array(cols, input_shape, kernel_size, stride, padding, dilation):
 # Bytes of one chunk of columns: small enough to stay in a core's L2/L3 cache between
 # being written and being read by the matrix product (see benchmarks/README.md).
 CHUNK_BYTES = 1 << 20
+# ... but at most this many chunks (BLAS calls) per pass: with several BLAS threads on a busy
+# machine every call waits for all of its threads to be scheduled.
+MAX_CHUNKS = 16
 
 
 class ShiftedColumns:
@@ -103,7 +106,8 @@ class ShiftedColumns:
         self.flat = np.zeros((c, n * self.hp * self.wp + (kw - 1) * dw), dtype=x.dtype)
         grid = self.flat[:, :n * self.hp * self.wp].reshape(c, n, self.hp, self.wp)
         grid[:, :, ph:ph + h, pw:pw + w] = x.transpose(1, 0, 2, 3)
-        self.chunk = max(1, CHUNK_BYTES // (self.rows * self.span * x.itemsize))
+        self.chunk = max(1, CHUNK_BYTES // (self.rows * self.span * x.itemsize),
+                         -(-n // MAX_CHUNKS))
         step, item = self.flat.strides[0], self.flat.itemsize
         # windows[c, i, j, n, t]: the pixel under tap (i, j) of image n's t-th window.
         self.windows = as_strided(self.flat, shape=(c, kh, kw, n, self.span),

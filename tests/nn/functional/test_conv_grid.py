@@ -1,0 +1,97 @@
+"""The chunked, padded-grid convolution (ShiftedColumns) that large stride-1 convs use:
+forced on for small shapes, with small chunks, against PyTorch and the gradient checks."""
+import importlib
+
+import numpy as np
+import pytest
+
+import tinygrad_book as tb
+import tinygrad_book.nn.functional as F
+from tinygrad_book.testing import assert_gradcheck
+
+# The modules themselves: the package's ``im2col`` is the function of that name.
+conv = importlib.import_module("tinygrad_book.nn.functional.conv")
+im2col = importlib.import_module("tinygrad_book.nn.functional.im2col")
+
+
+@pytest.fixture
+def grid(monkeypatch):
+    """Every stride-1, one-group conv on the grid, in chunks of a few images (with a remainder)."""
+    monkeypatch.setattr(conv, "GRID_MIN_BYTES", 0)
+    monkeypatch.setattr(im2col, "CHUNK_BYTES", 2000)
+
+
+CASES = [  # input shape, weight shape, padding, dilation
+    ((5, 3, 7, 6), (4, 3, 3, 3), (1, 1), (1, 1)),
+    ((4, 2, 8, 5), (3, 2, 3, 2), (0, 2), (1, 1)),
+    ((3, 2, 9, 9), (2, 2, 3, 3), (2, 1), (2, 3)),
+    ((2, 1, 6, 6), (5, 1, 5, 5), (0, 0), (1, 1)),
+    ((7, 4, 4, 4), (2, 4, 1, 1), (0, 0), (1, 1)),
+]
+
+
+@pytest.mark.parametrize("xs, ws, padding, dilation", CASES)
+def test_grid_conv2d_matches_torch_forward_and_gradients(grid, xs, ws, padding, dilation):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x, w, b = rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])
+    ours = [tb.Tensor(a, requires_grad=True) for a in (x, w, b)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
+    y = F.conv2d(*ours, padding=padding, dilation=dilation)
+    expected = torch.nn.functional.conv2d(*theirs, padding=padding, dilation=dilation)
+    np.testing.assert_allclose(y.data, expected.detach().numpy(), rtol=1e-10, atol=1e-10)
+    g = rng.standard_normal(y.shape)
+    y.backward(tb.Tensor(g))
+    expected.backward(torch.tensor(g))
+    for a, t in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.data, t.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("xs, ws, padding, dilation", CASES[:3])
+def test_grid_conv2d_gradgradcheck(grid, xs, ws, padding, dilation):
+    xs = (2,) + xs[1:]
+    assert_gradcheck(lambda x, w: F.conv2d(x, w, padding=padding, dilation=dilation), xs, ws,
+                     second_order=True)
+
+
+def test_grid_conv_transpose2d_matches_torch(grid):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    x, w = rng.standard_normal((3, 4, 5, 6)), rng.standard_normal((4, 2, 3, 3))
+    ours = [tb.Tensor(a, requires_grad=True) for a in (x, w)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (x, w)]
+    y = F.conv_transpose2d(*ours, padding=1, dilation=2)
+    expected = torch.nn.functional.conv_transpose2d(*theirs, padding=1, dilation=2)
+    np.testing.assert_allclose(y.data, expected.detach().numpy(), rtol=1e-10, atol=1e-10)
+    y.sum().backward()
+    expected.sum().backward()
+    for a, t in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.data, t.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
+def test_grid_float32_matches_the_full_column_matrix(grid, monkeypatch):
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((6, 3, 10, 10), dtype=np.float32)
+    w = rng.standard_normal((4, 3, 3, 3), dtype=np.float32)
+    on_grid = F.conv2d(tb.Tensor(x), tb.Tensor(w), padding=1)
+    monkeypatch.setattr(conv, "GRID_MIN_BYTES", 1 << 60)
+    whole = F.conv2d(tb.Tensor(x), tb.Tensor(w), padding=1)
+    assert on_grid.dtype == np.float32 and on_grid.data.flags.c_contiguous
+    np.testing.assert_allclose(on_grid.data, whole.data, rtol=1e-5, atol=1e-5)
+
+
+def test_grid_empty_batch(grid):
+    x = tb.Tensor(np.zeros((0, 2, 5, 5)), requires_grad=True)
+    w = tb.Tensor(np.ones((3, 2, 3, 3)), requires_grad=True)
+    y = F.conv2d(x, w, padding=1)
+    assert y.shape == (0, 3, 5, 5)
+    y.sum().backward()
+    assert x.grad.shape == (0, 2, 5, 5)
+    np.testing.assert_array_equal(w.grad.data, np.zeros((3, 2, 3, 3)))
+
+
+def test_large_convs_use_the_grid_and_small_ones_do_not():
+    assert conv._on_grid((100, 16, 28, 28), (3, 3), (1, 1), (1, 1), (1, 1), 1, 4)
+    assert not conv._on_grid((100, 1, 28, 28), (3, 3), (1, 1), (1, 1), (1, 1), 1, 4)
+    assert not conv._on_grid((100, 16, 28, 28), (3, 3), (2, 2), (1, 1), (1, 1), 1, 4)
+    assert not conv._on_grid((100, 16, 28, 28), (3, 3), (1, 1), (1, 1), (1, 1), 2, 4)
