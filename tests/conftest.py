@@ -1,12 +1,16 @@
 """Fixtures shared by every test folder: mode hygiene, the cycle collector switch, state
 snapshots (``assert_unchanged``) and a small trained model (``trained_setup``); the pytester
 plugin and Hypothesis's settings."""
+import atexit
 import contextlib
 import gc
+import os
+import shutil
+import tempfile
 
 import numpy as np
 import pytest
-from hypothesis import settings
+from hypothesis import configuration, settings
 
 import tinygrad_book as tb
 from tinygrad_book import anomaly, nn, optim
@@ -15,10 +19,16 @@ from tinygrad_book import anomaly, nn, optim
 # be enabled here, in the top-level conftest.
 pytest_plugins = ["pytester"]
 
-# No example database: nothing is written into the repository (.hypothesis/), and a run
-# does not depend on the failures an earlier run saved.
+# No example database: a run does not depend on the failures an earlier run saved. And
+# Hypothesis's own files (its cache of constants found in our code) go to a temporary
+# directory, removed at exit, not to .hypothesis/ in the repository; the environment
+# variable carries that to child processes.
 settings.register_profile("tinygrad_book_tests", database=None)
 settings.load_profile("tinygrad_book_tests")
+HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="tinygrad_book-hypothesis-")
+os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = HYPOTHESIS_HOME
+configuration.set_hypothesis_home_dir(HYPOTHESIS_HOME)
+atexit.register(shutil.rmtree, HYPOTHESIS_HOME, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

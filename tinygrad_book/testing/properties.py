@@ -16,10 +16,11 @@ Two ways to call it::
 Hypothesis draws inputs, ``gradcheck`` (and ``gradgradcheck``) checks each, and
 the first failure is shrunk to the smallest failing example. The AssertionError
 shows that example (shapes and values), the element-level gradcheck report and
-the seed that reproduces it. Failures are reproduced by that seed: Hypothesis's
-example database is not used, so nothing is written next to your code. (The same
-seed replays the same search in the same program; Hypothesis also mixes in
-constants it finds in your loaded modules, so changed code may search differently.)
+the seed that reproduces it. Failures are reproduced by that seed, not by
+Hypothesis's example database, which is not used. (The same seed replays the
+same search in the same program; Hypothesis also mixes in constants it finds in
+your loaded modules, and caches them under ``.hypothesis/``, so changed code may
+search differently.)
 """
 import functools
 import inspect

@@ -1,7 +1,9 @@
 """tinygrad_book.testing.strategies: shapes, broadcastable shapes, tensors and axes."""
+from pathlib import Path
+
 import numpy as np
 import pytest
-from hypothesis import find, given, settings
+from hypothesis import configuration, find, given, settings
 from hypothesis import strategies as st
 
 import tinygrad_book as tb
@@ -100,3 +102,11 @@ def test_axes_options(axis):
 def test_bad_arguments_are_refused_by_name(make, error, text):
     with pytest.raises(error, match=text):
         make()
+
+
+def test_hypothesis_writes_nothing_into_the_repository():
+    # tests/conftest.py: no example database, and Hypothesis's home in a temporary directory
+    repo = Path(__file__).resolve().parents[3]
+    assert settings.default.database is None
+    home = configuration.storage_directory("constants").path.resolve()
+    assert repo not in home.parents, home
