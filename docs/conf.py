@@ -4,6 +4,7 @@ The notebooks (``../notebooks``, linked here as ``notebooks``) are executed on
 every build, so a notebook that no longer runs fails it.
 """
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "_ext"))
@@ -36,15 +37,20 @@ myst_heading_anchors = 3
 suppress_warnings = ["myst.xref_missing"]
 
 
-def _absolute_values_are_not_substitutions(app, what, name, obj, options, lines):
-    """Docstrings write maths as text, where ``|x|`` is an absolute value; in
-    reStructuredText it would be a substitution (none are defined here), so
-    every ``|`` outside a ``literal`` is escaped."""
+_LONE_STAR = re.compile(r"(?<![\\\w*])\*(?=[^\s*])(?![^*]*\S\*(?!\w))")
+
+
+def _plain_text_maths(app, what, name, obj, options, lines):
+    """Docstrings write maths and shapes as text: ``|x|`` is an absolute value and
+    ``(N, C, *output_size)`` a shape, where reStructuredText would see a substitution
+    and an unclosed emphasis (and warn, which fails the ``-W`` build). Outside
+    ``literals``, every ``|`` and every ``*`` that no later ``*`` on the line closes
+    is escaped; ``*emphasis*`` stays emphasis."""
     for i, line in enumerate(lines):
         parts = line.split("``")
-        parts[::2] = [p.replace("|", "\\|") for p in parts[::2]]
+        parts[::2] = [_LONE_STAR.sub(r"\\*", p.replace("|", "\\|")) for p in parts[::2]]
         lines[i] = "``".join(parts)
 
 
 def setup(app):
-    app.connect("autodoc-process-docstring", _absolute_values_are_not_substitutions)
+    app.connect("autodoc-process-docstring", _plain_text_maths)

@@ -26,6 +26,7 @@ class RNNBase(Module):
       (zeros if omitted; never batch-first), for LSTM a pair ``(h_0, c_0)``.
       Returns ``output`` ``(L, N, D·hidden_size)`` — the last layer's h at every
       step — and the final state ``h_n`` (``(h_n, c_n)`` for LSTM) shaped as the initial.
+
     ``dropout`` is applied to every layer's output but the last, in training.
     """
 
