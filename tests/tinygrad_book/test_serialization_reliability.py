@@ -120,9 +120,18 @@ def test_save_refuses_a_special_file_and_changes_nothing(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["pipe"]
 
 
-def test_save_refuses_dev_null():
+def test_save_refuses_dev_null(monkeypatch):
     if not os.path.exists("/dev/null"):
         pytest.skip("no /dev/null")
+    real_replace = os.replace
+
+    def guarded(src, dst, *args, **kwargs):
+        # A regression must fail this test, not replace the machine's /dev/null (CI runs as root).
+        assert os.path.realpath(dst) != "/dev/null", "save tried to replace /dev/null"
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", guarded)
+    monkeypatch.setattr(os, "rename", guarded)
     before = os.stat("/dev/null")
     with pytest.raises(ValueError, match=r"'/dev/null' is not a regular file \(it is a character "
                                          r"device\)"):
