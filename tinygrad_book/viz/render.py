@@ -92,21 +92,14 @@ def draw_graph(*outputs, params=None, show_shapes=True, show_saved=False, show_v
     Returns:
         GraphvizDigraph: a ``graphviz.Digraph`` subclass.
     """
-    outputs = _check_outputs(outputs)
-    names = _param_names(params)
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"draw_graph: rankdir must be one of {RANKDIRS}, got {rankdir!r}")
-    depth = _collapse_depth(collapse_modules)
-    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int)
-                                  or max_nodes < 1):
-        raise ValueError(f"draw_graph: max_nodes must be a positive int or None, "
-                         f"got {max_nodes!r}")
-
+    outputs = check_outputs(outputs)
+    names = param_names(params)
+    depth = check_options(rankdir, collapse_modules, max_nodes)
     g = build(outputs, names, show_saved=show_saved, max_nodes=max_nodes)
     if ops_only or depth:
         g = simplify(g, ops_only=ops_only, collapse_depth=depth, show_shapes=show_shapes)
     clusters = assign_modules(g) if group_by_module else []
-    return _to_digraph(g, clusters, show_shapes, show_values, rankdir, ops_only or depth)
+    return to_digraph(g, clusters, show_shapes, show_values, rankdir, ops_only or depth)
 
 
 def to_dot(*outputs, **kwargs):
@@ -164,7 +157,7 @@ def tensor_svg(t):
 Tensor._repr_svg_ = tensor_svg
 
 
-def _check_outputs(outputs):
+def check_outputs(outputs):
     if len(outputs) == 1 and isinstance(outputs[0], (list, tuple)):
         outputs = tuple(outputs[0])
     if not outputs:
@@ -178,7 +171,7 @@ def _check_outputs(outputs):
     return unique
 
 
-def _param_names(params):
+def param_names(params):
     """``id(tensor) -> name`` from a name -> Tensor mapping (or iterable of pairs)."""
     if params is None:
         return {}
@@ -201,6 +194,18 @@ def _param_names(params):
     return names
 
 
+def check_options(rankdir, collapse_modules, max_nodes):
+    """Check draw_graph's layout options; returns the collapse depth (None: no collapsing)."""
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw_graph: rankdir must be one of {RANKDIRS}, got {rankdir!r}")
+    depth = _collapse_depth(collapse_modules)
+    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int)
+                                  or max_nodes < 1):
+        raise ValueError(f"draw_graph: max_nodes must be a positive int or None, "
+                         f"got {max_nodes!r}")
+    return depth
+
+
 def _collapse_depth(collapse_modules):
     if collapse_modules is True:
         return 1
@@ -212,7 +217,7 @@ def _collapse_depth(collapse_modules):
                      f"(module depth), got {collapse_modules!r}")
 
 
-def _to_digraph(g, clusters, show_shapes, show_values, rankdir, simplified):
+def to_digraph(g, clusters, show_shapes, show_values, rankdir, simplified):
     dot = GraphvizDigraph(
         name="tinygrad_book",
         graph_attr=dict(rankdir=rankdir, fontname="Helvetica", fontsize="11", nodesep="0.25",
