@@ -7,10 +7,10 @@
 ``graph.py`` walks the graph into plain vertices and edges (and builds the
 ops-only and collapsed views), ``labels.py`` decides how each vertex looks,
 ``render.py`` turns the result into a ``graphviz.Digraph``. ``explore`` makes
-an interactive page that steps through the backward pass (``explore.py``,
+an interactive page that steps through the backward pass (``explorer.py``,
 ``record.py``, ``export.py`` and the page's own ``explorer.js``/``.css``).
 """
-from .explore import Explorer, explore
+from .explorer import Explorer, explore
 from .render import (DotNotFoundError, GraphvizDigraph, draw_graph, render_graph, tensor_svg,
                      to_dot)
 

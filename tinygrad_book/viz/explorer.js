@@ -1,4 +1,4 @@
-// The graph explorer's script (tinygrad_book/viz/explore.py inlines this file).
+// The graph explorer's script (tinygrad_book/viz/explorer.py inlines this file).
 // It reads the recorded backward pass from #tb-data, wires up Graphviz's SVG and
 // replays the pass step by step. window.tbGraph is the page's API (tests, notebooks).
 (function () {

@@ -1,6 +1,6 @@
 """Record a backward pass as the engine runs it: which node, in which order, and what flowed.
 
-The explorer (``explore.py``) replays this record step by step on its page.
+The explorer (``explorer.py``) replays this record step by step on its page.
 The pass goes through the real engine (``retain_graph=True``, gradients
 returned rather than accumulated), watched by the engine's observer hook, so
 the order shown is the order the engine really uses. Nothing a user can see
