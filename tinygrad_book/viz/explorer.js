@@ -129,7 +129,7 @@
       if (e) { e.classList.add("tb-current"); e.scrollIntoView({ block: "nearest", inline: "nearest" }); }
       s.flows.forEach(function (f) { markFlow(v, f); });
       const n = byId.get(s.op);
-      status.textContent = "step " + done + ": " + s.name + (n && n.module_path ? " in " + n.module_path : "") +
+      status.textContent = "step " + done + ": " + s.name + (n && n.module_path ? " (module " + n.module_path + ")" : "") +
         " passes gradients to " + s.flows.length + " input" + (s.flows.length === 1 ? "" : "s");
     } else {
       status.textContent = total ? "Before backward: the output's gradient is 1. Press \u25B6 step." : "No ops to step through.";
@@ -150,7 +150,8 @@
       e.classList.add("tb-flow");
       const path = e.querySelector("path");
       if (!path) return;
-      const p = path.getPointAtLength(path.getTotalLength() / 2);
+      // Nearer the input's end than the middle: edges meeting at one op stay apart there.
+      const p = path.getPointAtLength(path.getTotalLength() * 0.35);
       const t = document.createElementNS(SVGNS, "text");
       t.setAttribute("class", "tb-gradlabel");
       t.setAttribute("x", p.x + 4);
@@ -369,6 +370,10 @@
     document.getElementById("tb-back").onclick = back;
     document.getElementById("tb-reset").onclick = reset;
     document.getElementById("tb-play").onclick = function () { if (timer) pause(); else play(); };
+    document.getElementById("tb-zoom").onclick = function (ev) {
+      const fit = document.getElementById("tb-canvas").classList.toggle("tb-fit");
+      ev.target.textContent = fit ? "full size" : "fit";
+    };
     document.getElementById("tb-view").onchange = function (ev) { setView(ev.target.value); };
     const box = document.getElementById("tb-search");
     box.oninput = function () { search(box.value); };

@@ -196,10 +196,11 @@ _TEMPLATE = """<!DOCTYPE html>
  <button id="tb-play" title="play / pause (space)">play</button>
  <span id="tb-counter">step 0 of 0</span>
  <select id="tb-view" title="view">{options}</select>
+ <button id="tb-zoom" title="fit the graph to the window, or draw it at full size">full size</button>
  <input id="tb-search" type="search" placeholder="search name or op" size="18">
  <span id="tb-found"></span>
 </header>
-<main id="tb-main"><div id="tb-canvas">{figures}</div>
+<main id="tb-main"><div id="tb-canvas" class="tb-fit">{figures}</div>
 <aside id="tb-panel"><p class="tb-hint">Click a node to see its values and gradient.
 Step through backward with &#x25B6; or the arrow keys.</p></aside></main>
 <footer id="tb-status"></footer>
