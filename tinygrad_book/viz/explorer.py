@@ -196,7 +196,7 @@ _TEMPLATE = """<!DOCTYPE html>
  <button id="tb-play" title="play / pause (space)">play</button>
  <span id="tb-counter">step 0 of 0</span>
  <select id="tb-view" title="view">{options}</select>
- <button id="tb-zoom" title="fit the graph to the window, or draw it at full size">full size</button>
+ <button id="tb-zoom" title="fit the graph to the window, or full size">full size</button>
  <input id="tb-search" type="search" placeholder="search name or op" size="18">
  <span id="tb-found"></span>
 </header>

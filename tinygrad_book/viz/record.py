@@ -148,7 +148,7 @@ def unbroadcast(arr, shape):
 
 
 class _quiet:
-    """Suspend ``retain_grad`` writes and (unless ``run_hooks``) hooks on the graph, then restore."""
+    """Suspend ``retain_grad`` writes and (unless ``run_hooks``) hooks, then restore them."""
 
     def __init__(self, nodes, leaves, run_hooks):
         self.nodes, self.leaves, self.run_hooks = nodes, leaves, run_hooks

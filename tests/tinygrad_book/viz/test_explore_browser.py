@@ -46,9 +46,9 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("Playwright is not installed (pip install playwright)")
-    exe = os.environ.get("TINYGRAD_BOOK_CHROMIUM") or next(
-        (p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
-         if p and os.path.exists(p)), None)
+    candidates = (os.environ.get("TINYGRAD_BOOK_CHROMIUM"), shutil.which("chromium"),
+                  shutil.which("chromium-browser"), "/usr/bin/chromium")
+    exe = next((p for p in candidates if p and os.path.exists(p)), None)
     if exe is None:
         _unavailable("no chromium found (apt-get install chromium)")
     if shutil.which("dot") is None:
