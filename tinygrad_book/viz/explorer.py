@@ -5,10 +5,11 @@
     page                                # in Jupyter: shown inline
 
 The picture is Graphviz's SVG of the graph :func:`draw_graph` draws (same
-colours and legend), made interactive by ``explorer.js``: click a node to see
-its values and gradient, step backward node by node in the engine's own
-order, search, switch to the ops-only or collapsed-module views. The backward
-pass is recorded once, here, by ``record.py``; the page replays it.
+colours and legend), made interactive by the page's own script
+(``explorer.js``, with ``explorer_values.js`` for the numbers): click a node
+to see its values and gradient, step backward node by node in the engine's
+own order, search, switch to the ops-only or collapsed-module views. The
+backward pass is recorded once, here, by ``record.py``; the page replays it.
 """
 import html
 import json
@@ -171,7 +172,8 @@ def _page(title, data, views):
     # Inside <script>, "</" could end the element early; "<\/" reads the same to JSON.
     text = text.replace("</", "<\\/")
     style = (_HERE / "explorer.css").read_text(encoding="utf-8")
-    script = (_HERE / "explorer.js").read_text(encoding="utf-8")
+    script = "\n".join((_HERE / name).read_text(encoding="utf-8")
+                       for name in ("explorer_values.js", "explorer.js"))
     options = "".join(f'<option value="{v["key"]}">{v["label"]}</option>' for v in views)
     figures = "".join(f'<div class="tb-view" data-view="{v["key"]}" hidden>{v["svg"]}</div>'
                       for v in views)
