@@ -96,8 +96,14 @@ def _root_grads(outputs, grad_outputs):
     if len(grad_outputs) != len(outputs):
         raise ValueError(f"explore: got {len(grad_outputs)} grad_outputs for "
                          f"{len(outputs)} outputs")
+    if not any(t.requires_grad for t in outputs):
+        raise RuntimeError("explore: no output requires grad, so no graph was recorded and "
+                           "there is no backward pass to watch (did the forward pass run "
+                           "under no_grad, or on tensors without requires_grad=True?)")
     result = {}
     for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
+        if not t.requires_grad:
+            continue
         if g is None:
             if t.size != 1:
                 raise ValueError(

@@ -106,6 +106,10 @@ def test_outputs_with_many_elements_need_grad_outputs():
     np.testing.assert_allclose(rec.leaf_grads[id(w)][1], np.full(3, 2.0))
     with pytest.raises(ValueError, match=r"shape \(2,\)"):
         record_backward([y], grad_outputs=[tb.ones(2)])
+    with pytest.raises(RuntimeError, match="no output requires grad"):
+        record_backward([tb.ones(2, 2)])
+    rec = record_backward([y.sum(), tb.ones(2, 2)])     # an output without a graph is drawn only
+    np.testing.assert_allclose(rec.leaf_grads[id(w)][1], np.full(3, 2.0))
 
 
 def test_values_list_small_tensors_and_summarise_big_ones():
