@@ -85,6 +85,7 @@ def _fill(tensor, values, fn):
             np.copyto(tensor.data, values, casting="unsafe")
         else:
             tensor.data = np.array(np.broadcast_to(values, tensor.shape), dtype=tensor.dtype)
+    tensor._bump_version()  # an in-place change: a graph that saved the tensor must notice
     return tensor
 
 

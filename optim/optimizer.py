@@ -198,6 +198,7 @@ class Optimizer:
         with no_grad():
             for p, grad, group in work:
                 self._update(p, grad, self.state[p], group)
+                p._bump_version()  # an in-place change: a graph that saved p must notice
         self._step_count += 1
         return loss
 

@@ -4,7 +4,18 @@
     import tinygrad_book as tb
     from tinygrad_book import nn, optim
 """
+import os as _os
+
 import numpy as _np
+
+# Installed, nn/ and optim/ are sub-packages (pyproject's package-dir puts them
+# there). In a source checkout they sit beside this folder, and a checkout on
+# sys.path (Python run from its root) shadows an installed copy: look for them
+# there too, so `import tinygrad_book.nn` works either way.
+if not _os.path.isdir(_os.path.join(__path__[0], "nn")):
+    _checkout = _os.path.dirname(_os.path.abspath(__path__[0]))
+    if _os.path.isfile(_os.path.join(_checkout, "nn", "__init__.py")):
+        __path__.append(_checkout)
 
 from .autograd import Context, Function
 from .creation import (arange, empty, empty_like, eye, full, full_like, linspace, logspace, normal,

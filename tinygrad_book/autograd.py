@@ -20,6 +20,8 @@ second derivatives flow through it); any other array comes back as a constant.
 The node holds edges to its inputs' nodes, not the input Tensors, so an
 intermediate array stays alive only while something saved it.
 """
+import threading
+
 import numpy as np
 
 from . import registry
@@ -27,7 +29,12 @@ from .anomaly import _State as _anomaly_state
 from .anomaly import record_call_site
 from .grad_mode import _State as _grad_state
 
-_module_scope = []
+
+class _ThreadScope(threading.local):
+    path = None     # dotted path of the innermost module being called in this thread
+
+
+_scope = _ThreadScope()
 
 
 class module_scope:
@@ -37,16 +44,17 @@ class module_scope:
         self.path = path
 
     def __enter__(self):
-        _module_scope.append(self.path)
+        self.outer = _scope.path
+        _scope.path = self.path
 
     def __exit__(self, *exc):
-        _module_scope.pop()
+        _scope.path = self.outer
         return False
 
 
 def current_module_path():
     """Dotted path of the innermost module being called, or ``None``."""
-    return _module_scope[-1] if _module_scope else None
+    return _scope.path
 
 
 class VersionCounter:
@@ -147,8 +155,37 @@ class Context:
         return f"<{self.name()}>"
 
     def release(self):
-        """Drop saved arrays: what ``retain_graph=False`` does after backward."""
+        """Drop saved arrays: what ``retain_graph=False`` does after backward.
+
+        That includes arrays the Function kept as its own attributes (max-pool's
+        argmax, an advanced index), so a graph kept alive after backward (a loss
+        in a list) holds no per-op arrays; shapes and other small values stay,
+        and with them the graph's picture.
+        """
         self._saved_resolved = None
+        state = self.__dict__
+        if state:
+            arrays = [k for k, v in state.items() if _holds_array(v)]
+            for k in arrays:
+                del state[k]
+            if arrays:
+                state["_released"] = tuple(arrays)
+
+    def __getattr__(self, name):
+        # Only reached when normal lookup fails: an attribute release() dropped.
+        if name in self.__dict__.get("_released", ()):
+            raise RuntimeError(
+                f"Trying to backward through {self.name()} a second time (or to read its "
+                f"saved state, ctx.{name}, after it was freed). Saved arrays are released "
+                "after backward; call .backward(retain_graph=True) the first time if you "
+                "need to backward through the graph again.")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+def _holds_array(value):
+    if isinstance(value, np.ndarray):
+        return True
+    return isinstance(value, (tuple, list)) and any(isinstance(v, np.ndarray) for v in value)
 
 
 def _modified(ctx, array, found, expected):
@@ -277,8 +314,9 @@ def _share_view_counter(outs, args):
 
 def _record_outputs(ctx, args, raw, produced, results, kwargs):
     """Finish the node after forward and make the output Tensors whose ``grad_fn`` it is."""
-    if _module_scope:
-        ctx.module_path = _module_scope[-1]
+    path = _scope.path
+    if path is not None:
+        ctx.module_path = path
     if _anomaly_state.enabled:
         record_call_site(ctx)
     if kwargs and ctx.attrs is None:

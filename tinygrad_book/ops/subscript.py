@@ -82,6 +82,7 @@ def setitem(self, index, value):
         kind = next(k for k in (IndexError, TypeError, ValueError) if isinstance(exc, k))
         raise kind(f"cannot assign {short_repr(value)} to index {short_repr(index)} "
                    f"of a tensor of shape {self.shape}: {exc}") from None
+    self._bump_version()
 
 
 def index_arg(index):
