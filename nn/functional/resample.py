@@ -14,7 +14,7 @@ from tinygrad_book.tensor import Tensor
 
 from ._utils import as_tensor, check_float
 
-_MODES = {"nearest": 1, "nearest-exact": 1, "linear": 1, "bilinear": 2}
+_MODES = {"nearest": 1, "nearest-exact": 1, "linear": 1, "bilinear": 2, "area": 1}
 
 
 def _matrix(size, out, mode, align_corners, scale, dtype):
@@ -31,6 +31,11 @@ def _matrix(size, out, mode, align_corners, scale, dtype):
         return m
     if mode == "nearest-exact":
         m[i, np.minimum(np.floor((i + 0.5) * step).astype(np.int64), size - 1)] = 1
+        return m
+    if mode == "area":   # adaptive average pooling's windows [⌊i·in/out⌋, ⌈(i+1)·in/out⌉)
+        for k in range(out):
+            lo, hi = (k * size) // out, -((-(k + 1) * size) // out)
+            m[k, lo:hi] = 1 / (hi - lo)
         return m
     if align_corners:
         src = i * ((size - 1) / (out - 1)) if out > 1 else np.zeros(out)
@@ -69,8 +74,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     """Resize (N, C, L) or (N, C, H, W) input to ``size`` or by ``scale_factor``.
 
     Modes: 'nearest' (PyTorch's legacy rule src = ⌊i·in/out⌋), 'nearest-exact',
-    'linear' (3-D) and 'bilinear' (4-D), with ``align_corners`` True (corner
-    pixels map onto corner pixels) or False (pixel centres; the default).
+    'area' (adaptive average pooling), 'linear' (3-D) and 'bilinear' (4-D), with
+    ``align_corners`` True (corner pixels map onto corner pixels) or False
+    (pixel centres; the default).
     """
     fn = "interpolate"
     input = as_tensor(input, fn)
@@ -84,7 +90,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                                                                   and dims != 2):
         raise ValueError(f"{fn}(): mode {mode!r} does not take input of shape {input.shape} "
                          "(nearest: 3-D or 4-D, linear: 3-D, bilinear: 4-D)")
-    if align_corners is not None and mode.startswith("nearest"):
+    if align_corners is not None and mode not in ("linear", "bilinear"):
         raise ValueError(f"{fn}(): align_corners only has an effect with linear or bilinear "
                          "modes; leave it None")
     out_size, scales = _sizes(fn, input.shape, size, scale_factor, dims)

@@ -23,7 +23,9 @@ CASES = [((1, 2, 5, 4), dict(size=(7, 9), mode="nearest")),
          ((1, 2, 6, 5), dict(size=(3, 2), mode="bilinear", align_corners=False)),
          ((2, 3, 5), dict(size=9, mode="linear", align_corners=True)),
          ((2, 3, 5), dict(scale_factor=3, mode="linear")),
-         ((2, 3, 5), dict(size=8, mode="nearest"))]
+         ((2, 3, 5), dict(size=8, mode="nearest")),
+         ((1, 2, 7, 5), dict(size=(3, 2), mode="area")),
+         ((2, 3, 9), dict(scale_factor=0.5, mode="area"))]
 
 
 @pytest.mark.parametrize("shape,kw", CASES)
