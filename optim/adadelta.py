@@ -42,8 +42,7 @@ class Adadelta(Optimizer):
 
     def _update(self, param, grad, state, group):
         rho, eps = group["rho"], group["eps"]
-        if not state:
-            self._init_state(state, param, "square_avg", "acc_delta")
+        self._init_state(state, param, "square_avg", "acc_delta", step=0)
         state["step"] += 1
         grad = self._prepare_grad(param, grad, group)
         v, u = state["square_avg"], state["acc_delta"]

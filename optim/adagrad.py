@@ -7,7 +7,6 @@ The book's section 6.1.5, equations 6.5 and 6.6::
 
 Parameters that have seen large gradients get smaller steps.
 """
-from tinygrad_book.creation import full_like
 
 from . import _checks
 from .optimizer import Optimizer
@@ -53,9 +52,7 @@ class Adagrad(Optimizer):
         _checks.flag(group, "maximize")
 
     def _update(self, param, grad, state, group):
-        if not state:
-            state["step"] = 0
-            state["sum"] = full_like(param, group["initial_accumulator_value"])
+        self._init_state(state, param, "sum", fill=group["initial_accumulator_value"], step=0)
         state["step"] += 1
         grad = self._prepare_grad(param, grad, group)
         lr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])

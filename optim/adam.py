@@ -15,10 +15,6 @@ eps=1e-7)`` stays within 1e-5 of the book's path.
 """
 import math
 
-import numpy as np
-
-from tinygrad_book.creation import zeros_like
-
 from . import _checks
 from .optimizer import Optimizer
 
@@ -64,40 +60,22 @@ class Adam(Optimizer):
         _checks.flag(group, "decoupled_weight_decay")
 
     def _update(self, param, grad, state, group):
-        lr = group["lr"]
+        lr, eps, amsgrad = group["lr"], group["eps"], group["amsgrad"]
         beta1, beta2 = group["betas"]
-        if not state:
-            self._init_state(state, param, "exp_avg", "exp_avg_sq")
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = zeros_like(param)
+        self._init_state(state, param, "exp_avg", "exp_avg_sq",
+                         *(["max_exp_avg_sq"] if amsgrad else []), step=0)
         state["step"] += 1
         t = state["step"]
-        grad = self._prepare_grad(param, grad, group)
-        # On the arrays, through one scratch buffer: the same operations in the same
-        # order as lerp_/addcmul_/sqrt/addcdiv_ (bit for bit), without their six
-        # full-size temporaries per parameter.
-        m, v, g = state["exp_avg"].data, state["exp_avg_sq"].data, grad.data
-        buf = self._scratch(m)
-        m += np.multiply(np.subtract(g, m, out=buf), 1 - beta1, out=buf)    # m.lerp_(g, 1-β1)
-        v *= beta2
-        v += np.multiply(np.multiply(g, g, out=buf), 1 - beta2, out=buf)
-        if group["amsgrad"]:
-            if "max_exp_avg_sq" not in state:
-                state["max_exp_avg_sq"] = state["exp_avg_sq"].clone()
-            v = np.maximum(state["max_exp_avg_sq"].data, v, out=state["max_exp_avg_sq"].data)
+        g = self._prepare_grad(param, grad, group)
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m.lerp_(g, 1 - beta1)                              # m ← β1 m + (1 − β1) g
+        v.mul_(beta2).addcmul_(g, g, value=1 - beta2)      # v ← β2 v + (1 − β2) g ⊙ g
+        if amsgrad:
+            v = state["max_exp_avg_sq"].maximum_(v)        # v̂ ← max(v̂, v)
         bias_correction1 = 1 - beta1 ** t
         bias_correction2 = 1 - beta2 ** t
-        denom = np.sqrt(v, out=buf)
-        denom /= math.sqrt(bias_correction2)
-        denom += group["eps"]
-        param.add_(np.multiply(np.divide(m, denom, out=buf), -lr / bias_correction1, out=buf))
-
-    def _scratch(self, like):
-        """A reusable (like.shape) array of like's dtype, shared by all parameters."""
-        buf = self.__dict__.get("_scratch_buffer")
-        if buf is None or buf.size < like.size or buf.dtype != like.dtype:
-            buf = self._scratch_buffer = np.empty(like.size, dtype=like.dtype)
-        return buf[:like.size].reshape(like.shape)
+        denom = v.sqrt().div_(math.sqrt(bias_correction2)).add_(eps)
+        param.addcdiv_(m, denom, value=-lr / bias_correction1)  # W ← W − lr/(1 − β1ᵗ) · m/denom
 
 
 class AdamW(Adam):

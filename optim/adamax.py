@@ -36,8 +36,7 @@ class Adamax(Optimizer):
 
     def _update(self, param, grad, state, group):
         beta1, beta2 = group["betas"]
-        if not state:
-            self._init_state(state, param, "exp_avg", "exp_inf")
+        self._init_state(state, param, "exp_avg", "exp_inf", step=0)
         state["step"] += 1
         grad = self._prepare_grad(param, grad, group)
         m, u = state["exp_avg"], state["exp_inf"]

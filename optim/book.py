@@ -3,7 +3,6 @@
 Both keep a velocity v (state ``"velocity"``, zero at the start) and use the
 book's sign convention: v points the way W moves.
 """
-from tinygrad_book.creation import zeros_like
 
 from . import _checks
 from .optimizer import Optimizer
@@ -17,11 +16,8 @@ class _BookMomentum(Optimizer):
         _checks.learning_rate(group)
         _checks.at_least(group, "momentum", "momentum value")
 
-    @staticmethod
-    def _velocity(param, state):
-        if "velocity" not in state:
-            state["velocity"] = zeros_like(param)
-        return state["velocity"]
+    def _velocity(self, param, state):
+        return self._init_state(state, param, "velocity")["velocity"]
 
 
 class Momentum(_BookMomentum):

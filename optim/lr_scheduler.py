@@ -22,7 +22,8 @@ import numbers
 import types
 import warnings
 
-import numpy as np
+
+from tinygrad_book.param_utils import plain
 
 from . import _checks
 from .optimizer import Optimizer
@@ -128,7 +129,7 @@ class LRScheduler:
         if missing or extra:
             raise ValueError(f"{name}.load_state_dict(): missing keys {missing}, unexpected keys "
                              f"{extra}; was it saved from a different scheduler?")
-        loaded = {k: _plain(v) for k, v in state_dict.items()}
+        loaded = {k: plain(v) for k, v in state_dict.items()}
         for key in ("base_lrs", "_last_lr", "min_lrs"):
             if key in loaded and len(loaded[key]) != len(own[key]):
                 raise ValueError(f"{name}.load_state_dict(): {key} has {len(loaded[key])} "
@@ -485,17 +486,4 @@ def _copy(value):
         return [_copy(v) for v in value]
     if isinstance(value, dict):
         return {k: _copy(v) for k, v in value.items()}
-    return value
-
-
-def _plain(value):
-    """Undo what a file round trip may do: NumPy scalars and arrays become Python data."""
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
     return value

@@ -51,8 +51,7 @@ class NAdam(Optimizer):
     def _update(self, param, grad, state, group):
         lr = group["lr"]
         beta1, beta2 = group["betas"]
-        if not state:
-            self._init_state(state, param, "exp_avg", "exp_avg_sq", mu_product=1.0)
+        self._init_state(state, param, "exp_avg", "exp_avg_sq", step=0, mu_product=1.0)
         state["step"] += 1
         t = state["step"]
         grad = self._prepare_grad(param, grad, group)

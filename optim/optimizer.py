@@ -12,8 +12,9 @@ from collections import defaultdict
 
 import numpy as np
 
-from tinygrad_book.creation import zeros_like
+from tinygrad_book.creation import full_like, zeros_like
 from tinygrad_book.grad_mode import enable_grad, no_grad
+from tinygrad_book.param_utils import plain, zero_grad
 from tinygrad_book.tensor import Tensor
 
 
@@ -86,12 +87,21 @@ class Optimizer:
         return grad
 
     @staticmethod
-    def _init_state(state, param, *names, **scalars):
-        """Fill an empty ``state``: step 0, the given scalars, zeros like ``param`` per name."""
-        state["step"] = 0
-        state.update(scalars)
+    def _init_state(state, param, *names, fill=0, **values):
+        """The one place a parameter's state is made; returns ``state``.
+
+        Each of ``values`` (``step=0``, ``momentum_buffer=None``...) is stored as given
+        and each of ``names`` becomes a tensor like ``param`` filled with ``fill``
+        (zeros by default). Entries already present are kept, so an update rule calls
+        this on every step, and an entry that an option switched on later (amsgrad,
+        centered) appears when first needed.
+        """
+        for name, value in values.items():
+            state.setdefault(name, value)
         for name in names:
-            state[name] = zeros_like(param)
+            if name not in state:
+                state[name] = zeros_like(param) if fill == 0 else full_like(param, fill)
+        return state
 
     # -- parameter groups --------------------------------------------------------
     def add_param_group(self, param_group):
@@ -148,24 +158,11 @@ class Optimizer:
 
     # -- training ----------------------------------------------------------------
     def zero_grad(self, set_to_none=True):
-        """Forget the gradients of all parameters.
-
-        ``set_to_none=True`` (the default) drops them, which saves memory and lets
-        ``step()`` skip parameters that get no new gradient; ``False`` fills them
-        with zeros in place.
-        """
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        """Forget the gradients of all parameters: dropped (the default) or, with
+        ``set_to_none=False``, detached and zeroed in place — PyTorch's semantics, shared
+        with ``Module.zero_grad`` (:func:`tinygrad_book.param_utils.zero_grad`)."""
+        params = (p for group in self.param_groups for p in group["params"])
+        zero_grad(params, set_to_none=set_to_none)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; returns ``closure()``'s loss.
@@ -257,7 +254,7 @@ class Optimizer:
             if missing:
                 raise ValueError(f"{name}.load_state_dict(): loaded parameter group {n} lacks "
                                  f"{missing}; was it saved from a different optimizer?")
-            new_group = {k: _plain(v) for k, v in saved.items() if k != "params"}
+            new_group = {k: plain(v) for k, v in saved.items() if k != "params"}
             try:
                 self._check_group(new_group)
             except (TypeError, ValueError) as exc:
@@ -311,15 +308,6 @@ def _snapshot(value):
         return value.data.copy()
     if isinstance(value, np.ndarray):
         return value.copy()
-    return value
-
-
-def _plain(value):
-    """Undo what a file round trip may do to a hyperparameter (NumPy scalars, 0-d arrays)."""
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        return value.item()
-    if isinstance(value, np.generic):
-        return value.item()
     return value
 
 

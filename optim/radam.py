@@ -49,8 +49,7 @@ class RAdam(Optimizer):
     def _update(self, param, grad, state, group):
         lr = group["lr"]
         beta1, beta2 = group["betas"]
-        if not state:
-            self._init_state(state, param, "exp_avg", "exp_avg_sq")
+        self._init_state(state, param, "exp_avg", "exp_avg_sq", step=0)
         state["step"] += 1
         t = state["step"]
         grad = self._prepare_grad(param, grad, group)

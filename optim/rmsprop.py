@@ -4,7 +4,6 @@ The book's RMSprop (section 6.1.5, ``common/optimizer.py``) is
 ``RMSprop(params, lr=0.01, alpha=0.99, eps=1e-7)``: its ``decay_rate`` is
 PyTorch's ``alpha`` and it adds its ε = 1e-7 outside the square root, as here.
 """
-from tinygrad_book.creation import zeros_like
 
 from . import _checks
 from .optimizer import Optimizer
@@ -53,23 +52,19 @@ class RMSprop(Optimizer):
 
     def _update(self, param, grad, state, group):
         alpha, momentum = group["alpha"], group["momentum"]
-        if not state:
-            self._init_state(state, param, "square_avg")
+        self._init_state(state, param, "square_avg", *(["grad_avg"] if group["centered"] else []),
+                         *(["momentum_buffer"] if momentum > 0 else []), step=0)
         state["step"] += 1
         grad = self._prepare_grad(param, grad, group)
         v = state["square_avg"]
         v.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
         if group["centered"]:
-            if "grad_avg" not in state:
-                state["grad_avg"] = zeros_like(param)
             g_avg = state["grad_avg"].lerp_(grad, 1 - alpha)
             denom = (v - g_avg * g_avg).sqrt_()
         else:
             denom = v.sqrt()
         denom.add_(group["eps"])
         if momentum > 0:
-            if "momentum_buffer" not in state:
-                state["momentum_buffer"] = zeros_like(param)
             buf = state["momentum_buffer"].mul_(momentum).addcdiv_(grad, denom)
             param.add_(buf, alpha=-group["lr"])
         else:

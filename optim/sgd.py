@@ -58,8 +58,8 @@ class SGD(Optimizer):
         lr, momentum = group["lr"], group["momentum"]
         grad = self._prepare_grad(param, grad, group)
         if momentum != 0:
-            buf = state.get("momentum_buffer")
-            if buf is None:
+            buf = self._init_state(state, param, momentum_buffer=None)["momentum_buffer"]
+            if buf is None:  # PyTorch's first step: the buffer starts as the gradient
                 buf = state["momentum_buffer"] = grad.clone()
             else:
                 buf.mul_(momentum).add_(grad, alpha=1 - group["dampening"])

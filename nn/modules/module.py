@@ -12,6 +12,7 @@ import numpy as np
 
 from ...autograd import current_module_path, module_scope
 from ...parameter import Parameter  # noqa: F401  (nn.Parameter; in the core for serialization)
+from ...param_utils import zero_grad
 from ...tensor import Tensor
 from ._state import load_state, state_items
 
@@ -372,16 +373,10 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none=True):
-        """Forget accumulated gradients: set ``.grad`` to None (default) or fill it with 0."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            elif p.grad.grad_fn is None and p.grad.data.flags.writeable:
-                p.grad.data[...] = 0
-            else:
-                p.grad = Tensor._make(np.zeros_like(p.data), False, None, 0)
+        """Forget accumulated gradients: dropped (the default) or, with ``set_to_none=False``,
+        detached and zeroed in place — PyTorch's semantics, shared with
+        ``Optimizer.zero_grad`` (:func:`tinygrad_book.param_utils.zero_grad`)."""
+        zero_grad(self.parameters(), set_to_none=set_to_none)
 
     def apply(self, fn):
         """Call ``fn(module)`` on every submodule (children first), then on self."""

@@ -89,20 +89,21 @@ def div_(self, other):
 def addcmul_(self, t1, t2, value=1):
     """self += value * t1 * t2."""
     return update(self, "addcmul_()", lambda d, a, b: np.add(
-        d, a * b if value == 1 else a * b * value, out=d), t1, t2)
+        d, _times(np.multiply(a, b), value), out=d), t1, t2)
 
 
 @tensor_method
 def addcdiv_(self, t1, t2, value=1):
     """self += value * t1 / t2."""
     return update(self, "addcdiv_()", lambda d, a, b: np.add(
-        d, a / b if value == 1 else a / b * value, out=d), t1, t2)
+        d, _times(np.divide(a, b), value), out=d), t1, t2)
 
 
 @tensor_method
 def lerp_(self, end, weight):
     """self += weight * (end - self)."""
-    return update(self, "lerp_()", lambda d, e, w: np.add(d, (e - d) * w, out=d), end, weight)
+    return update(self, "lerp_()", lambda d, e, w: np.add(d, _times(np.subtract(e, d), w), out=d),
+                  end, weight)
 
 
 @tensor_method
@@ -143,3 +144,13 @@ iadd = _augmented("__iadd__", "+=", np.add, add)
 isub = _augmented("__isub__", "-=", np.subtract, sub)
 imul = _augmented("__imul__", "*=", np.multiply, mul)
 itruediv = _augmented("__itruediv__", "/=", np.true_divide, div)
+
+
+def _times(fresh, value):
+    """``fresh * value``, written into ``fresh`` (a temporary of the caller's) when that
+    gives the very same numbers: an optimizer step then makes one temporary, not two."""
+    if isinstance(value, (int, float)) and value == 1:
+        return fresh
+    if isinstance(fresh, np.ndarray) and np.result_type(fresh, value) == fresh.dtype:
+        return np.multiply(fresh, value, out=fresh)
+    return fresh * value
