@@ -168,8 +168,10 @@
     const box = nodeEl.getBBox();
     const t = document.createElementNS(SVGNS, "text");
     t.setAttribute("class", "tb-badge");
-    t.setAttribute("x", box.x + box.width + 2);
-    t.setAttribute("y", box.y + 8);
+    // Above the node's right corner: a neighbour drawn later would cover it at the side.
+    t.setAttribute("x", box.x + box.width);
+    t.setAttribute("y", box.y - 3);
+    t.setAttribute("text-anchor", "end");
     t.textContent = text;
     nodeEl.appendChild(t);
   }

@@ -210,7 +210,12 @@ def test_back_undoes_a_step(case):
     assert page.js(f"[tbGraph.state(), tbGraph.details('{leaf}')]") == before
     assert page.js("tbGraph.back()")["step"] == 0 and page.js("tbGraph.back()")["step"] == 0
     page.page.keyboard.press("ArrowRight")
+    page.page.keyboard.press("ArrowRight")
+    page.page.keyboard.press("ArrowLeft")
     assert page.js("tbGraph.state().step") == 1
+    page.js("tbGraph.step(); tbGraph.reset()")
+    assert page.js("tbGraph.state()") == dict(step=0, total=len(case["order"]), current=None,
+                                              visited=[])
 
 
 def test_the_panel_shows_each_parameters_gradient_from_grad(case):
