@@ -199,6 +199,9 @@
     panel.appendChild(h);
     const meta = [["id", n.id]];
     if (n.shape) meta.push(["shape", "(" + n.shape.join(", ") + ")"], ["dtype", n.dtype]);
+    (n.outputs || []).forEach(function (o, i) {   // an op: the shape and dtype of each output
+      meta.push(["output" + (n.outputs.length > 1 ? " " + i : ""), "(" + o[0].join(", ") + ") " + o[1]]);
+    });
     if (n.module || n.module_path) meta.push(["module", n.module_path || n.module]);
     const table = document.createElement("table");
     meta.forEach(function (r) {

@@ -21,8 +21,8 @@ window.TBValues = (function () {
       return box;
     }
     if (val.values !== undefined) {
-      const rows = val.shape.length === 0 ? [[val.values]] : val.shape.length === 1 ? [val.values]
-        : val.shape.length === 2 ? val.values : null;
+      const rows = val.shape.length === 0 ? [[val.values]] : val.shape.length === 1 ? chunks(val.values, 8)
+        : val.shape.length === 2 && val.shape[1] <= 10 ? val.values : null;   // else wrapped text
       if (rows) {
         const table = document.createElement("table");
         rows.forEach(function (r) {
@@ -44,6 +44,13 @@ window.TBValues = (function () {
     box.appendChild(pre);
     if (val.hist) box.appendChild(histogram(val.hist));
     return box;
+  }
+
+  // A long vector wraps: rows of n values, read left to right, top to bottom.
+  function chunks(list, n) {
+    const rows = [];
+    for (let i = 0; i < list.length; i += n) rows.push(list.slice(i, i + n));
+    return rows;
   }
 
   function histogram(h) {

@@ -66,7 +66,7 @@ def browser():
 class Opened:
     """A page opened from a file, with every console error and request it made."""
 
-    def __init__(self, browser, path):
+    def __init__(self, browser, path, in_frame=False):
         self.url = Path(path).resolve().as_uri()
         self.page = browser.new_page()
         self.errors, self.requests = [], []
@@ -75,11 +75,13 @@ class Opened:
         self.page.on("request", lambda r: self.requests.append(r.url))
         start = time.perf_counter()
         self.page.goto(self.url)
-        self.page.wait_for_function("window.tbGraph !== undefined")
+        # The explorer itself, or the iframe a notebook shows it in.
+        self.target = self.page.frames[1] if in_frame else self.page
+        self.target.wait_for_function("window.tbGraph !== undefined")
         self.open_seconds = time.perf_counter() - start
 
     def js(self, expression):
-        return self.page.evaluate(expression)
+        return self.target.evaluate(expression)
 
     def check_clean(self):
         assert self.errors == [], f"console errors: {self.errors}"
@@ -236,7 +238,7 @@ def test_the_panel_shows_each_parameters_gradient_from_grad(case):
         else:
             np.testing.assert_allclose(np.array(shown), expected.data, rtol=1e-6, atol=1e-8)
             cells = page.js("[...document.querySelectorAll('#tb-panel table')[2].rows]"
-                            ".map(r => [...r.cells].map(c => Number(c.textContent)))")
+                            ".flatMap(r => [...r.cells].map(c => Number(c.textContent)))")
             np.testing.assert_allclose(np.array(cells).reshape(expected.shape), expected.data,
                                        rtol=1e-3, atol=1e-6)
         assert p.grad is None
@@ -283,3 +285,15 @@ def test_screenshot_mid_backward(pages, tmp_path):
     if os.environ.get("TINYGRAD_BOOK_UPDATE_SCREENSHOT") == "1":
         SCREENSHOT.write_bytes(shot)
     page.check_clean()
+
+
+def test_the_notebook_view_runs_inside_its_iframe(browser, tmp_path):
+    _, loss = mlp()
+    path = tmp_path / "notebook.html"
+    path.write_text("<!DOCTYPE html><html><body><h1>a notebook cell</h1>"
+                    + explore(loss)._repr_html_() + "</body></html>", encoding="utf-8")
+    opened = Opened(browser, path, in_frame=True)
+    assert opened.js("tbGraph.step()")["step"] == 1
+    assert opened.page.evaluate("window.tbGraph") is None    # the API stays in its frame
+    opened.check_clean()
+    opened.page.close()
