@@ -23,6 +23,8 @@ SCRIPT = textwrap.dedent('''
     from tinygrad_book.testing import (assert_gradcheck, assert_module_gradcheck,
                                        gradcheck_property, strategies)
     from tinygrad_book.testing.strategies import tensors
+    # The pytest plugin loads in every pytest run of whoever installed the package.
+    import tinygrad_book.testing.pytest_plugin
     assert "hypothesis" not in sys.modules
 
     assert_gradcheck(lambda x: (x * x).sum(), (2, 3))
