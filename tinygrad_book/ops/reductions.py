@@ -81,7 +81,7 @@ def prod(input, dim=None, keepdim=False, dtype=None, axis=None, keepdims=None):
 def amax(input, dim=(), keepdim=False, axis=None, keepdims=None):
     """The largest values over ``dim`` (all dims for ``()``); ties share the gradient."""
     input = as_tensor(input)
-    dim = pick(dim, axis)
+    dim = axis if dim == () and axis is not None else dim
     return input.max(axis=None if dim == () else dim, keepdims=keep(keepdim, keepdims))
 
 
@@ -89,7 +89,7 @@ def amax(input, dim=(), keepdim=False, axis=None, keepdims=None):
 def amin(input, dim=(), keepdim=False, axis=None, keepdims=None):
     """The smallest values over ``dim`` (all dims for ``()``); ties share the gradient."""
     input = as_tensor(input)
-    dim = pick(dim, axis)
+    dim = axis if dim == () and axis is not None else dim
     return input.min(axis=None if dim == () else dim, keepdims=keep(keepdim, keepdims))
 
 
