@@ -19,6 +19,15 @@ import numbers
 
 import numpy as np
 
+
+class DimensionError(IndexError, ValueError):
+    """A dimension (``dim``/``axis``) out of range.
+
+    Both an ``IndexError`` (what PyTorch raises) and a ``ValueError`` (as NumPy's
+    ``AxisError`` is both), so code written for either catches it. (Shapes that do not
+    match stay a plain ``ValueError`` that names both shapes.)
+    """
+
 _BOOLS = (bool, np.bool_)
 
 

@@ -133,5 +133,9 @@ def test_non_integer_axis_is_a_type_error(axis):
 
 
 def test_max_of_an_empty_tensor_is_refused():
-    with pytest.raises(ValueError, match=r"max: cannot reduce an empty tensor of shape \(0, 3\)"):
+    with pytest.raises(ValueError, match=r"max: cannot reduce an empty tensor of shape \(0, 3\) "
+                                         r"over dim 0"):
         tb.zeros(0, 3).max()
+    with pytest.raises(IndexError, match=r"dim 1, which has size 0"):
+        tb.zeros(3, 0).max(dim=1)
+    assert tb.zeros(0, 3).max(dim=1).shape == (0,)  # as PyTorch

@@ -297,12 +297,13 @@ def test_reshape_with_non_integer_sizes_is_a_type_error():
 
 
 @pytest.mark.parametrize("call,match", [
-    (lambda x: x.permute(0, 5), r"permute: \(0, 5\) is not a permutation of the 2 axes of a "
+    (lambda x: x.permute(0, 5), r"permute: axis 5 is out of range for a tensor of 2 dimensions"),
+    (lambda x: x.permute(0, 0), r"permute: \(0, 0\) is not a permutation of the 2 axes of a "
                                 r"tensor of shape \(2, 3\)"),
     (lambda x: x.permute(0, 1, 2), r"permute: \(0, 1, 2\) is not a permutation"),
     (lambda x: x.flatten(3), r"flatten: axis 3 is out of range for a tensor of 2 dimensions"),
     (lambda x: tb.stack([x, x], axis=3), r"stack: axis 3 is out of range for stacking tensors "
-                                         r"of 2 dimensions \(expected an int, -3 <= axis < 3\)"),
+                                         r"of 2 dimensions \(expected -3 <= axis < 3\)"),
     (lambda x: x.chunk(0), r"chunk: chunks must be a positive int, got 0"),
     (lambda x: x.squeeze(2), r"squeeze: axis 2 is out of range"),
 ])

@@ -40,14 +40,31 @@ def binary(fn, t, other, reflected=False):
         else:
             t, other = promote(t, other, d_t, d_other, fn is Div)
     a, b = (other, t) if reflected else (t, other)
-    if not record:
-        # Nothing to record (no_grad, or every backward pass without create_graph,
-        # whose gradient formulas are such ops): the NumPy ufunc directly, with no
-        # node; 3x less Python work per op than Function.apply.
-        r = fn.ufunc(a.data if isinstance(a, registry.Tensor) else a,
-                     b.data if isinstance(b, registry.Tensor) else b)
-        return registry.constant(r if r.__class__ is np.ndarray else np.asarray(r))
-    return fn.apply(a, b)
+    try:
+        if not record:
+            # Nothing to record (no_grad, or every backward pass without create_graph,
+            # whose gradient formulas are such ops): the NumPy ufunc directly, with no
+            # node; 3x less Python work per op than Function.apply.
+            r = fn.ufunc(a.data if isinstance(a, registry.Tensor) else a,
+                         b.data if isinstance(b, registry.Tensor) else b)
+            return registry.constant(r if r.__class__ is np.ndarray else np.asarray(r))
+        return fn.apply(a, b)
+    except ValueError:
+        _check_broadcast(fn, a, b)
+        raise
+
+
+def _check_broadcast(fn, a, b):
+    """After NumPy refused ``a (op) b``: say which shapes did not broadcast (a ValueError
+    naming both, as for every shape mismatch)."""
+    sa, sb = np.shape(a.data if isinstance(a, registry.Tensor) else a), \
+        np.shape(b.data if isinstance(b, registry.Tensor) else b)
+    try:
+        np.broadcast_shapes(sa, sb)
+    except ValueError:
+        raise ValueError(f"{fn.__name__.lower()}: the shapes {sa} and {sb} do not broadcast "
+                         "together (each dimension must be equal, or 1 in one of them)"
+                         ) from None
 
 
 def _scalar(value, like):

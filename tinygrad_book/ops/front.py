@@ -9,18 +9,11 @@ the binary operators' type promotion are reached from here without importing
 import numpy as np
 
 from .. import registry
+from ..checks import DimensionError
 from ..registry import tensor_method  # noqa: F401  (the ops modules import it from here)
 from .elementwise import binary as _binary
 from .operands import as_operand, as_tensor  # noqa: F401
 from .operands import floating  # noqa: F401
-
-
-class DimensionError(IndexError, ValueError):
-    """A dimension (``dim``/``axis``) out of range.
-
-    Both an ``IndexError`` (what PyTorch raises) and a ``ValueError`` (as
-    NumPy's ``AxisError`` is both), so code written for either catches it.
-    """
 
 
 def constant(arr):
@@ -39,12 +32,22 @@ def binary(fn, a, b):
     return _binary(fn, a, b)
 
 
-def pair(a, b):
-    """``a`` and ``b`` as Tensors, numbers taking the other operand's dtype."""
+def pair(a, b, op="op", broadcast=True):
+    """``a`` and ``b`` as Tensors, numbers taking the other operand's dtype; with
+    ``broadcast``, shapes that do not broadcast are a ValueError naming both."""
     if not isinstance(a, registry.Tensor):
         b = as_tensor(b)
-        return as_operand(a, b), b
-    return a, as_operand(b, a)
+        a = as_operand(a, b)
+    else:
+        b = as_operand(b, a)
+    if broadcast and a.shape != b.shape:
+        try:
+            np.broadcast_shapes(a.shape, b.shape)
+        except ValueError:
+            raise ValueError(f"{op}: the shapes {a.shape} and {b.shape} do not broadcast "
+                             "together (each dimension must be equal, or 1 in one of them)"
+                             ) from None
+    return a, b
 
 
 def float_pair(a, b):

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import registry
 from ..autograd import Function
+from ..checks import DimensionError
 from ..registry import tensor_method
 from .subscript import short_repr
 from .reduce import axis_arg, normalize_axis
@@ -67,9 +68,11 @@ def stack(tensors, axis=0, dim=None):
             raise ValueError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has "
                              f"{tensors[0].shape}; all must be equal")
     n = tensors[0].ndim + 1
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -n <= axis < n:
-        raise ValueError(f"stack: axis {axis!r} is out of range for stacking tensors of "
-                         f"{n - 1} dimensions (expected an int, -{n} <= axis < {n})")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"stack: axis must be an int, got {axis!r}")
+    if not -n <= axis < n:
+        raise DimensionError(f"stack: axis {axis!r} is out of range for stacking tensors of "
+                             f"{n - 1} dimensions (expected -{n} <= axis < {n})")
     axis = int(axis) % n
     return Stack.apply(*_common_dtype(tensors), axis=axis)
 

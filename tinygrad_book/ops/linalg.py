@@ -121,7 +121,7 @@ def _need(t, ndims, op, name):
 @tensor_method("outer", "ger")
 def outer(input, vec2):
     """The outer product of two 1-d tensors: (n,), (m,) -> (n, m)."""
-    a, b = pair(input, vec2)
+    a, b = pair(input, vec2, broadcast=False)
     _need(a, (1,), "outer()", "input"), _need(b, (1,), "outer()", "vec2")
     return a.reshape(-1, 1) * b.reshape(1, -1)
 
@@ -129,7 +129,7 @@ def outer(input, vec2):
 @tensor_method()
 def dot(input, other):
     """The inner product of two 1-d tensors of equal length (a 0-d tensor)."""
-    a, b = pair(input, other)
+    a, b = pair(input, other, broadcast=False)
     _need(a, (1,), "dot()", "input"), _need(b, (1,), "dot()", "other")
     if a.shape != b.shape:
         raise ValueError(f"dot(): the operands have shapes {a.shape} and {b.shape}; expected "
@@ -140,7 +140,7 @@ def dot(input, other):
 @tensor_method()
 def inner(input, other):
     """Sum of products over the last dimension of both (a number for 0-d operands)."""
-    a, b = pair(input, other)
+    a, b = pair(input, other, broadcast=False)
     if a.ndim == 0 or b.ndim == 0:
         return a * b
     if a.shape[-1] != b.shape[-1]:
@@ -204,7 +204,7 @@ def _scaled_sum(input, product, beta, alpha):
 def cross(input, other, dim=None):
     """The cross product of 3-vectors along ``dim`` (None: the first dimension of
     length 3, as PyTorch's ``torch.cross``; ``linalg.cross`` uses -1)."""
-    a, b = pair(input, other)
+    a, b = pair(input, other, "cross()")
     shape = np.broadcast_shapes(a.shape, b.shape)
     a, b = a.expand(shape), b.expand(shape)
     if dim is None:

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from .. import registry
+from ..checks import DimensionError
 from ..autograd import Function
 from ..registry import tensor_method
 from .operands import floating
@@ -32,7 +33,7 @@ def normalize_axis(axis, ndim, op="reduction"):
         if isinstance(ax, bool) or not isinstance(ax, (int, np.integer)):
             raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
         if not -max(ndim, 1) <= ax < max(ndim, 1):
-            raise ValueError(
+            raise DimensionError(
                 f"{op}: axis {ax} is out of range for a tensor of {ndim} dimensions "
                 f"(expected -{max(ndim, 1)} <= axis < {max(ndim, 1)})")
         out.append(int(ax) % max(ndim, 1))
@@ -44,6 +45,15 @@ def normalize_axis(axis, ndim, op="reduction"):
 def axis_arg(axis, dim):
     """PyTorch's ``dim=`` and NumPy's ``axis=`` name the same thing; ``dim`` wins if given."""
     return axis if dim is None else dim
+
+
+def keep_arg(keepdim, keepdims):
+    """PyTorch's ``keepdim=`` and NumPy's ``keepdims=``: whichever is given (both: either)."""
+    return bool(keepdim or keepdims)
+
+
+def _with_dtype(t, dtype):
+    return t if dtype is None or t.dtype == np.dtype(dtype) else t.astype(dtype)
 
 
 def _kept_shape(shape, axes):
@@ -64,6 +74,8 @@ class Sum(Function):
     def forward(ctx, a, axis=None, keepdims=False):
         ctx.in_shape, ctx.keepdims = a.shape, keepdims
         ctx.kept_shape = _kept_shape(a.shape, axis)
+        if a.dtype == np.float16:  # accumulate in float32, as PyTorch
+            return np.sum(a, axis=axis, keepdims=keepdims, dtype=np.float32).astype(a.dtype)
         return np.sum(a, axis=axis, keepdims=keepdims)
 
     @staticmethod
@@ -73,9 +85,12 @@ class Sum(Function):
 
 
 @tensor_method("sum")
-def sum_(self, axis=None, keepdims=False, dim=None):
+def sum_(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=False):
+    """The sum over ``dim`` (all elements by default), in ``dtype`` if given; integers and
+    bools sum in int64, as PyTorch."""
     axes = normalize_axis(axis_arg(axis, dim), self.ndim, "sum")
-    return Sum.apply(self, axis=axes, keepdims=keepdims)
+    x = self if dtype is not None or self.dtype.kind not in "biu" else self.astype(np.int64)
+    return Sum.apply(_with_dtype(x, dtype), axis=axes, keepdims=keep_arg(keepdim, keepdims))
 
 class Mean(Function):
     """z = (1/n) Σ a over ``axis``;  dz/da = 1/n."""
@@ -85,6 +100,8 @@ class Mean(Function):
         ctx.in_shape, ctx.keepdims = a.shape, keepdims
         ctx.kept_shape = _kept_shape(a.shape, axis)
         ctx.count = max(int(np.prod([a.shape[i] for i in axis])), 1)
+        if a.dtype == np.float16:  # accumulate in float32, as PyTorch
+            return np.mean(a, axis=axis, keepdims=keepdims, dtype=np.float32).astype(a.dtype)
         return np.mean(a, axis=axis, keepdims=keepdims)
 
     @staticmethod
@@ -94,9 +111,13 @@ class Mean(Function):
 
 
 @tensor_method
-def mean(self, axis=None, keepdims=False, dim=None):
+def mean(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=False):
+    """The mean over ``dim`` (all elements by default), in ``dtype`` if given."""
     axes = normalize_axis(axis_arg(axis, dim), self.ndim, "mean")
-    return Mean.apply(floating(self), axis=axes, keepdims=keepdims)
+    x = floating(self) if dtype is None else _with_dtype(self, dtype)
+    if x.dtype.kind != "f":
+        raise TypeError(f"mean(): dtype must be a floating point dtype, got {x.dtype}")
+    return Mean.apply(x, axis=axes, keepdims=keep_arg(keepdim, keepdims))
 
 class _Extremum(Function):
     """Shared backward of max/min: the gradient goes to the extreme elements,
@@ -106,9 +127,12 @@ class _Extremum(Function):
 
     @classmethod
     def forward(cls, ctx, a, axis=None, keepdims=False):
-        if a.size == 0:
-            raise ValueError(f"{cls.__name__.lower()}: cannot reduce an empty tensor of shape "
-                             f"{a.shape}")
+        empty = [i for i in axis if a.shape[i] == 0]
+        if empty:
+            # PyTorch's rule: an empty tensor reduces fine over dims that are not empty.
+            # Both IndexError (PyTorch's) and ValueError, as an empty dim has no extremum.
+            raise DimensionError(f"{cls.__name__.lower()}: cannot reduce an empty tensor of "
+                                 f"shape {a.shape} over dim {empty[0]}, which has size 0")
         ctx.in_shape, ctx.keepdims = a.shape, keepdims
         ctx.kept_shape = _kept_shape(a.shape, axis)
         out = cls.reduce(a, axis=axis, keepdims=True)
@@ -134,31 +158,37 @@ class Min(_Extremum):
 
 
 @tensor_method("max")
-def max_(self, axis=None, keepdims=False, dim=None):
-    """Largest values over ``axis`` (values only, as NumPy; see ``argmax``)."""
+def max_(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+    """Largest values over ``dim`` (values only, as NumPy; see ``argmax``)."""
     axes = normalize_axis(axis_arg(axis, dim), self.ndim, "max")
-    return Max.apply(self, axis=axes, keepdims=keepdims)
+    return Max.apply(self, axis=axes, keepdims=keep_arg(keepdim, keepdims))
 
 
 @tensor_method("min")
-def min_(self, axis=None, keepdims=False, dim=None):
-    """Smallest values over ``axis`` (values only, as NumPy; see ``argmin``)."""
+def min_(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+    """Smallest values over ``dim`` (values only, as NumPy; see ``argmin``)."""
     axes = normalize_axis(axis_arg(axis, dim), self.ndim, "min")
-    return Min.apply(self, axis=axes, keepdims=keepdims)
+    return Min.apply(self, axis=axes, keepdims=keep_arg(keepdim, keepdims))
 
 
 @tensor_method
-def argmax(self, axis=None, keepdims=False, dim=None):
+def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
     """Indices of the largest values (int64, outside the graph)."""
     axis = axis_arg(axis, dim)
-    return registry.constant(np.asarray(np.argmax(self.data, axis=axis, keepdims=keepdims)))
+    if axis is not None:
+        axis = normalize_axis(axis, self.ndim, "argmax")[0] if self.ndim else None
+    return registry.constant(np.asarray(np.argmax(self.data, axis=axis,
+                                                keepdims=keep_arg(keepdim, keepdims))))
 
 
 @tensor_method
-def argmin(self, axis=None, keepdims=False, dim=None):
+def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
     """Indices of the smallest values (int64, outside the graph)."""
     axis = axis_arg(axis, dim)
-    return registry.constant(np.asarray(np.argmin(self.data, axis=axis, keepdims=keepdims)))
+    if axis is not None:
+        axis = normalize_axis(axis, self.ndim, "argmin")[0] if self.ndim else None
+    return registry.constant(np.asarray(np.argmin(self.data, axis=axis,
+                                                keepdims=keep_arg(keepdim, keepdims))))
 
 class LogSumExp(Function):
     """z = ln Σ e^a, computed as m + ln Σ e^(a-m);  dz/da = e^(a - z) (the softmax)."""
@@ -185,13 +215,15 @@ class LogSumExp(Function):
 
 
 @tensor_method
-def logsumexp(self, axis=None, keepdims=False, dim=None):
+def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+    """ln Σ e^x over ``dim``, stable for large x."""
     axes = normalize_axis(axis_arg(axis, dim), self.ndim, "logsumexp")
-    return LogSumExp.apply(floating(self), axis=axes, keepdims=keepdims)
+    return LogSumExp.apply(floating(self), axis=axes, keepdims=keep_arg(keepdim, keepdims))
 
 
 @tensor_method
-def var(self, axis=None, keepdims=False, correction=1, dim=None, unbiased=None, ddof=None):
+def var(self, axis=None, keepdims=False, correction=1, dim=None, unbiased=None, ddof=None,
+        keepdim=False):
     """Variance over ``axis``; ``correction=1`` (PyTorch's default) divides by n - 1.
 
     ``unbiased=False`` or NumPy's ``ddof=0`` divide by n.
@@ -201,6 +233,7 @@ def var(self, axis=None, keepdims=False, correction=1, dim=None, unbiased=None, 
     if ddof is not None:
         correction = ddof
     axes = normalize_axis(axis_arg(axis, dim), self.ndim, "var")
+    keepdims = keep_arg(keepdim, keepdims)
     n = int(np.prod([self.shape[i] for i in axes])) if axes else 1
     dof = n - correction
     if dof <= 0:
@@ -241,7 +274,8 @@ class StdSqrt(Function):
 
 
 @tensor_method
-def std(self, axis=None, keepdims=False, correction=1, dim=None, unbiased=None, ddof=None):
+def std(self, axis=None, keepdims=False, correction=1, dim=None, unbiased=None, ddof=None,
+        keepdim=False):
     """Standard deviation: the square root of ``var`` with the same arguments."""
     # StdSqrt, not sqrt: its gradient is 0 (not nan) where a slice is constant, as PyTorch.
-    return StdSqrt.apply(var(self, axis, keepdims, correction, dim, unbiased, ddof))
+    return StdSqrt.apply(var(self, axis, keepdims, correction, dim, unbiased, ddof, keepdim))

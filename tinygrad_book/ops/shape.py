@@ -8,6 +8,7 @@ what was expected) and apply it.
 import numpy as np
 
 from ..autograd import Function
+from ..checks import DimensionError
 from ..registry import tensor_method
 from .reduce import axis_arg, normalize_axis
 
@@ -68,8 +69,10 @@ def permute(self, *axes):
     """Reorder the axes: output axis i is input axis ``axes[i]``."""
     axes = shape_arg(axes)
     n = self.ndim
-    if len(axes) != n or any(not -max(n, 1) <= a < max(n, 1) for a in axes) or \
-            sorted(a % max(n, 1) for a in axes) != list(range(n)):
+    if len(axes) == n:
+        for a in axes:
+            normalize_axis(a, n, "permute")  # out of range: a DimensionError, as PyTorch
+    if len(axes) != n or sorted(a % max(n, 1) for a in axes) != list(range(n)):
         raise ValueError(f"permute: {axes} is not a permutation of the {n} "
                          f"axes of a tensor of shape {self.shape}")
     axes = tuple(a % n for a in axes) if n else ()
@@ -113,7 +116,7 @@ def unsqueeze(self, axis=None, dim=None):
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"unsqueeze: axis must be an int, got {axis!r}")
     if not -self.ndim - 1 <= axis <= self.ndim:
-        raise ValueError(f"unsqueeze: axis {axis} is out of range for a tensor of "
+        raise DimensionError(f"unsqueeze: axis {axis} is out of range for a tensor of "
                          f"{self.ndim} dimensions (expected {-self.ndim - 1}..{self.ndim})")
     axis = axis % (self.ndim + 1)
     return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])

@@ -10,6 +10,7 @@ from .. import registry
 from ..autograd import Function
 from ..grad_mode import is_grad_enabled
 from ..registry import tensor_method
+from .index_rule import split_index
 
 
 class GetItem(Function):
@@ -27,11 +28,15 @@ class GetItem(Function):
 
 @tensor_method("__getitem__")
 def getitem(self, index):
-    """NumPy indexing: ints, slices (with steps), None, Ellipsis, integer arrays
-    (repeats allowed: their gradients add up) and boolean masks."""
+    """Indexing as PyTorch: ints, slices (with steps), None, Ellipsis, integer arrays
+    (repeats allowed: their gradients add up) and boolean masks. Ints are applied first,
+    so ``a[0, :, idx]`` is ``a[0][:, idx]`` (NumPy's rule differs; see ``index_rule``)."""
     index = index_arg(index)
+    parts = split_index(index)
     try:
         # IndexError comes from forward, before anything is recorded.
+        if parts is not None:
+            return GetItem.apply(GetItem.apply(self, parts[0]), parts[1])
         return GetItem.apply(self, index)
     except IndexError as exc:
         raise IndexError(f"index {short_repr(index)} is invalid for a tensor of shape "
@@ -75,8 +80,12 @@ def setitem(self, index, value):
             "graph; do it under tinygrad_book.no_grad() or on .data")
     value = value.data if isinstance(value, registry.Tensor) else value
     index = index_arg(index)
+    parts = split_index(index)
     try:
-        self.data[index] = value
+        if parts is not None:
+            self.data[parts[0]][parts[1]] = value  # parts[0] is basic: a view, written through
+        else:
+            self.data[index] = value
     except (IndexError, ValueError, TypeError) as exc:
         # NumPy raises subclasses (e.g. casting errors) that take other arguments.
         kind = next(k for k in (IndexError, TypeError, ValueError) if isinstance(exc, k))
