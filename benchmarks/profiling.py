@@ -161,8 +161,32 @@ def main(argv=None):
 
     ThreadControl().set(args.threads)
     for name in models:
-        print(report(name, profile_model(name, args.steps, args.batch_size), args.steps,
-                     args.top))
+        stats = profile_model(name, args.steps, args.batch_size)
+        print(report(name, stats, args.steps, args.top))
+        print(gemm_rate(name, stats, args.steps, args.batch_size, args.threads))
+
+
+def gemm_rate(name, stats, steps, batch_size, threads):
+    """The step's matrix products: their rate in the step against NumPy's on the same shapes.
+
+    FLOPs are the model's nominal products (``gemm.model_products``); the time is the
+    GEMM category of the profile, so work the products do beyond the nominal FLOPs
+    (e.g. the grid's wrapped columns) counts against the rate.
+    """
+    import tinygrad_book as tb
+
+    from .gemm import GemmCeiling, flops, model_products
+    from .workloads_models import batch, tb_model
+    from .workload import Settings
+
+    shapes = model_products(tb_model(name), tb.Tensor(batch(Settings(batch_size=batch_size))[0]),
+                            train=True)
+    seconds = breakdown(stats)["GEMM (BLAS)"] / steps
+    numpy_s = GemmCeiling(3, 0.02, 4.0).total_seconds(shapes, threads)
+    gflop = flops(shapes) / 1e9
+    return (f"  products: {gflop:.2f} GFLOP per step in {seconds * 1e3:.1f} ms = "
+            f"{gflop / seconds:.1f} GF/s; NumPy on the same shapes (one call each): "
+            f"{gflop / numpy_s:.1f} GF/s; ratio {numpy_s / seconds:.0%}")
     return 0
 
 
