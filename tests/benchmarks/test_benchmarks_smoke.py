@@ -174,4 +174,5 @@ def test_profiling_sorts_a_training_step_into_categories():
     assert sum(percents) == pytest.approx(100, abs=0.5)
     assert percents[0] > 0 and percents[3] > 0      # SimpleConvNet has products and a pool
     assert percents[4] == 0                          # and no BatchNorm
-    assert lines[10].strip().startswith("top 3 functions") and len(lines) == 14
+    assert lines[10].strip().startswith("top 3 functions") and len(lines) == 15
+    assert lines[14].strip().startswith("products: ") and "NumPy on the same shapes" in lines[14]
