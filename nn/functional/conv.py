@@ -55,20 +55,10 @@ def _channel_major(g):
     return g.transpose(1, 0, 2, 3).reshape(c, n * h * w)
 
 
-# Column matrices up to this size are built whole (they stay in cache anyway); larger ones
-# at stride 1 are built in chunks on the padded grid (see benchmarks/README.md).
-GRID_MIN_BYTES = 8 << 20
-
-
-def _on_grid(shape, kernel_size, stride, padding, dilation, groups, itemsize):
-    """Whether the convolution of an input of ``shape`` builds its columns in chunks
-    (:class:`ShiftedColumns`): at stride 1 and one group, when they are large."""
-    if stride != (1, 1) or groups != 1:
-        return False
-    out = [conv_output_size(s, k, 1, p, d)
-           for s, k, p, d in zip(shape[2:], kernel_size, padding, dilation)]
-    rows = shape[1] * kernel_size[0] * kernel_size[1]
-    return rows * shape[0] * out[0] * out[1] * itemsize > GRID_MIN_BYTES
+def _on_grid(stride, groups):
+    """Whether a convolution builds its columns in chunks on a padded grid
+    (:class:`ShiftedColumns`): at stride 1 with one group, as every conv of the book's nets."""
+    return stride == (1, 1) and groups == 1
 
 
 class Convolution(Function):
@@ -84,7 +74,7 @@ class Convolution(Function):
                 keep_cols=False):
         ctx.conf = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         ctx.attrs = ctx.conf
-        if _on_grid(x.shape, weight.shape[2:], stride, padding, dilation, groups, x.itemsize):
+        if _on_grid(stride, groups):
             ctx.save_for_backward(x, weight, None)
             out = ShiftedColumns(x, weight.shape[2:], padding, dilation).correlate(weight)
             if bias is not None:
@@ -129,7 +119,7 @@ class ConvolutionWeightGrad(Function):
         ctx.conf = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         ctx.attrs = ctx.conf
         ctx.save_for_backward(x, g)
-        if _on_grid(x.shape, kernel_size, stride, padding, dilation, groups, x.itemsize):
+        if _on_grid(stride, groups):
             return ShiftedColumns(x, kernel_size, padding, dilation).weight_grad(g)
         oc = g.shape[1]
         c = x.shape[1]
@@ -201,8 +191,7 @@ class TransposedConvolution(Function):
         need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         # Both gradients correlate with g's columns: build them once.
         cols = None
-        on_grid = _on_grid(g.shape, weight.shape[2:], itemsize=g.data.itemsize, **ctx.conf)
-        if need_x and need_w and not on_grid:
+        if need_x and need_w and not _on_grid(ctx.conf["stride"], ctx.conf["groups"]):
             cols = im2col_array(g.data, weight.shape[2:], ctx.conf["stride"],
                                 ctx.conf["padding"], ctx.conf["dilation"])
         gx = gw = gb = None
@@ -228,7 +217,7 @@ def _correlate_flipped(x, weight, padding, dilation, groups):
     cin, coutg, kh, kw = weight.shape
     flipped = weight.reshape(groups, cin // groups, coutg, kh, kw)[..., ::-1, ::-1]
     flipped = flipped.transpose(0, 2, 1, 3, 4)
-    if _on_grid(x.shape, (kh, kw), (1, 1), padding, dilation, groups, x.itemsize):
+    if _on_grid((1, 1), groups):
         return ShiftedColumns(x, (kh, kw), padding, dilation).correlate(flipped[0])
     flipped = flipped.reshape(groups * coutg, -1)
     n, _, h, w = x.shape

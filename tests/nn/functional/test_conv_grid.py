@@ -1,5 +1,5 @@
-"""The chunked, padded-grid convolution (ShiftedColumns) that large stride-1 convs use:
-forced on for small shapes, with small chunks, against PyTorch and the gradient checks."""
+"""The chunked, padded-grid convolution (ShiftedColumns) that stride-1 convs use, in chunks
+of a few images, against PyTorch, the gradient checks and the full column matrix."""
 import importlib
 
 import numpy as np
@@ -16,8 +16,7 @@ im2col = importlib.import_module("tinygrad_book.nn.functional.im2col")
 
 @pytest.fixture
 def grid(monkeypatch):
-    """Every stride-1, one-group conv on the grid, in chunks of a few images (with a remainder)."""
-    monkeypatch.setattr(conv, "GRID_MIN_BYTES", 0)
+    """Chunks of a few images (with a remainder), not the whole of these small batches."""
     monkeypatch.setattr(im2col, "CHUNK_BYTES", 2000)
 
 
@@ -74,7 +73,7 @@ def test_grid_float32_matches_the_full_column_matrix(grid, monkeypatch):
     x = rng.standard_normal((6, 3, 10, 10), dtype=np.float32)
     w = rng.standard_normal((4, 3, 3, 3), dtype=np.float32)
     on_grid = F.conv2d(tb.Tensor(x), tb.Tensor(w), padding=1)
-    monkeypatch.setattr(conv, "GRID_MIN_BYTES", 1 << 60)
+    monkeypatch.setattr(conv, "_on_grid", lambda stride, groups: False)
     whole = F.conv2d(tb.Tensor(x), tb.Tensor(w), padding=1)
     assert on_grid.dtype == np.float32 and on_grid.data.flags.c_contiguous
     np.testing.assert_allclose(on_grid.data, whole.data, rtol=1e-5, atol=1e-5)
@@ -90,8 +89,6 @@ def test_grid_empty_batch(grid):
     np.testing.assert_array_equal(w.grad.data, np.zeros((3, 2, 3, 3)))
 
 
-def test_large_convs_use_the_grid_and_small_ones_do_not():
-    assert conv._on_grid((100, 16, 28, 28), (3, 3), (1, 1), (1, 1), (1, 1), 1, 4)
-    assert not conv._on_grid((100, 1, 28, 28), (3, 3), (1, 1), (1, 1), (1, 1), 1, 4)
-    assert not conv._on_grid((100, 16, 28, 28), (3, 3), (2, 2), (1, 1), (1, 1), 1, 4)
-    assert not conv._on_grid((100, 16, 28, 28), (3, 3), (1, 1), (1, 1), (1, 1), 2, 4)
+def test_stride_one_single_group_convs_use_the_grid():
+    assert conv._on_grid((1, 1), 1)
+    assert not conv._on_grid((2, 2), 1) and not conv._on_grid((1, 1), 2)
