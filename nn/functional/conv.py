@@ -119,13 +119,14 @@ class ConvolutionWeightGrad(Function):
         ctx.conf = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         ctx.attrs = ctx.conf
         ctx.save_for_backward(x, g)
-        if _on_grid(stride, groups):
+        few_rows = x.shape[1] * kernel_size[0] * kernel_size[1] < 64
+        if _on_grid(stride, groups) and not few_rows:
             return ShiftedColumns(x, kernel_size, padding, dilation).weight_grad(g)
         oc = g.shape[1]
         c = x.shape[1]
         if cols is None:
             cols = im2col_array(x, kernel_size, stride, padding, dilation)
-        if groups == 1 and cols.shape[0] < 64 and g.shape[0]:
+        if groups == 1 and few_rows and g.shape[0]:
             # Few columns (a first layer: C*KH*KW = 25 in SimpleConvNet): one product
             # per image, summed, beats the single long one below, whose tiny result
             # makes BLAS stream both operands for little work.
