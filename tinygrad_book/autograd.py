@@ -28,6 +28,7 @@ from . import registry
 from .anomaly import _State as _anomaly_state
 from .anomaly import record_call_site
 from .grad_mode import _State as _grad_state
+from .saved import SavedOutput, freed, holds_array, modified, resolve_saved, share_view_counter
 
 
 class _ThreadScope(threading.local):
@@ -55,17 +56,6 @@ class module_scope:
 def current_module_path():
     """Dotted path of the innermost module being called, or ``None``."""
     return _scope.path
-
-
-class VersionCounter:
-    """How many in-place changes a tensor's memory has seen, shared by the tensors
-    that share the memory (views, ``detach()``). A node that saved a tensor
-    remembers the count; backward compares it (one integer per saved tensor)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self):
-        self.value = 0
 
 
 class Context:
@@ -123,29 +113,49 @@ class Context:
     def saved_tensors(self):
         """The saved values as Tensors (inputs and outputs keep their graph)."""
         if self._saved_resolved is None:
-            raise RuntimeError(
-                f"Trying to backward through {self.name()} a second time (or to read its "
-                "saved tensors after they were freed). Saved arrays are released after "
-                "backward; call .backward(retain_graph=True) the first time if you need "
-                "to backward through the graph again.")
+            freed(self)
         make = registry.Tensor._make
         out = []
         for i, v in enumerate(self._saved_resolved):
             if v.__class__ is np.ndarray:  # a constant, wrapped only when read
                 v = make(v, False, None, 0)
-            elif v.__class__ is _SavedOutput:
+            elif v.__class__ is SavedOutput:
                 # Made only now: an output Tensor held by its own node would be a
                 # reference cycle (node -> output -> node).
-                if v.vc.value != v.version:
-                    _modified(self, v.array, v.vc.value, v.version)
-                saved, v = v, make(v.array, True, self, v.index)
-                v._vc = saved.vc
+                vc = v.counter()
+                if vc.value != v.version:
+                    modified(self, v.array, vc.value, v.version)
+                v = make(v.array, True, self, v.index)
+                v._vc = vc
             elif v is not None and v._vc is not None:
                 expected = 0 if self._saved_versions is None else self._saved_versions[i]
                 if v._vc.value != expected:
-                    _modified(self, v.data, v._vc.value, expected)
+                    modified(self, v.data, v._vc.value, expected)
             out.append(v)
         return tuple(out)
+
+    @property
+    def saved_arrays(self):
+        """The saved values as plain arrays, for ``array_backward`` (same checks)."""
+        saved = self._saved_resolved
+        if saved is None:
+            freed(self)
+        out = []
+        for i, v in enumerate(saved):
+            cls = v.__class__
+            if cls is SavedOutput:
+                vc = v.counter()
+                if vc.value != v.version:
+                    modified(self, v.array, vc.value, v.version)
+                v = v.array
+            elif cls is not np.ndarray and v is not None:
+                if v._vc is not None:
+                    expected = 0 if self._saved_versions is None else self._saved_versions[i]
+                    if v._vc.value != expected:
+                        modified(self, v.data, v._vc.value, expected)
+                v = v.data
+            out.append(v)
+        return out
 
     def name(self):
         """Op name as PyTorch prints it, e.g. ``MulBackward``."""
@@ -165,7 +175,7 @@ class Context:
         self._saved_resolved = None
         state = self.__dict__
         if state:
-            arrays = [k for k, v in state.items() if _holds_array(v)]
+            arrays = [k for k, v in state.items() if holds_array(v)]
             for k in arrays:
                 del state[k]
             if arrays:
@@ -180,23 +190,6 @@ class Context:
                 "after backward; call .backward(retain_graph=True) the first time if you "
                 "need to backward through the graph again.")
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-
-def _holds_array(value):
-    if isinstance(value, np.ndarray):
-        return True
-    return isinstance(value, (tuple, list)) and any(isinstance(v, np.ndarray) for v in value)
-
-
-def _modified(ctx, array, found, expected):
-    raise RuntimeError(
-        "one of the variables needed for gradient computation has been modified by an "
-        f"inplace operation: [{array.dtype} tensor of shape {tuple(array.shape)}], saved by "
-        f"{ctx.name()}, is at version {found}; expected version {expected} instead. Hint: "
-        "it was changed in place (a *_ method, t[...] = ..., an augmented operator, "
-        "nn.init, an optimizer's step()) after the op saved it for backward, e.g. between "
-        "two backward passes of a graph kept with retain_graph=True. Do the change out of "
-        "place or after backward (or through .data, which autograd does not see).")
 
 
 class Function:
@@ -219,6 +212,11 @@ class Function:
 
     # Set to False for ops whose outputs are never differentiable (e.g. argmax).
     differentiable = True
+    # Optional: ``array_backward(ctx, *grad_arrays)``, the same derivative as
+    # ``backward`` on plain arrays (saved values read as ``ctx.saved_arrays``),
+    # returning arrays. backward() without create_graph runs it when present:
+    # nothing is recorded then, so Tensors around each gradient would only cost.
+    array_backward = None
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -274,7 +272,7 @@ class Function:
             else:
                 outs = (registry.constant(result),)
             if result.base is not None:
-                _share_view_counter(outs, args)
+                share_view_counter(outs, args)
             return outs[0]
         produced = result if result.__class__ is tuple else (result,)
         # NumPy returns scalars from 0-d inputs; a Tensor always holds an array.
@@ -283,7 +281,7 @@ class Function:
             outs = _record_outputs(ctx, args, raw, produced, results, kwargs)
         else:
             outs = tuple([registry.constant(r) for r in results])
-        _share_view_counter(outs, args)
+        share_view_counter(outs, args)
         return outs if result.__class__ is tuple else outs[0]
 
 
@@ -292,24 +290,6 @@ def _note_constant_inputs(ctx, args, positions):
     batch of images, class targets), so the graph renderer can draw them too."""
     ctx.const_inputs = tuple([(k, args[k].data.shape, args[k].data.dtype, args[k]._name)
                               for k in positions])
-
-
-def _share_view_counter(outs, args):
-    """An output that is a view of an input's memory (reshape, a slice, a user op
-    returning a view) shares that input's version counter, as PyTorch's views do:
-    an in-place change through either is a change of both."""
-    Tensor = registry.Tensor
-    for out in outs:
-        base = out.data.base
-        if base is None:
-            continue
-        root = base if base.base is None else base.base
-        for a in args:
-            if isinstance(a, Tensor):
-                data = a.data
-                if data is root or data.base is root:
-                    out._vc = a._version_counter()
-                    break
 
 
 def _record_outputs(ctx, args, raw, produced, results, kwargs):
@@ -334,7 +314,7 @@ def _record_outputs(ctx, args, raw, produced, results, kwargs):
         outs = tuple([make(r, True, ctx, i) if r.dtype.kind == "f" else make(r, False, None, i)
                       for i, r in enumerate(results)])
     if ctx._saved is not None:
-        _resolve_saved(ctx, args, raw, produced, results, outs)
+        resolve_saved(ctx, args, raw, produced, results, outs)
     return outs
 
 
@@ -365,52 +345,3 @@ def _is_simple_attr(v):
     if isinstance(v, (bool, int, float, str, np.integer, np.floating)) or v is None:
         return True
     return isinstance(v, tuple) and len(v) <= 8 and all(isinstance(e, (int, np.integer)) for e in v)
-
-
-class _SavedOutput:
-    """A saved array that is one of the node's own outputs (see ``saved_tensors``),
-    with the output's version counter and its value when saved."""
-
-    __slots__ = ("array", "index", "vc", "version")
-
-    def __init__(self, array, index, out):
-        self.array, self.index = array, index
-        self.vc = out._version_counter()
-        self.version = self.vc.value
-
-
-def _resolve_saved(ctx, args, raw, produced, results, outs):
-    """What forward saved, as backward will read it: input Tensors, outputs, constants.
-
-    Identity decides: a saved array that *is* an input's data or *is* what
-    forward returned (``produced``; ``results`` are the same as arrays).
-    Constants stay arrays until read (see ``saved_tensors``). Saved inputs
-    that have a version counter have its value remembered.
-    """
-    Tensor = registry.Tensor
-    resolved = []
-    versions = None
-    for value in ctx._saved:
-        if isinstance(value, (np.ndarray, np.generic)):
-            for a, r in zip(args, raw):
-                if r is value and a is not r:
-                    value = a
-                    break
-            else:
-                for i, r in enumerate(produced):
-                    if r is value:
-                        value = _SavedOutput(results[i], i, outs[i])
-                        break
-                else:
-                    value = np.asarray(value)
-        elif value is not None and not isinstance(value, Tensor):
-            value = np.asarray(value)
-        if value.__class__ is not np.ndarray and value is not None and \
-                value.__class__ is not _SavedOutput and value._vc is not None:
-            if versions is None:
-                versions = [0] * len(ctx._saved)
-            versions[len(resolved)] = value._vc.value
-        resolved.append(value)
-    ctx._saved_resolved = tuple(resolved)
-    ctx._saved_versions = None if versions is None else tuple(versions)
-    ctx._saved = None

@@ -10,15 +10,20 @@ A backward pass has three steps, each a function below:
     seed       the roots' gradients, and how many edges point into each node
     propagate  each node's backward, outputs before inputs, summing what reaches a node
     finish     the leaves' gradients into ``.grad`` (or returned, for ``grad()``)
-"""
-import threading
 
+Gradients flow as Tensors when ``create_graph=True`` (each Function's
+``backward``, written with Tensor ops, is then recorded), and as plain arrays
+otherwise: a Function's ``array_backward`` (the same formula on arrays) runs
+if it has one, else its ``backward`` on Tensors wrapped around the arrays.
+Nothing records in that case, so a Tensor per gradient would only cost time.
+"""
 import numpy as np
 
 from . import registry
 from .anomaly import _State as _anomaly_state
 from .anomaly import check_gradients
 from .grad_mode import set_grad_enabled
+from .observer import notify, observe, observers  # noqa: F401  (engine.observe)
 
 
 def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
@@ -29,7 +34,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
     the leaves (``Tensor.backward``); otherwise nothing is accumulated and the
     gradients of ``inputs`` are returned in order (``tinygrad_book.grad``).
     """
-    state = _seed(roots, root_grads, inputs)
+    state = _seed(roots, root_grads, inputs, arrays=not create_graph)
     with set_grad_enabled(create_graph):
         _propagate(state, retain_graph, create_graph)
         return _finish(state, inputs, allow_unused, create_graph)
@@ -38,22 +43,25 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
 class _Pass:
     """The bookkeeping of one backward pass."""
 
-    __slots__ = ("node_grads", "leaf_grads", "deps", "ready", "capture", "captured")
+    __slots__ = ("arrays", "node_grads", "leaf_grads", "deps", "ready", "capture", "captured")
 
-    def __init__(self):
-        self.node_grads = {}    # Context -> list of gradient Tensors, one per output
-        self.leaf_grads = {}    # id(leaf) -> [leaf, gradient Tensor, whether we own its array]
+    def __init__(self, arrays):
+        self.arrays = arrays    # gradients are arrays (create_graph=False), else Tensors
+        self.node_grads = {}    # Context -> list of gradients, one per output
+        self.leaf_grads = {}    # id(leaf) -> [leaf, gradient, whether we own its array]
         self.capture = None     # (node, output_nr) -> positions in grad()'s inputs
         self.captured = []      # grad()'s results so far
 
 
-def _seed(roots, root_grads, inputs):
+def _seed(roots, root_grads, inputs, arrays):
     """The roots' gradients, the dependency count of every reachable node, and the
     nodes ready to run (those no other reachable node feeds)."""
-    state = _Pass()
+    state = _Pass(arrays)
     node_grads = state.node_grads
     root_nodes = []
     for t, g in zip(roots, root_grads):
+        if arrays:
+            g = g.data
         if t.grad_fn is None:
             _add_leaf_grad(state.leaf_grads, t, g)
             continue
@@ -79,7 +87,7 @@ def _seed(roots, root_grads, inputs):
 def _propagate(state, retain_graph, create_graph):
     """Run each node's backward once all its consumers have handed it their gradients."""
     ready, deps, node_grads = state.ready, state.deps, state.node_grads
-    observer = _observers.current
+    observer = observers.current
     while ready:
         node = ready.pop()
         out_grads = node_grads.pop(node, None)
@@ -90,7 +98,7 @@ def _propagate(state, retain_graph, create_graph):
             grads_in = _node_backward(node, out_grads, state, create_graph)
             _send(node, grads_in, state)
         if observer is not None:
-            observer(node, out_grads, grads_in)
+            notify(observer, node, out_grads, grads_in, state.arrays)
         if not retain_graph:
             node.release()
 
@@ -98,12 +106,19 @@ def _propagate(state, retain_graph, create_graph):
 def _node_backward(node, out_grads, state, create_graph):
     """``node``'s gradients for its inputs, from its outputs' ``out_grads``."""
     if node._output_hooks or node._retained or state.capture:
-        _before_node(node, out_grads, state.capture, state.captured, create_graph)
+        _with_tensors(_before_node, out_grads, state.arrays, node, state.capture,
+                      state.captured, create_graph)
     for g in out_grads:
         if g is None:  # an output nobody used: its gradient is zero
-            _fill_missing(node, out_grads)
+            _fill_missing(node, out_grads, state.arrays)
             break
-    grads_in = node.fn.backward(node, *out_grads)
+    fn = node.fn
+    if not state.arrays:
+        grads_in = fn.backward(node, *out_grads)
+    elif fn.array_backward is not None:
+        grads_in = fn.array_backward(node, *out_grads)
+    else:
+        grads_in = _backward_on_arrays(node, out_grads)
     if grads_in.__class__ is not tuple:
         grads_in = (grads_in,)
     if len(grads_in) != len(node.next):
@@ -117,22 +132,22 @@ def _send(node, grads_in, state):
     """Hand each input's gradient to its node (or leaf), reduced to the input's shape,
     and count the edge down; a node whose count reaches 0 is ready."""
     deps, ready, node_grads = state.deps, state.ready, state.node_grads
-    Tensor = registry.Tensor
+    kind = np.ndarray if state.arrays else registry.Tensor
     for edge, g in zip(node.next, grads_in):
         if edge is None:
             continue
         target, nr = edge
         if g is not None:
-            if not isinstance(g, Tensor):
-                g = registry.constant(np.asarray(g))
-            data = g.data
+            if g.__class__ is not kind:
+                g = _as_gradient(g, state.arrays)
             if nr is None:
-                if data.shape != target.data.shape or data.dtype != target.data.dtype:
-                    g = _reduce_to(g, target.data.shape, target.data.dtype, node)
+                data = target.data
+                if g.shape != data.shape or g.dtype != data.dtype:
+                    g = _reduce_to(g, data.shape, data.dtype, node)
                 _add_leaf_grad(state.leaf_grads, target, g)
                 continue
             shape, dtype = target.output_meta[nr]
-            if data.shape != shape or data.dtype != dtype:
+            if g.shape != shape or g.dtype != dtype:
                 g = _reduce_to(g, shape, dtype, node)
             buf = node_grads.get(target)
             if buf is None:
@@ -154,10 +169,10 @@ def _finish(state, inputs, allow_unused, create_graph):
     captured = state.captured
     for leaf, g, owned in state.leaf_grads.values():
         if leaf._hooks:
-            for hook in list(leaf._hooks):
-                replaced = hook(g)
-                if replaced is not None:
-                    g, owned = _hook_result(hook, replaced, g), False
+            box = [g]
+            _with_tensors(_leaf_hooks, box, state.arrays, leaf)
+            if box[0] is not g:  # a hook replaced it: not ours to keep
+                g, owned = box[0], False
         if inputs is None:
             _accumulate_into_leaf(leaf, g, owned, create_graph)
         else:
@@ -172,48 +187,45 @@ def _finish(state, inputs, allow_unused, create_graph):
                 f"grad: input {i} (shape {inputs[i].shape}) was not used in computing the "
                 "outputs; pass allow_unused=True to get None for it")
         if g is not None and not create_graph:
-            captured[i] = g.detach()
+            captured[i] = registry.constant(g.data if isinstance(g, registry.Tensor) else g)
     return tuple(captured)
 
 
-class _Observers(threading.local):
-    current = None
+def _leaf_hooks(grads, leaf):
+    """Run ``leaf``'s hooks on its gradient ``grads[0]``; return the final one."""
+    g = grads[0]
+    for hook in list(leaf._hooks):
+        replaced = hook(g)
+        if replaced is not None:
+            g = _hook_result(hook, replaced, g)
+    grads[0] = g
 
 
-_observers = _Observers()
+def _with_tensors(step, grads, arrays, *args):
+    """``step(grads, *args)`` for code that needs Tensor gradients (hooks, retain_grad,
+    grad()'s capture): in array mode ``grads`` are wrapped first and unwrapped after."""
+    if not arrays:
+        step(grads, *args)
+        return
+    wrapped = [None if g is None else registry.constant(g) for g in grads]
+    step(wrapped, *args)
+    grads[:] = [None if g is None else g.data for g in wrapped]
 
 
-class observe:
-    """Watch the backward passes run in this thread: ``with engine.observe(callback):``.
+def _backward_on_arrays(node, out_grads):
+    """A Function without ``array_backward``: its Tensor ``backward`` on wrapped arrays."""
+    Tensor = registry.Tensor
+    grads_in = node.fn.backward(node, *[registry.constant(g) for g in out_grads])
+    if grads_in.__class__ is not tuple:
+        grads_in = (grads_in,)
+    return tuple([g.data if isinstance(g, Tensor) else g for g in grads_in])
 
-    ``callback(node, grad_outputs, grad_inputs)`` is called once per node, in
-    the order the engine processes them (outputs before inputs), right after
-    the node's backward ran: ``node`` is the ``Context`` (``node.name()`` is
-    e.g. ``"MulBackward"``; ``node.next`` its edges to its inputs),
-    ``grad_outputs`` the list of gradient Tensors of its outputs (``None`` when
-    no gradient reached the node at all) and ``grad_inputs`` the tuple its
-    backward returned, one per positional input (``None`` where there is none;
-    ``()`` if the node was skipped). The callback must not change them.
 
-    Per thread: another thread's passes are not seen. Blocks nest; the inner
-    callback replaces the outer one until it exits. When nothing observes, the
-    engine pays one comparison per node.
-    """
-
-    def __init__(self, callback):
-        if not callable(callback):
-            raise TypeError(f"observe(callback): callback must be callable, got "
-                            f"{type(callback).__name__}")
-        self.callback = callback
-
-    def __enter__(self):
-        self.prev = _observers.current
-        _observers.current = self.callback
-        return self
-
-    def __exit__(self, *exc):
-        _observers.current = self.prev
-        return False
+def _as_gradient(g, arrays):
+    """A gradient a backward returned (a Tensor, an array or a number) in the pass's kind."""
+    if isinstance(g, registry.Tensor):
+        return g.data if arrays else g
+    return np.asarray(g) if arrays else registry.constant(np.asarray(g))
 
 
 def _skip_edges(node, deps, ready):
@@ -245,7 +257,7 @@ def _count_dependencies(root_nodes):
     return deps
 
 
-def _before_node(node, out_grads, capture, captured, create_graph):
+def _before_node(out_grads, node, capture, captured, create_graph):
     """Tensor hooks, ``retain_grad`` and ``grad(inputs=...)`` for this node's outputs."""
     _fill_missing(node, out_grads)
     if node._output_hooks:
@@ -285,11 +297,12 @@ def _hook_result(hook, replaced, grad):
     return replaced
 
 
-def _fill_missing(node, out_grads):
+def _fill_missing(node, out_grads, arrays=False):
     for nr, g in enumerate(out_grads):
         if g is None:
             shape, dtype = node.output_meta[nr]
-            out_grads[nr] = registry.constant(np.zeros(shape, dtype=dtype))
+            zero = np.zeros(shape, dtype=dtype)
+            out_grads[nr] = zero if arrays else registry.constant(zero)
 
 
 def _wrong_count(node, grads_in):
@@ -338,7 +351,7 @@ def _accumulate_into_leaf(leaf, g, owned, create_graph):
         # A recorded copy: the gradient Tensor may be shared with another leaf.
         leaf.grad = (g if owned else g.clone()) if leaf.grad is None else leaf.grad + g
         return
-    arr = g.data
+    arr = g  # create_graph=False: the pass ran on arrays
     current = leaf.grad
     if current is None:
         # A gradient array may be shared (add hands the same one to both

@@ -13,7 +13,7 @@ import weakref
 import numpy as np
 
 from . import engine, gradients, ops, registry  # noqa: F401  (ops: registers the methods)
-from .autograd import VersionCounter
+from .saved import VersionCounter
 # The functions on tensors, also importable from here (their home is ops/).
 from .ops.elementwise import maximum, minimum  # noqa: F401
 from .ops.join import cat, pad, split, stack  # noqa: F401

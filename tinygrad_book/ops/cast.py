@@ -17,6 +17,10 @@ class Cast(Function):
     def backward(ctx, g):
         return g.astype(ctx.input_dtype), None
 
+    @staticmethod
+    def array_backward(ctx, g):
+        return g.astype(ctx.input_dtype), None
+
 
 @tensor_method
 def astype(self, dtype):
@@ -59,6 +63,10 @@ class Clone(Function):
 
     @staticmethod
     def backward(ctx, g):
+        return g
+
+    @staticmethod
+    def array_backward(ctx, g):
         return g
 
 

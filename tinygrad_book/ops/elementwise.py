@@ -85,6 +85,10 @@ class Add(Function):
     def backward(ctx, g):
         return g, g
 
+    @staticmethod
+    def array_backward(ctx, g):
+        return g, g
+
 
 @tensor_method("__add__", "add")
 def add(self, other):
@@ -107,6 +111,10 @@ class Sub(Function):
 
     @staticmethod
     def backward(ctx, g):
+        return g, (-g if ctx.needs_input_grad[1] else None)
+
+    @staticmethod
+    def array_backward(ctx, g):
         return g, (-g if ctx.needs_input_grad[1] else None)
 
 
@@ -136,6 +144,12 @@ class Mul(Function):
         return (g * b if ctx.needs_input_grad[0] else None,
                 g * a if ctx.needs_input_grad[1] else None)
 
+    @staticmethod
+    def array_backward(ctx, g):
+        a, b = ctx.saved_arrays
+        return (g * b if ctx.needs_input_grad[0] else None,
+                g * a if ctx.needs_input_grad[1] else None)
+
 
 @tensor_method("__mul__", "mul")
 def mul(self, other):
@@ -160,6 +174,13 @@ class Div(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        ga = g / b if ctx.needs_input_grad[0] else None
+        gb = -g * a / (b * b) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+    @staticmethod
+    def array_backward(ctx, g):
+        a, b = ctx.saved_arrays
         ga = g / b if ctx.needs_input_grad[0] else None
         gb = -g * a / (b * b) if ctx.needs_input_grad[1] else None
         return ga, gb
@@ -237,6 +258,10 @@ class Neg(Function):
 
     @staticmethod
     def backward(ctx, g):
+        return -g
+
+    @staticmethod
+    def array_backward(ctx, g):
         return -g
 
 

@@ -27,6 +27,11 @@ class Exp(Function):
         (out,) = ctx.saved_tensors
         return g * out
 
+    @staticmethod
+    def array_backward(ctx, g):
+        (out,) = ctx.saved_arrays
+        return g * out
+
 
 @tensor_method
 def exp(self):
@@ -44,6 +49,11 @@ class Log(Function):
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
+        return g / a
+
+    @staticmethod
+    def array_backward(ctx, g):
+        (a,) = ctx.saved_arrays
         return g / a
 
 
@@ -64,6 +74,11 @@ class Sqrt(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
+        return g / (out * 2)
+
+    @staticmethod
+    def array_backward(ctx, g):
+        (out,) = ctx.saved_arrays
         return g / (out * 2)
 
 
@@ -124,6 +139,11 @@ class Tanh(Function):
         (out,) = ctx.saved_tensors
         return g * (1 - out * out)
 
+    @staticmethod
+    def array_backward(ctx, g):
+        (out,) = ctx.saved_arrays
+        return g * (1 - out * out)
+
 
 @tensor_method
 def tanh(self):
@@ -148,6 +168,11 @@ class Sigmoid(Function):
         (out,) = ctx.saved_tensors
         return g * out * (1 - out)
 
+    @staticmethod
+    def array_backward(ctx, g):
+        (out,) = ctx.saved_arrays
+        return g * out * (1 - out)
+
 
 @tensor_method
 def sigmoid(self):
@@ -167,6 +192,11 @@ class ReLU(Function):
     @staticmethod
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
+        return g * mask
+
+    @staticmethod
+    def array_backward(ctx, g):
+        (mask,) = ctx.saved_arrays
         return g * mask
 
 

@@ -26,6 +26,13 @@ class MatMul(Function):
         gb = a.swapaxes(-1, -2) @ g if ctx.needs_input_grad[1] else None
         return ga, gb
 
+    @staticmethod
+    def array_backward(ctx, g):
+        a, b = ctx.saved_arrays
+        ga = np.matmul(g, b.swapaxes(-1, -2)) if ctx.needs_input_grad[0] else None
+        gb = np.matmul(a.swapaxes(-1, -2), g) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
 
 @tensor_method("__matmul__", "matmul")
 def matmul(a, b):

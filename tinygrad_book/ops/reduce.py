@@ -67,6 +67,11 @@ def _spread(g, ctx):
     return g.expand(ctx.in_shape)
 
 
+def _spread_array(g, ctx):
+    """``_spread`` on arrays: a read-only broadcast view, no copy."""
+    return np.broadcast_to(g if ctx.keepdims else g.reshape(ctx.kept_shape), ctx.in_shape)
+
+
 class Sum(Function):
     """z = Σ a over ``axis``;  dz/da = 1 for every summed element."""
 
@@ -82,6 +87,9 @@ class Sum(Function):
     def backward(ctx, g):
         return _spread(g, ctx)
 
+    @staticmethod
+    def array_backward(ctx, g):
+        return _spread_array(g, ctx)
 
 
 @tensor_method("sum")
@@ -108,6 +116,9 @@ class Mean(Function):
     def backward(ctx, g):
         return _spread(g, ctx) / ctx.count
 
+    @staticmethod
+    def array_backward(ctx, g):
+        return _spread_array(g, ctx) / g.dtype.type(ctx.count)
 
 
 @tensor_method
@@ -154,7 +165,6 @@ class Max(_Extremum):
 
 class Min(_Extremum):
     reduce = staticmethod(np.min)
-
 
 
 @tensor_method("max")

@@ -25,6 +25,10 @@ class Reshape(Function):
     def backward(ctx, g):
         return g.reshape(ctx.in_shape), None
 
+    @staticmethod
+    def array_backward(ctx, g):
+        return g.reshape(ctx.in_shape), None
+
 
 @tensor_method("reshape", "view")
 def reshape(self, *shape):
@@ -62,6 +66,10 @@ class Permute(Function):
     @staticmethod
     def backward(ctx, g):
         return g.permute(*ctx.inverse), None
+
+    @staticmethod
+    def array_backward(ctx, g):
+        return g.transpose(ctx.inverse), None
 
 
 @tensor_method("permute")
@@ -131,6 +139,10 @@ class Expand(Function):
 
     @staticmethod
     def backward(ctx, g):
+        return g, None
+
+    @staticmethod
+    def array_backward(ctx, g):
         return g, None
 
 

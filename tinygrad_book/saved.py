@@ -1,0 +1,131 @@
+"""What a node keeps for backward, and the version counters that guard it.
+
+A node saves arrays in ``forward``; once the op is recorded they are
+resolved (``resolve_saved``): an array that *is* an input's data becomes that
+input Tensor, one that *is* an output a :class:`SavedOutput`, anything else
+stays a constant array. Saved tensors remember their version; reading them
+in backward after an in-place change raises in PyTorch's words (``modified``).
+"""
+import numpy as np
+
+from . import registry
+
+
+class VersionCounter:
+    """How many in-place changes a tensor's memory has seen, shared by the tensors
+    that share the memory (views, ``detach()``). A node that saved a tensor
+    remembers the count; backward compares it (one integer per saved tensor)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self):
+        self.value = 0
+
+
+def holds_array(value):
+    if isinstance(value, np.ndarray):
+        return True
+    return isinstance(value, (tuple, list)) and any(isinstance(v, np.ndarray) for v in value)
+
+
+def freed(ctx):
+    raise RuntimeError(
+        f"Trying to backward through {ctx.name()} a second time (or to read its "
+        "saved tensors after they were freed). Saved arrays are released after "
+        "backward; call .backward(retain_graph=True) the first time if you need "
+        "to backward through the graph again.")
+
+
+def modified(ctx, array, found, expected):
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [{array.dtype} tensor of shape {tuple(array.shape)}], saved by "
+        f"{ctx.name()}, is at version {found}; expected version {expected} instead. Hint: "
+        "it was changed in place (a *_ method, t[...] = ..., an augmented operator, "
+        "nn.init, an optimizer's step()) after the op saved it for backward, e.g. between "
+        "two backward passes of a graph kept with retain_graph=True. Do the change out of "
+        "place or after backward (or through .data, which autograd does not see).")
+
+
+def share_view_counter(outs, args):
+    """An output that is a view of an input's memory (reshape, a slice, a user op
+    returning a view) shares that input's version counter, as PyTorch's views do:
+    an in-place change through either is a change of both."""
+    Tensor = registry.Tensor
+    for out in outs:
+        base = out.data.base
+        if base is None:
+            continue
+        root = base if base.base is None else base.base
+        for a in args:
+            if isinstance(a, Tensor):
+                data = a.data
+                if data is root or data.base is root:
+                    out._vc = a._version_counter()
+                    break
+
+
+class SavedOutput:
+    """A saved array that is one of the node's own outputs (see ``saved_tensors``),
+    with the output's version counter (``vc``) and its value when saved.
+
+    The output Tensor is made again when backward reads it (holding it here
+    would be a cycle: node -> output -> node), so the counter is what links
+    the two. A fresh output has no counter yet: this object then serves as it
+    (it has the counter's ``value``), which saves making one per op.
+    """
+
+    __slots__ = ("array", "index", "vc", "version", "value")
+
+    def __init__(self, array, index, out):
+        self.array, self.index = array, index
+        vc = out._vc
+        if vc is None:  # (vc stays None rather than self: no reference cycle)
+            self.value = self.version = 0
+            out._vc = self
+        else:
+            self.version = vc.value
+        self.vc = vc
+
+    def counter(self):
+        return self if self.vc is None else self.vc
+
+
+def resolve_saved(ctx, args, raw, produced, results, outs):
+    """What forward saved, as backward will read it: input Tensors, outputs, constants.
+
+    Identity decides: a saved array that *is* an input's data or *is* what
+    forward returned (``produced``; ``results`` are the same as arrays).
+    Constants stay arrays until read (see ``saved_tensors``). Saved inputs
+    that have a version counter have its value remembered.
+    """
+    resolved = []
+    versions = None
+    for value in ctx._saved:
+        if value.__class__ is np.ndarray or isinstance(value, np.generic):
+            value = _identify(value, args, raw, produced, results, outs)
+        elif value is not None and not isinstance(value, registry.Tensor):
+            value = np.asarray(value)
+        if value is not None and value.__class__ is not np.ndarray and \
+                value.__class__ is not SavedOutput and value._vc is not None:
+            versions = versions or {}
+            versions[len(resolved)] = value._vc.value
+        resolved.append(value)
+    ctx._saved_resolved = tuple(resolved)
+    if versions:
+        ctx._saved_versions = tuple([versions.get(i, 0) for i in range(len(resolved))])
+    ctx._saved = None
+
+
+def _identify(value, args, raw, produced, results, outs):
+    """The input Tensor whose data ``value`` is, a SavedOutput, or a constant array."""
+    for k in range(len(raw)):
+        if raw[k] is value:
+            a = args[k]
+            if a is not value:
+                return a
+            break
+    for i in range(len(produced)):
+        if produced[i] is value:
+            return SavedOutput(results[i], i, outs[i])
+    return np.asarray(value)
