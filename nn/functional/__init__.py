@@ -26,7 +26,8 @@ Grouped by kind:
   loss         cross_entropy, nll_loss, mse_loss, binary_cross_entropy,
                binary_cross_entropy_with_logits
   loss_extra   l1_loss, smooth_l1_loss, huber_loss, kl_div
-  linear       linear, flatten, pad
+  linear       linear, flatten
+  padding      pad
 """
 from .activation import gelu, leaky_relu, log_softmax, logsigmoid, relu, sigmoid, softmax, tanh
 from .activation_extra import (celu, elu, glu, hardsigmoid, hardswish, hardtanh, mish,
@@ -39,11 +40,12 @@ from .dropout import dropout
 from .embedding import embedding, one_hot
 from .im2col import col2im, fold, im2col, unfold
 from .layer_norm import group_norm, instance_norm, layer_norm, normalize
-from .linear import flatten, linear, pad
+from .linear import flatten, linear
 from .loss import cross_entropy, nll_loss
 from .loss_elementwise import binary_cross_entropy, binary_cross_entropy_with_logits, mse_loss
 from .loss_extra import huber_loss, kl_div, l1_loss, smooth_l1_loss
 from .normalization import batch_norm, local_response_norm
+from .padding import pad
 from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from .resample import dropout1d, dropout2d, interpolate
 from .pooling1d import (adaptive_avg_pool1d, adaptive_max_pool2d, avg_pool1d,

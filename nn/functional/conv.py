@@ -32,7 +32,7 @@ from tinygrad_book.grad_mode import is_grad_enabled
 
 from ._utils import as_tensor, check_float, check_ndim, check_same_dtype
 from .im2col import ShiftedColumns, col2im_array, im2col_array
-from .linear import pad as _pad
+from .padding import pad as _pad
 
 
 def _grouped_matmul(a, b, groups):

@@ -3,7 +3,6 @@ import numpy as np
 
 from tinygrad_book.autograd import Function
 from tinygrad_book.grad_mode import is_grad_enabled
-from tinygrad_book.ops.join import pad as _pad_constant
 from tinygrad_book.tensor import Tensor
 
 from ._utils import as_tensor, check_float, check_ndim, check_same_dtype
@@ -89,67 +88,3 @@ def flatten(input, start_dim=0, end_dim=-1):
             raise ValueError(f"flatten(): {name}={d} is out of range for a tensor of shape "
                              f"{input.shape} (expected {-nd}..{nd - 1})")
     return input.flatten(start_dim, end_dim)
-
-
-_MODES = ("constant", "reflect", "replicate", "circular")
-
-
-def pad(input, pad, mode="constant", value=None):
-    """Pad with PyTorch's argument order: ``pad`` = (left, right, top, bottom, ...).
-
-    Pairs apply from the last dimension backwards, so ``(1, 1, 2, 2)`` pads
-    W by 1 and H by 2 on each side. Modes: 'constant' (``value``, default 0;
-    negative widths crop), 'reflect', 'replicate', 'circular'.
-    """
-    input = as_tensor(input, "pad")
-    pad = tuple(pad)
-    if len(pad) % 2 or len(pad) > 2 * input.ndim or not all(
-            isinstance(p, (int, np.integer)) and not isinstance(p, bool) for p in pad):
-        raise ValueError(f"pad(): pad must be an even number of ints, at most 2 per dimension "
-                         f"(input shape {input.shape}), got {pad!r}")
-    if mode not in _MODES:
-        raise ValueError(f"pad(): mode must be one of {_MODES}, got {mode!r}")
-    widths = [(0, 0)] * input.ndim
-    for i in range(len(pad) // 2):
-        widths[input.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
-    if mode == "constant":
-        if any(b < 0 or a < 0 for b, a in widths):
-            crop = tuple(slice(max(-b, 0), n - max(-a, 0))
-                         for (b, a), n in zip(widths, input.shape))
-            if any(s.start >= s.stop for s, (b, a) in zip(crop, widths) if b < 0 or a < 0):
-                raise ValueError(f"pad(): negative padding {pad!r} removes every element of "
-                                 f"shape {input.shape}")
-            input = input[crop]
-        widths = tuple((max(b, 0), max(a, 0)) for b, a in widths)
-        if not any(b or a for b, a in widths):
-            return input
-        return _pad_constant(input, widths, 0.0 if value is None else value)
-    if value not in (None, 0, 0.0):
-        raise ValueError(f"pad(): value is only used with mode='constant', got mode={mode!r}")
-    check_float(input, "pad")
-    out = input
-    for axis, (before, after) in enumerate(widths):
-        if before or after:
-            out = out[(slice(None),) * axis + (_pad_index(input.shape[axis], before, after, mode,
-                                                          input.shape),)]
-    return out
-
-
-def _pad_index(n, before, after, mode, shape):
-    """Source positions of a padded axis, for the index-based modes."""
-    if before < 0 or after < 0:
-        raise ValueError(f"pad(): mode={mode!r} needs non-negative widths, got {(before, after)}")
-    pos = np.arange(-before, n + after)
-    if mode == "replicate":
-        return np.clip(pos, 0, n - 1)
-    if mode == "circular":
-        if max(before, after) > n:
-            raise ValueError(f"pad(): circular padding {(before, after)} exceeds the dimension "
-                             f"size {n} of shape {shape}")
-        return pos % n
-    if max(before, after) >= n:
-        raise ValueError(f"pad(): reflect padding {(before, after)} must be smaller than the "
-                         f"dimension size {n} of shape {shape}")
-    period = 2 * (n - 1)
-    pos = np.abs(pos) % period if period else np.zeros_like(pos)
-    return np.where(pos >= n, period - pos, pos)

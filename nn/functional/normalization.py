@@ -9,6 +9,7 @@ from tinygrad_book.grad_mode import is_grad_enabled
 from tinygrad_book.tensor import Tensor
 
 from ._utils import as_tensor, check_float, check_same_dtype, data
+from .padding import pad
 
 
 # einsum subscripts of Σ a·b per channel (axis 1) for 2- to 5-D inputs: one pass, no temporary.
@@ -219,8 +220,6 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
         raise ValueError(f"{fn}(): expected an input with 3 or more dimensions (N, C, ...), got "
                          f"shape {input.shape}")
     checks.integer(size, "size", f"{fn}()", minimum=1)
-    from .linear import pad
-
     c = input.shape[1]
     sq = input * input
     widths = (0, 0) * (input.ndim - 2) + (size // 2, (size - 1) // 2)

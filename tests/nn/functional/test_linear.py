@@ -1,4 +1,4 @@
-"""linear, flatten and PyTorch-style pad."""
+"""linear and flatten."""
 import numpy as np
 import pytest
 
@@ -56,33 +56,3 @@ def test_flatten_like_torch():
     assert F.flatten(x, 1, 2).shape == (2, 12, 5)
     with pytest.raises(ValueError, match=r"start_dim=4 is out of range for a tensor of shape"):
         F.flatten(x, 4)
-
-
-@pytest.mark.parametrize("pad, mode", [((1, 2), "constant"), ((1, 1, 2, 0), "constant"),
-                                       ((-1, 2, 1, -1), "constant"), ((2, 1, 1, 2), "reflect"),
-                                       ((2, 3, 1, 0), "replicate"), ((1, 2, 3, 1), "circular")])
-def test_pad_matches_torch(pad, mode, torch_parity):
-    torch = pytest.importorskip("torch")
-    torch_parity(lambda x: F.pad(x, pad, mode=mode),
-                 lambda x: torch.nn.functional.pad(x, pad, mode=mode), [rand(2, 3, 4, 5)])
-
-
-def test_pad_value_and_order_are_pytorchs():
-    y = F.pad(Tensor(np.zeros((1, 2))), (1, 0, 0, 1), value=7.0)   # (left, right, top, bottom)
-    np.testing.assert_array_equal(y.data, [[7, 0, 0], [7, 7, 7]])
-
-
-def test_pad_gradgradcheck():
-    assert_gradcheck(lambda x: F.pad(x, (1, 2, 2, 1), mode="reflect"), (1, 2, 3, 4),
-                     second_order=True)
-
-
-def test_pad_errors():
-    x = Tensor(rand(2, 3))
-    with pytest.raises(ValueError, match=r"pad must be an even number of ints"):
-        F.pad(x, (1, 2, 3))
-    with pytest.raises(ValueError, match=r"mode must be one of"):
-        F.pad(x, (1, 1), mode="wrap")
-    with pytest.raises(ValueError, match=r"reflect padding \(3, 0\) must be smaller than the "
-                                         r"dimension size 3"):
-        F.pad(x, (3, 0), mode="reflect")
