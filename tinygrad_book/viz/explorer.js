@@ -129,7 +129,7 @@
     if (done) {
       const s = D.steps[done - 1];
       const e = elementOf(v, s.op);
-      if (e) { e.classList.add("tb-current"); e.scrollIntoView({ block: "nearest", inline: "nearest" }); }
+      if (e) { e.classList.add("tb-current"); reveal(e); }
       s.flows.forEach(function (f) { markFlow(v, f); });
       const n = byId.get(s.op);
       status.textContent = "step " + done + ": " + s.name + (n && n.module_path ? " (module " + n.module_path + ")" : "") +
@@ -143,6 +143,15 @@
     }
     document.getElementById("tb-counter").textContent = "step " + done + " of " + total;
     if (selected) showPanel(selected, g);
+  }
+
+  // Scroll the graph (only it: scrollIntoView would also scroll a notebook around its iframe).
+  function reveal(el) {
+    const c = document.getElementById("tb-canvas");
+    const r = el.getBoundingClientRect();
+    const box = c.getBoundingClientRect();
+    if (r.top < box.top || r.bottom > box.bottom) c.scrollTop += r.top - box.top - box.height / 3;
+    if (r.left < box.left || r.right > box.right) c.scrollLeft += r.left - box.left - box.width / 3;
   }
 
   function markFlow(v, f) {
@@ -299,7 +308,7 @@
     box.onkeydown = function (ev) {
       if (ev.key !== "Enter") return;
       const found = search(box.value);
-      if (found.length) { select(found[0]); const e = elementOf(view, found[0]); if (e) e.scrollIntoView({ block: "center" }); }
+      if (found.length) { select(found[0]); const e = elementOf(view, found[0]); if (e) reveal(e); }
     };
     document.addEventListener("keydown", function (ev) {
       if (ev.target.tagName === "INPUT" || ev.target.tagName === "SELECT") return;
