@@ -62,7 +62,8 @@ class Explorer:
 
     def _repr_html_(self):
         # srcdoc keeps the page's script and ids apart from the notebook's own.
-        return (f'<iframe srcdoc="{html.escape(self._page, quote=True)}" title="{self.title}" '
+        return (f'<iframe srcdoc="{html.escape(self._page, quote=True)}" '
+                f'title="{html.escape(self.title, quote=True)}" '
                 'style="width:100%;height:640px;border:1px solid #ccc"></iframe>')
 
     def __repr__(self):
@@ -93,6 +94,8 @@ def explore(*outputs, params=None, grad_outputs=None, run_hooks=False, title="ba
     """
     outputs = check_outputs(outputs)
     options = _options(draw_graph_options)
+    if not isinstance(title, str):
+        raise TypeError(f"explore: title must be a str, got {type(title).__name__}")
     if shutil.which("dot") is None:
         raise DotNotFoundError("svg")
     names = param_names(params)

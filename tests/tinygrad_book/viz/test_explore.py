@@ -177,6 +177,10 @@ def test_bad_options_are_named():
         explore(loss, rankdir="up")
     with pytest.raises(TypeError, match="output 0"):
         explore(np.ones(3))
+    with pytest.raises(TypeError, match="title must be a str"):
+        explore(loss, title=3)
+    frame = explore(loss, title='a "quoted" <b>title</b>')._repr_html_()
+    assert 'title="a &quot;quoted&quot; &lt;b&gt;title&lt;/b&gt;"' in frame
 
 
 @needs_dot
