@@ -33,12 +33,25 @@ from .ops.matmul import matmul
 from .ops.select import where
 from .tensor import Tensor
 from . import viz  # noqa: E402,F401  (attaches Tensor._repr_svg_, Jupyter's picture of a tensor)
+# Function forms of the Tensor methods, as torch.exp(x), torch.sum(x, dim)...
+from .ops.cast import clone
+from .ops.combine import (addcdiv, addcmul, atleast_1d, atleast_2d, atleast_3d, clamp_max,
+                          clamp_min, column_stack, diff, dstack, float_power, fmax, fmin, hstack,
+                          kron, logit, nan_to_num, rot90, row_stack, tensordot, vstack)
+from .ops.elementwise import abs, add, mul, neg, pow, sub
+from .ops.join import chunk
+from .ops.maths import clamp, cos, exp, log, relu, sigmoid, sin, sqrt, tanh
+from .ops.reduce import argmax, argmin, logsumexp, mean, std, var
+from .ops.reduce import sum_ as sum
+from .ops.shape import flatten, permute, reshape, squeeze, transpose, unsqueeze
+clip = clamp
 from .ops.binary_math import atan2, copysign, hypot, lerp, logaddexp, square, xlogy
 from .ops.front import DimensionError
 from .ops.indexing import (argwhere, gather, index_add, index_select, masked_fill,
                            masked_select, nonzero, scatter, scatter_add, scatter_reduce, take,
                            take_along_dim)
-from .ops.reductions import (all, amax, amin, aminmax, any, count_nonzero, nanmean, nansum,
+from .ops.reductions import (all, amax, amin, aminmax, any, count_nonzero, max, min, nanmean,
+                             nansum,
                              prod, std_mean, var_mean)
 from .ops.reorder import (diag, diag_embed, diagonal, flip, fliplr, flipud, meshgrid, moveaxis,
                           movedim, narrow, repeat_interleave, roll, select, swapaxes, swapdims, t,

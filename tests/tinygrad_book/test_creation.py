@@ -69,3 +69,38 @@ def test_random_values_are_in_range_and_seeded():
 def test_bad_constructor_arguments_are_named(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+def test_uniform_and_normal_fill_in_place_and_bump_the_version():
+    tb.manual_seed(0)
+    t = tb.zeros(4000)
+    before = t._version
+    assert t.uniform_(-2, 3) is t and t._version == before + 1
+    assert t.min().item() >= -2 and t.max().item() < 3 and abs(t.mean().item() - 0.5) < 0.1
+    assert t.normal_(4.0, 0.5) is t and t._version == before + 2 and t.dtype == np.float32
+    assert abs(t.mean().item() - 4) < 0.05 and abs(t.std().item() - 0.5) < 0.05
+    tb.manual_seed(0)
+    assert tb.zeros(4000).uniform_(-2, 3).tolist()[:5] == tb.tensor(
+        np.random.default_rng(0).uniform(-2, 3, 4000), dtype=tb.float32).tolist()[:5]
+
+
+def test_in_place_sampling_is_refused_on_a_tensor_that_requires_grad_or_is_integer():
+    w = tb.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="in-place"):
+        w.uniform_()
+    with tb.no_grad():
+        w.normal_()
+    with pytest.raises(TypeError, match="floating point"):
+        tb.zeros(2, dtype=tb.int64).uniform_()
+    with pytest.raises(ValueError, match="std"):
+        tb.zeros(2).normal_(0, -1)
+
+
+def test_a_saved_tensor_changed_by_uniform_is_caught_in_backward():
+    w = tb.ones(3, requires_grad=True)
+    h = w * 2
+    y = (h * h).sum()
+    with tb.no_grad():
+        h.detach().uniform_()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()

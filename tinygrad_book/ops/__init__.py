@@ -52,3 +52,4 @@ from . import cast, elementwise, inplace, join, maths, matmul, reduce, select, s
 from . import subscript  # noqa: F401
 from . import (binary_math, casts, indexing, linalg, logic, norms, reductions,  # noqa: F401
                reorder, rounding, scan, sorting, unary_math)
+from . import combine  # noqa: F401

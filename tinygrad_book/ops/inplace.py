@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import registry
 from ..grad_mode import _State as _grad_state
+from ..random import default_generator
 from ..registry import tensor_method
 from .elementwise import add, div, mul, sub
 
@@ -154,3 +155,28 @@ def _times(fresh, value):
     if isinstance(fresh, np.ndarray) and np.result_type(fresh, value) == fresh.dtype:
         return np.multiply(fresh, value, out=fresh)
     return fresh * value
+
+
+def _draw_into(t, op, draw):
+    """Fill ``t`` in place with ``draw(shape)`` from the global generator (one version bump)."""
+    if t.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating point tensor, got dtype {t.dtype}")
+    return update(t, op, lambda d: np.copyto(d, draw(d.shape), casting="unsafe"))
+
+
+@tensor_method
+def uniform_(self, from_=0.0, to=1.0):
+    """Fill with samples uniform in [from_, to), in place (from ``manual_seed``'s generator)."""
+    if not from_ <= to:
+        raise ValueError(f"uniform_(): expected from_ <= to, got from_={from_}, to={to}")
+    return _draw_into(self, "uniform_()", lambda shape: default_generator().uniform(
+        from_, to, shape))
+
+
+@tensor_method
+def normal_(self, mean=0.0, std=1.0):
+    """Fill with normal samples of ``mean`` and ``std``, in place."""
+    if not std >= 0:
+        raise ValueError(f"normal_(): std must be non-negative, got {std}")
+    return _draw_into(self, "normal_()", lambda shape: default_generator().normal(
+        mean, std, shape))

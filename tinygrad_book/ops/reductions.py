@@ -11,7 +11,9 @@ import numpy as np
 
 from ..autograd import Function
 from .select import Where
-from .front import as_tensor, constant, dims_arg, keep, pick, tensor_method
+from .front import (DimensionError, as_tensor, constant, dims_arg, is_tensor, keep, pick,
+                    tensor_method)
+from .indexing import gather
 from .scan import CumProd
 from .join import Concatenate
 
@@ -181,3 +183,40 @@ def all(input, dim=None, keepdim=False, axis=None, keepdims=None):
     (0-d without ``dim``), as PyTorch's."""
     return _logical_reduce(input, pick(dim, axis), keep(keepdim, keepdims), np.logical_and,
                            "all()")
+
+
+max_result = namedtuple("max", ["values", "indices"])
+min_result = namedtuple("min", ["values", "indices"])
+
+
+def _extreme(input, dim, keepdim, pick_index, result, name):
+    """``tb.max``/``tb.min`` as PyTorch's functions: over all elements without ``dim``,
+    elementwise with a tensor as second argument, else (values, indices) along ``dim``."""
+    input = as_tensor(input)
+    if is_tensor(dim):
+        return input.maximum(dim) if name == "max" else input.minimum(dim)
+    if dim is None:
+        return input.max() if name == "max" else input.min()
+    d = dims_arg(dim, input.ndim, f"{name}()")[0]
+    if input.ndim and input.shape[d] == 0:
+        raise DimensionError(f"{name}(): cannot reduce over dim {d} of size 0 (input of "
+                             f"shape {input.shape})")
+    if input.ndim == 0:
+        return result(input.clone(), constant(np.zeros((), np.int64)))
+    idx = np.expand_dims(pick_index(input.data, axis=d), d)
+    values = gather(input, d, idx)
+    if not keepdim:
+        values, idx = values.squeeze(d), idx.squeeze(d)
+    return result(values, constant(idx.astype(np.int64)))
+
+
+def max(input, dim=None, keepdim=False):
+    """``tb.max(x)``: the largest element; ``tb.max(x, dim)``: (values, indices) along
+    ``dim``, as ``torch.max``; ``tb.max(x, y)``: the elementwise maximum. (The method
+    ``x.max(dim)`` gives the values only.)"""
+    return _extreme(input, dim, keepdim, np.argmax, max_result, "max")
+
+
+def min(input, dim=None, keepdim=False):
+    """``tb.min(x)``, ``tb.min(x, dim)`` -> (values, indices), ``tb.min(x, y)``: as ``max``."""
+    return _extreme(input, dim, keepdim, np.argmin, min_result, "min")

@@ -189,6 +189,57 @@ row("nansum", lambda L, x: L.nansum(with_nan(L, x), dim=1), (2, 3))
 row("nanmean", lambda L, x: with_nan(L, x).nanmean(dim=0, keepdim=True), (2, 3))
 row("nanmean-all", lambda L, x: L.nanmean(with_nan(L, x)), (2, 3))
 
+
+# -- compositions (ops/combine.py) ------------------------------------------------------
+row("vstack", lambda L, a, b: L.vstack([a, b]), (3,), (2, 3), flags="gg")
+row("hstack", lambda L, a, b: L.hstack([a, b]), (2, 3), (2, 1))
+row("hstack-1d", lambda L, a, b: L.hstack((a, b)), (3,), (2,))
+row("dstack", lambda L, a, b: L.dstack([a, b]), (2, 3), (2, 3))
+row("column_stack", lambda L, a, b: L.column_stack([a, b]), (3,), (3, 2))
+row("atleast_3d", lambda L, a: L.atleast_3d(a), (3,))
+row("atleast_2d-0d", lambda L, a: L.atleast_2d(a), ())
+row("rot90", lambda L, a: L.rot90(a, 1, (0, 1)), (2, 3), flags="gg")
+row("rot90-k3", lambda L, a: a.rot90(-1, (1, 2)), (2, 3, 4))
+row("rot90-k2", lambda L, a: a.rot90(2), (2, 3))
+row("kron", lambda L, a, b: L.kron(a, b), (2, 3), (2, 2), flags="gg")
+row("kron-ranks", lambda L, a, b: L.kron(a, b), (2,), (2, 3))
+row("tensordot-int", lambda L, a, b: L.tensordot(a, b, 1), (2, 3), (3, 4), flags="gg")
+row("tensordot-lists", lambda L, a, b: L.tensordot(a, b, ([0, 2], [1, 0])), (2, 3, 4),
+    (4, 2, 5))
+row("diff", lambda L, a: L.diff(a, dim=1), (2, 4), flags="gg")
+row("diff-n2-prepend", lambda L, a, p: a.diff(2, 0, prepend=p), (3, 2), (1, 2))
+row("expand_as", lambda L, a, b: a.expand_as(b), (1, 3), (2, 3))
+row("reshape_as", lambda L, a, b: a.reshape_as(b) * b, (6,), (2, 3))
+row("clamp_min_max", lambda L, a: a.clamp_min(-0.2).clamp_max(0.3), (2, 3))
+row("addcmul", lambda L, a, b, c: L.addcmul(a, b, c, value=0.5), (2, 3), (3,), (2, 1),
+    flags="gg")
+row("addcdiv", lambda L, a, b, c: a.addcdiv(b, c, value=2), (2, 3), (3,), ((2, 1), "pos"))
+row("float_power", lambda L, a, b: L.float_power(a, b), ((2, 3), "pos"), (3,))
+row("fmax-fmin", lambda L, a, b: (L.fmax(a, b), L.fmin(a, b)), (2, 3), (2, 3))
+row("nan_to_num", lambda L, a: L.nan_to_num(a.masked_fill(L.tensor([True, False]), float("nan"))
+                                           .log(), nan=1.5), ((2,), "pos"))
+row("logit", lambda L, a: L.logit(a * 0.4 + 0.5), (2, 3), flags="gg")
+row("logit-eps", lambda L, a: a.logit(eps=0.2), ((2, 3), "pos"))
+
+# -- function forms of the core methods, as torch.exp(x), torch.max(x, dim) ----------------
+for op in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "neg"):
+    row(f"{op}-function", lambda L, x, op=op: getattr(L, op)(x), ((2, 3), "pos"))
+row("sum-function", lambda L, x: L.sum(x, 1, keepdim=True), (2, 3))
+row("mean-function-dims", lambda L, x: L.mean(x, (0, 2)), (2, 3, 2))
+row("std-var-function", lambda L, x: (L.std(x, 0), L.var(x, dim=1)), (3, 2))
+row("logsumexp-function", lambda L, x: L.logsumexp(x, -1), (2, 3))
+row("max-dim", lambda L, x: L.max(x, 1), (2, 3), flags="gg")
+row("min-dim-keepdim", lambda L, x: L.min(x, dim=0, keepdim=True), (3, 2))
+row("max-all", lambda L, x: L.max(x), (2, 3))
+row("max-elementwise", lambda L, a, b: L.max(a, b), (2, 3), (3,))
+row("shape-functions", lambda L, x: L.transpose(L.unsqueeze(L.reshape(L.flatten(x), (3, 2)),
+                                                            0), 0, 2), (2, 3))
+row("permute-squeeze", lambda L, x: L.squeeze(L.permute(x, (2, 0, 1))), (2, 1, 3))
+row("clamp-clip", lambda L, x: (L.clamp(x, -0.5, 0.5), L.clip(x, max=0.1)), (2, 3))
+row("chunk-function", lambda L, x: L.chunk(x, 2, 1)[1], (2, 5))
+row("arith-functions", lambda L, a, b: L.add(L.mul(a, b), L.sub(a, L.pow(b, 2))), (2, 3),
+    (3,))
+
 # -- values only: logic and integer ops (exact comparison) ------------------------
 VALUE_ROWS = [
     ("eq-ne", lambda L, a, b: (a.eq(b), a.ne(b), L.eq(a, 1))),
@@ -211,6 +262,7 @@ VALUE_ROWS = [
     ("count_nonzero", lambda L, a, b: (L.count_nonzero(a), a.count_nonzero(dim=0),
                                        L.count_nonzero(b, dim=(0, 1)))),
     ("int-prod", lambda L, a, b: (a.prod(), L.prod(b, 1), (a > 0).prod(0))),
+    ("max-min-int", lambda L, a, b: (L.max(a, 1), L.min(b), L.max(a, b), a.clamp_min(0))),
     ("nonzero", lambda L, a, b: (L.nonzero(a), L.argwhere(b), L.nonzero(a, as_tuple=True)[1])),
 ]
 
