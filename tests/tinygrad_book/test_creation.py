@@ -18,6 +18,8 @@ DETERMINISTIC = [
     lambda L: L.full_like(L.zeros(2), 7), lambda L: L.empty_like(L.zeros(0, 3)),
     lambda L: L.tensor([[L.tensor(1.0), 2.0]]),
     lambda L: L.tensor([[L.tensor(1.0), L.tensor(2.0)], [3.0, L.tensor(4.0)]]),
+    lambda L: L.tensor([L.tensor(1.0, dtype=L.float64), 2.0]),
+    lambda L: L.tensor([[L.tensor(1, dtype=L.int32)], [L.tensor(2)]]),
 ]
 
 

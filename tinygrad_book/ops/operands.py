@@ -29,13 +29,28 @@ def to_array(data, dtype):
         except (ValueError, TypeError) as exc:
             raise TypeError(f"tensor(data): could not convert {type(data).__name__} to an "
                             f"array of numbers: {exc}") from None
-        if dtype is None and arr.dtype == np.float64:
+        if dtype is None and arr.dtype == np.float64 and not _holds_float64_array(data):
             arr = arr.astype(np.float32)
     if arr.dtype.kind not in "fiub":
         raise TypeError(
             f"tensor(data): unsupported dtype {arr.dtype} (from {type(data).__name__}); "
             "expected a floating point, integer or boolean array")
     return arr
+
+
+def _holds_float64_array(data):
+    """Whether nested lists hold a float64 Tensor or array: then the result stays float64,
+    as ``torch.tensor([t64, ...])`` does (Python floats alone give float32)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, registry.Tensor):
+            item = item.data
+        if isinstance(item, np.ndarray) and item.dtype == np.float64:
+            return True
+    return False
 
 
 def as_tensor(x):
