@@ -127,10 +127,14 @@ def tensordot(a, b, dims=2):
 @tensor_method
 def diff(self, n=1, dim=-1, prepend=None, append=None):
     """The ``n``-th forward difference along ``dim`` (``prepend``/``append`` joined first)."""
+    if self.ndim == 0:
+        raise ValueError("diff(): expects a tensor of at least 1 dimension, got shape ()")
     dim = dim_arg(dim, self.ndim, "diff()")
     x = cat([t for t in (prepend, self, append) if t is not None], dim=dim) \
         if prepend is not None or append is not None else self
     for _ in range(int_arg(n, "diff()", "n", 0)):
+        if x.shape[dim] == 0:
+            break
         x = x.narrow(dim, 1, x.shape[dim] - 1) - x.narrow(dim, 0, x.shape[dim] - 1)
     return x
 

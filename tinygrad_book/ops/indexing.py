@@ -244,7 +244,11 @@ def index_select(input, dim, index):
     dim = dim_arg(dim, input.ndim, "index_select()")
     index = _dim_index(index, "index_select()")
     if input.ndim == 0:
-        return input.reshape(1)[index]
+        if index.size != 1:
+            raise IndexError(f"index_select(): a 0-d input takes exactly one index, got "
+                             f"{index.size}")
+        _check_bounds(index, 1, 0, "index_select()")
+        return input.reshape(1)[index].reshape(())
     _check_bounds(index, input.shape[dim], dim, "index_select()")
     return input[(slice(None),) * dim + (index,)]
 

@@ -113,6 +113,8 @@ def chunk(self, chunks, axis=0, dim=None):
     if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)) or chunks <= 0:
         raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
     axis = normalize_axis(axis_arg(axis, dim), self.ndim, "chunk")[0]
+    if self.shape[axis] == 0:  # PyTorch: `chunks` empty pieces
+        return tuple(self for _ in range(chunks))
     size = max(-(-self.shape[axis] // chunks), 1)
     return split(self, size, axis)
 

@@ -37,7 +37,8 @@ class Norm2(Function):
 def _axes(dim, ndim, op):
     if dim is None:
         return tuple(range(ndim))
-    return tuple(sorted(dims_arg(dim, ndim, op)))
+    axes = tuple(sorted(dims_arg(dim, ndim, op)))
+    return axes if ndim else ()  # a 0-d tensor accepts dim 0 or -1, reducing nothing
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, dtype=None, axis=None, keepdims=None):

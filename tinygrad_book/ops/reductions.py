@@ -24,7 +24,8 @@ def _axes(input, dim, op):
     """``dim`` as a sorted tuple of non-negative dims (None: all of them)."""
     if dim is None:
         return tuple(range(input.ndim))
-    return tuple(sorted(dims_arg(dim, input.ndim, op)))
+    axes = tuple(sorted(dims_arg(dim, input.ndim, op)))
+    return axes if input.ndim else ()  # a 0-d tensor accepts dim 0 or -1, reducing nothing
 
 
 class Prod(Function):

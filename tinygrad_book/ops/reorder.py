@@ -8,8 +8,8 @@ import numpy as np
 
 from ..autograd import Function
 from .select import Where
-from .front import (as_tensor, constant, dim_arg, dims_arg, index_tensor, int_arg,
-                    tensor_method)
+from .front import (DimensionError, as_tensor, constant, dim_arg, dims_arg, index_tensor,
+                    int_arg, tensor_method)
 
 
 def _shape(size, op):
@@ -63,10 +63,11 @@ def roll(input, shifts, dims=None):
     dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
     if len(shifts) != len(dims):
         raise ValueError(f"roll(): shifts {shifts} and dims {dims} must have the same length")
+    if input.ndim == 0:
+        raise DimensionError("roll(): dims were given but the tensor has no dimensions "
+                             "(shape ()); use dims=None")
     dims = tuple(dim_arg(d, input.ndim, "roll()", "dims") for d in dims)
     shifts = tuple(int_arg(s, "roll()", "shifts") for s in shifts)
-    if input.ndim == 0:
-        return input.clone()
     return Roll.apply(input, shifts, dims)
 
 
@@ -99,6 +100,9 @@ def repeat_interleave(input, repeats, dim=None):
     along ``dim``; ``dim=None`` works on the flattened tensor."""
     if dim is None:
         input, dim = input.reshape(-1), 0
+    elif input.ndim == 0:
+        raise DimensionError(f"repeat_interleave(): dim {dim} was given but the tensor has no "
+                             "dimensions (shape ()); use dim=None")
     dim = dim_arg(dim, input.ndim, "repeat_interleave()")
     n = input.shape[dim] if input.ndim else 1
     counts = index_tensor(repeats, "repeat_interleave()", "repeats").reshape(-1)
