@@ -99,21 +99,23 @@ def resolve_saved(ctx, args, raw, produced, results, outs):
     Constants stay arrays until read (see ``saved_tensors``). Saved inputs
     that have a version counter have its value remembered.
     """
+    saved = ctx._saved
     resolved = []
     versions = None
-    for value in ctx._saved:
+    for value in saved:
         if value.__class__ is np.ndarray or isinstance(value, np.generic):
             value = _identify(value, args, raw, produced, results, outs)
         elif value is not None and not isinstance(value, registry.Tensor):
             value = np.asarray(value)
         if value is not None and value.__class__ is not np.ndarray and \
                 value.__class__ is not SavedOutput and value._vc is not None:
-            versions = versions or {}
+            if versions is None:
+                versions = [0] * len(saved)
             versions[len(resolved)] = value._vc.value
         resolved.append(value)
     ctx._saved_resolved = tuple(resolved)
-    if versions:
-        ctx._saved_versions = tuple([versions.get(i, 0) for i in range(len(resolved))])
+    if versions is not None:
+        ctx._saved_versions = tuple(versions)
     ctx._saved = None
 
 
