@@ -1,9 +1,11 @@
-"""State dicts: listing a module's saved tensors and loading values into them.
+"""State dicts and dtype conversion: the ``Module`` methods that read or write all of its
+tensors at once (``state_dict``, ``load_state_dict``, ``to``/``float``/``double``), and
+the functions behind them: listing a module's saved tensors and loading values into them.
 
 Loading validates everything first and copies only when all checks pass, so
 a checkpoint that does not fit leaves the model exactly as it was.
 """
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
 import numpy as np
@@ -81,3 +83,92 @@ def load_state(module, state_dict, strict):
         else:
             target.data = np.array(arr, dtype=target.data.dtype)
     return missing, unexpected
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict(strict=False)`` skipped; prints like PyTorch's."""
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+
+class StateMethods:
+    """Mixed into :class:`Module`: its state dict and its dtype, read and written wholesale."""
+
+    def to(self, *args, dtype=None, device=None):
+        """Convert floating point parameters and buffers to ``dtype``, in place.
+
+        Accepts ``to(np.float64)``, ``to("float64")``, ``to(dtype=...)``; a
+        device of ``"cpu"`` is accepted and ignored (everything lives in NumPy).
+        Integer buffers (``num_batches_tracked``) keep their dtype, as in PyTorch.
+        """
+        for a in args:
+            if isinstance(a, str) and not _is_dtype_name(a):
+                device = a
+            elif dtype is None:
+                dtype = a
+            else:
+                raise TypeError(f"to() got an unexpected extra argument {a!r}")
+        if device is not None and str(device).split(":")[0] != "cpu":
+            raise ValueError(f"to(): only the 'cpu' device exists here, got {device!r}")
+        if dtype is None:
+            return self
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"to(): {dtype!r} is not a dtype") from None
+        if dtype.kind != "f":
+            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got "
+                            f"desired dtype={dtype}")
+        for m in self.modules():
+            for t in list(m._parameters.values()) + list(m._buffers.values()):
+                if t is None or t.data.dtype.kind != "f" or t.data.dtype == dtype:
+                    continue
+                t.data = t.data.astype(dtype)
+                if t.grad is not None:
+                    t.grad = Tensor._make(t.grad.data.astype(dtype), False, None, 0)
+        return self
+
+    def float(self):
+        return self.to(np.float32)
+
+    def double(self):
+        return self.to(np.float64)
+
+    def cpu(self):
+        return self
+
+    # -- state -----------------------------------------------------------------------
+    def state_dict(self, destination=None, prefix="", keep_vars=False):
+        """Parameters and persistent buffers by dotted name (``"conv1.weight"``...).
+
+        Values are NumPy copies (a snapshot that later training does not change),
+        so ``torch_model.load_state_dict({k: torch.from_numpy(v) ...})`` and
+        ``tinygrad_book.save`` take them directly. ``keep_vars=True`` gives the
+        Tensors themselves.
+        """
+        out = OrderedDict() if destination is None else destination
+        for name, t in state_items(self, prefix):
+            out[name] = t if keep_vars else t.data.copy()
+        return out
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy values from ``state_dict`` (arrays, Tensors, or torch tensors) in place.
+
+        Every key and shape is checked before anything is copied: with
+        ``strict=True`` missing or unexpected keys, and always shape mismatches,
+        raise a RuntimeError naming each one and leave the module unchanged.
+        Returns ``(missing_keys, unexpected_keys)``.
+        """
+        missing, unexpected = load_state(self, state_dict, strict)
+        return _IncompatibleKeys(missing, unexpected)
+
+
+def _is_dtype_name(text):
+    try:
+        np.dtype(text)
+    except TypeError:
+        return False
+    return True

@@ -6,24 +6,15 @@ Modules. All three live in insertion-ordered dicts, so ``parameters()`` yields
 the same order on every run: the book's ``params['W1'], params['b1'], ...``
 dictionary becomes ``named_parameters()``, in the order the layers were made.
 """
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 
 import numpy as np
 
 from ...autograd import current_module_path, module_scope
-from ...parameter import Parameter  # noqa: F401  (nn.Parameter; in the core for serialization)
 from ...param_utils import zero_grad
+from ...parameter import Parameter  # noqa: F401  (nn.Parameter; in the core for serialization)
 from ...tensor import Tensor
-from ._state import load_state, state_items
-
-
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    """What ``load_state_dict(strict=False)`` skipped; prints like PyTorch's."""
-
-    def __repr__(self):
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
+from ._state import StateMethods
 
 
 class _RemovableHandle:
@@ -82,7 +73,7 @@ def _check_member_name(kind, name, module):
                          f"a {kind} needs a fresh name")
 
 
-class Module:
+class Module(StateMethods):
     """Base class of every layer and network, as ``torch.nn.Module``.
 
     Subclasses call ``super().__init__()`` first, assign Parameters, buffers
@@ -385,74 +376,6 @@ class Module:
         fn(self)
         return self
 
-    def to(self, *args, dtype=None, device=None):
-        """Convert floating point parameters and buffers to ``dtype``, in place.
-
-        Accepts ``to(np.float64)``, ``to("float64")``, ``to(dtype=...)``; a
-        device of ``"cpu"`` is accepted and ignored (everything lives in NumPy).
-        Integer buffers (``num_batches_tracked``) keep their dtype, as in PyTorch.
-        """
-        for a in args:
-            if isinstance(a, str) and not _is_dtype_name(a):
-                device = a
-            elif dtype is None:
-                dtype = a
-            else:
-                raise TypeError(f"to() got an unexpected extra argument {a!r}")
-        if device is not None and str(device).split(":")[0] != "cpu":
-            raise ValueError(f"to(): only the 'cpu' device exists here, got {device!r}")
-        if dtype is None:
-            return self
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError:
-            raise TypeError(f"to(): {dtype!r} is not a dtype") from None
-        if dtype.kind != "f":
-            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got "
-                            f"desired dtype={dtype}")
-        for m in self.modules():
-            for t in list(m._parameters.values()) + list(m._buffers.values()):
-                if t is None or t.data.dtype.kind != "f" or t.data.dtype == dtype:
-                    continue
-                t.data = t.data.astype(dtype)
-                if t.grad is not None:
-                    t.grad = Tensor._make(t.grad.data.astype(dtype), False, None, 0)
-        return self
-
-    def float(self):
-        return self.to(np.float32)
-
-    def double(self):
-        return self.to(np.float64)
-
-    def cpu(self):
-        return self
-
-    # -- state -----------------------------------------------------------------------
-    def state_dict(self, destination=None, prefix="", keep_vars=False):
-        """Parameters and persistent buffers by dotted name (``"conv1.weight"``...).
-
-        Values are NumPy copies (a snapshot that later training does not change),
-        so ``torch_model.load_state_dict({k: torch.from_numpy(v) ...})`` and
-        ``tinygrad_book.save`` take them directly. ``keep_vars=True`` gives the
-        Tensors themselves.
-        """
-        out = OrderedDict() if destination is None else destination
-        for name, t in state_items(self, prefix):
-            out[name] = t if keep_vars else t.data.copy()
-        return out
-
-    def load_state_dict(self, state_dict, strict=True):
-        """Copy values from ``state_dict`` (arrays, Tensors, or torch tensors) in place.
-
-        Every key and shape is checked before anything is copied: with
-        ``strict=True`` missing or unexpected keys, and always shape mismatches,
-        raise a RuntimeError naming each one and leave the module unchanged.
-        Returns ``(missing_keys, unexpected_keys)``.
-        """
-        missing, unexpected = load_state(self, state_dict, strict)
-        return _IncompatibleKeys(missing, unexpected)
-
     # -- printing --------------------------------------------------------------------
     def extra_repr(self):
         """The text inside this module's parentheses, e.g. ``in_features=784, ...``."""
@@ -471,11 +394,3 @@ class Module:
         elif lines or children:
             body += "\n  " + "\n  ".join(lines + children) + "\n"
         return body + ")"
-
-
-def _is_dtype_name(text):
-    try:
-        np.dtype(text)
-    except TypeError:
-        return False
-    return True
