@@ -206,6 +206,15 @@ CASES = {
     "chunk": fixed(lambda x: x.chunk(2, 1)[0], (2, 3)),
     "pad": fixed(lambda x: tb.pad(x, ((1, 0), (0, 2))), (2, 3)),
     "unfold_tensor": fixed(lambda x: x.unfold(0, 2, 1), (4,)),
+    # aliases and spellings of the rows above, so each name a user may call is covered
+    "T": fixed(lambda x: x.T, (2, 3)), "view": fixed(lambda x: x.view(3, 2), (2, 3)),
+    "broadcast_to": fixed(lambda x: x.broadcast_to((2, 3)), (3,)),
+    "swapaxes": fixed(lambda x: x.swapaxes(0, 1), (2, 3)),
+    "moveaxis": fixed(lambda x: x.moveaxis(-1, 0), (2, 3)),
+    "fliplr": fixed(tb.fliplr, (2, 3)), "flipud": fixed(tb.flipud, (2, 3)),
+    "clip": unary(lambda x: x.clip(-0.5, 0.5), kinks=(-0.5, 0.5)),
+    "true_divide": binary(tb.true_divide, lo_b=0.3, hi_b=2.0),
+    "astype_float64": unary(lambda x: x.astype("float64") * 2.0),
     # -- nn.functional: activations -----------------------------------------------------------
     "celu": unary(F.celu), "elu": unary(F.elu), "selu": unary(F.selu), "gelu": unary(F.gelu),
     "gelu_tanh": unary(lambda x: F.gelu(x, approximate="tanh")),
