@@ -138,6 +138,25 @@ def _run_child(args, settings, threads, with_memory, torch_missing):
         os.unlink(path)
 
 
+def _run_setting(args, settings, n, with_memory, selected, control, torch, ceiling, doc):
+    """Every selected workload at ``n`` threads, its rows added to ``doc``."""
+    if not control.can_set(n):
+        _progress(f"[threads {n}] NumPy's BLAS threads are fixed at start-up without "
+                  "threadpoolctl: running this setting in a child process")
+        child = _run_child(args, settings, n, with_memory, torch is None)
+        doc["results"] += child["results"]
+        doc["memory"] += child["memory"]
+        return
+    control.set(n)
+    for w in selected:
+        start = time.perf_counter()
+        rows = measure(w, settings, n, torch, ceiling)
+        doc["results"] += rows
+        _progress(f"[threads {n}] {w.name}: " + ", ".join(
+            report.progress_text(r) for r in rows)
+            + f" ({time.perf_counter() - start:.1f} s)")
+
+
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -185,21 +204,8 @@ def main(argv=None):
         doc["memory"].append(memory.run(settings, memory_threads))
         memory_threads = None
     for n in threads:
-        if not control.can_set(n):
-            _progress(f"[threads {n}] NumPy's BLAS threads are fixed at start-up without "
-                      "threadpoolctl: running this setting in a child process")
-            child = _run_child(args, settings, n, n == memory_threads, torch is None)
-            doc["results"] += child["results"]
-            doc["memory"] += child["memory"]
-            continue
-        control.set(n)
-        for w in selected:
-            start = time.perf_counter()
-            rows = measure(w, settings, n, torch, ceiling)
-            doc["results"] += rows
-            _progress(f"[threads {n}] {w.name}: " + ", ".join(
-                report.progress_text(r) for r in rows)
-                + f" ({time.perf_counter() - start:.1f} s)")
+        _run_setting(args, settings, n, n == memory_threads, selected, control, torch, ceiling,
+                     doc)
     if with_peak:
         _progress(f"{PEAK_NAME} (fresh processes, 1 thread)")
         doc["peak_memory"] = peak_memory.run(settings, torch is not None)
