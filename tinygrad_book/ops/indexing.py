@@ -184,6 +184,8 @@ class ScatterExtreme(Function):
 
     prod: dz/de = z / e for each factor e (the product of the others where e = 0).
     amax/amin: the gradient is shared evenly among the values equal to z.
+    The shares are saved as constants, so 'prod' is differentiable once (its second
+    derivative is not tracked); for amax/amin the second derivative is 0 anyway.
     """
 
     @staticmethod

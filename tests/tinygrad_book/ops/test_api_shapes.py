@@ -55,6 +55,8 @@ def _flat(out):
     return tuple(t for o in out for t in _flat(o)) if isinstance(out, tuple) else (out,)
 
 
+# Both libraries warn for a variance of fewer than 2 elements and the like.
+@pytest.mark.filterwarnings("ignore::RuntimeWarning", "ignore::UserWarning")
 @pytest.mark.parametrize("shape", SHAPES, ids=str)
 @pytest.mark.parametrize("dim", DIMS)
 @pytest.mark.parametrize("name,fn", OPS, ids=[o[0] for o in OPS])
@@ -63,10 +65,10 @@ def test_dim_ops_on_edge_shapes_match_pytorch(name, fn, dim, shape):
     x, r = tb.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
     try:
         ref = fn(torch, r, dim)
-    except (IndexError, RuntimeError, ValueError) as exc:
+    except (IndexError, RuntimeError, ValueError):
         with pytest.raises((IndexError, ValueError, RuntimeError)):
             fn(tb, x, dim)
-        return exc
+        return
     out = fn(tb, x, dim)
     ours, theirs = _flat(out), _flat(ref)
     assert len(ours) == len(theirs)
