@@ -28,7 +28,7 @@ from . import registry
 from .anomaly import _State as _anomaly_state
 from .anomaly import record_call_site
 from .grad_mode import _State as _grad_state
-from .saved import SavedOutput, freed, holds_array, modified, resolve_saved, share_view_counter
+from .saved import VersionCounter, freed, holds_array, modified, resolve_saved, share_view_counter
 
 
 class _ThreadScope(threading.local):
@@ -119,13 +119,11 @@ class Context:
         for i, v in enumerate(self._saved_resolved):
             if v.__class__ is np.ndarray:  # a constant, wrapped only when read
                 v = make(v, False, None, 0)
-            elif v.__class__ is SavedOutput:
-                # Made only now: an output Tensor held by its own node would be a
-                # reference cycle (node -> output -> node).
-                vc = v.counter()
-                if vc.value != v.version:
-                    modified(self, v.array, vc.value, v.version)
-                v = make(v.array, True, self, v.index)
+            elif v.__class__ is tuple:
+                # (array, index): one of this node's outputs, made a Tensor only now (an
+                # output Tensor held by its own node would be a cycle: node -> output -> node).
+                vc = self._check_output(i, v)
+                v = make(v[0], True, self, v[1])
                 v._vc = vc
             elif v is not None and v._vc is not None:
                 expected = 0 if self._saved_versions is None else self._saved_versions[i]
@@ -143,11 +141,9 @@ class Context:
         out = []
         for i, v in enumerate(saved):
             cls = v.__class__
-            if cls is SavedOutput:
-                vc = v.counter()
-                if vc.value != v.version:
-                    modified(self, v.array, vc.value, v.version)
-                v = v.array
+            if cls is tuple:
+                self._check_output(i, v)
+                v = v[0]
             elif cls is not np.ndarray and v is not None:
                 if v._vc is not None:
                     expected = 0 if self._saved_versions is None else self._saved_versions[i]
@@ -156,6 +152,29 @@ class Context:
                 v = v.data
             out.append(v)
         return out
+
+    def _check_output(self, i, saved):
+        """Raise if saved output ``saved`` (array, index) changed in place since it was
+        saved; return its version counter (None if nothing ever asked for one)."""
+        counters = self.__dict__.get("_output_counters")
+        vc = None if counters is None else counters.get(saved[1])
+        if vc is not None:
+            expected = 0 if self._saved_versions is None else self._saved_versions[i]
+            if vc.value != expected:
+                modified(self, saved[0], vc.value, expected)
+        return vc
+
+    def output_counter(self, nr, vc=None):
+        """The version counter of output ``nr``, shared by every Tensor that stands for
+        it (made when first needed; ``vc`` installs a given one, for a view)."""
+        counters = self.__dict__.get("_output_counters")
+        if counters is None:
+            counters = self._output_counters = {}
+        if vc is not None:
+            counters[nr] = vc
+        elif nr not in counters:
+            counters[nr] = VersionCounter()
+        return counters[nr]
 
     def name(self):
         """Op name as PyTorch prints it, e.g. ``MulBackward``."""
@@ -314,6 +333,10 @@ def _record_outputs(ctx, args, raw, produced, results, kwargs):
         outs = tuple([make(r, True, ctx, i) if r.dtype.kind == "f" else make(r, False, None, i)
                       for i, r in enumerate(results)])
     if ctx._saved is not None:
+        for r in results:
+            if r.base is not None:  # a view: its counter first, so a saved view's version is right
+                share_view_counter(outs, args)
+                break
         resolve_saved(ctx, args, raw, produced, results, outs)
     return outs
 

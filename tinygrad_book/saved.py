@@ -62,33 +62,9 @@ def share_view_counter(outs, args):
                 data = a.data
                 if data is root or data.base is root:
                     out._vc = a._version_counter()
+                    if out.grad_fn is not None:
+                        out.grad_fn.output_counter(out._output_nr, out._vc)
                     break
-
-
-class SavedOutput:
-    """A saved array that is one of the node's own outputs (see ``saved_tensors``),
-    with the output's version counter (``vc``) and its value when saved.
-
-    The output Tensor is made again when backward reads it (holding it here
-    would be a cycle: node -> output -> node), so the counter is what links
-    the two. A fresh output has no counter yet: this object then serves as it
-    (it has the counter's ``value``), which saves making one per op.
-    """
-
-    __slots__ = ("array", "index", "vc", "version", "value")
-
-    def __init__(self, array, index, out):
-        self.array, self.index = array, index
-        vc = out._vc
-        if vc is None:  # (vc stays None rather than self: no reference cycle)
-            self.value = self.version = 0
-            out._vc = self
-        else:
-            self.version = vc.value
-        self.vc = vc
-
-    def counter(self):
-        return self if self.vc is None else self.vc
 
 
 def resolve_saved(ctx, args, raw, produced, results, outs):
@@ -107,16 +83,25 @@ def resolve_saved(ctx, args, raw, produced, results, outs):
             value = _identify(value, args, raw, produced, results, outs)
         elif value is not None and not isinstance(value, registry.Tensor):
             value = np.asarray(value)
-        if value is not None and value.__class__ is not np.ndarray and \
-                value.__class__ is not SavedOutput and value._vc is not None:
+        vc = _counter_of(value, outs)
+        if vc is not None:
             if versions is None:
                 versions = [0] * len(saved)
-            versions[len(resolved)] = value._vc.value
+            versions[len(resolved)] = vc.value
         resolved.append(value)
     ctx._saved_resolved = tuple(resolved)
     if versions is not None:
         ctx._saved_versions = tuple(versions)
     ctx._saved = None
+
+
+def _counter_of(value, outs):
+    """The version counter a saved value has now (None: none yet, version 0)."""
+    if value is None or value.__class__ is np.ndarray:
+        return None
+    if value.__class__ is tuple:
+        return outs[value[1]]._vc
+    return value._vc
 
 
 def _identify(value, args, raw, produced, results, outs):
@@ -129,5 +114,6 @@ def _identify(value, args, raw, produced, results, outs):
             break
     for i in range(len(produced)):
         if produced[i] is value:
-            return SavedOutput(results[i], i, outs[i])
+            # A plain tuple of an array and an int: Python's collector stops tracking it.
+            return (results[i], i)
     return np.asarray(value)

@@ -186,7 +186,10 @@ class Tensor:
         """The shared counter, made on first need (most tensors never need one)."""
         vc = self._vc
         if vc is None:
-            vc = self._vc = VersionCounter()
+            # An op's output: the counter lives with its node, which checks it.
+            node = self.grad_fn
+            vc = VersionCounter() if node is None else node.output_counter(self._output_nr)
+            self._vc = vc
         return vc
 
     def _bump_version(self):
