@@ -26,7 +26,7 @@ def sigmoid(input):
     return input.sigmoid()
 
 
-class LogSigmoid(Function):
+class LogSigmoidCurve(Function):
     """y = log σ(x) = min(x, 0) - log(1 + e^-|x|), finite for any x;  dy/dx = σ(-x) = 1 - σ(x).
 
     Taking the log of ``sigmoid(x)`` instead gives -inf once σ underflows
@@ -48,7 +48,7 @@ def logsigmoid(input):
     """log(1 / (1 + e^-x)), computed stably (as ``torch.nn.functional.logsigmoid``)."""
     input = as_tensor(input, "logsigmoid")
     check_float(input, "logsigmoid")
-    return LogSigmoid.apply(input)
+    return LogSigmoidCurve.apply(input)
 
 
 def tanh(input):
@@ -57,7 +57,7 @@ def tanh(input):
     return input.tanh()
 
 
-class LeakyReLU(Function):
+class LeakyReLUCurve(Function):
     """y = x for x > 0, slope·x otherwise;  dy/dx = 1 or slope."""
 
     @staticmethod
@@ -79,7 +79,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     input = as_tensor(input, "leaky_relu")
     check_float(input, "leaky_relu")
     negative_slope = checks.finite(negative_slope, "negative_slope", "leaky_relu()")
-    return LeakyReLU.apply(input, negative_slope=negative_slope)
+    return LeakyReLUCurve.apply(input, negative_slope=negative_slope)
 
 
 class Erf(Function):
@@ -96,7 +96,7 @@ class Erf(Function):
         return g * (2 / math.sqrt(math.pi)) * (-(x * x)).exp()
 
 
-class GELU(Function):
+class GELUCurve(Function):
     """y = x Φ(x), Φ the standard normal CDF;  dy/dx = Φ(x) + x φ(x).
 
     Φ(x) = erfc(-x/√2)/2 from Cody's rational approximation (see ``_special``):
@@ -130,7 +130,7 @@ def gelu(input, approximate="none"):
     input = as_tensor(input, "gelu")
     check_float(input, "gelu")
     if approximate == "none":
-        return GELU.apply(input)
+        return GELUCurve.apply(input)
     if approximate == "tanh":
         inner = (input + input * input * input * 0.044715) * math.sqrt(2 / math.pi)
         return input * 0.5 * (inner.tanh() + 1)
@@ -151,7 +151,7 @@ def _softmax_dim(fn, input, dim):
     return int(dim) % nd if input.ndim else None
 
 
-class Softmax(Function):
+class SoftmaxAlongDim(Function):
     """y_k = e^(x_k - max) / Σ e^(x_i - max) (book eq. 3.10, stabilised as eq. 3.11);
     dL/dx = y ⊙ (g - Σ g y)."""
 
@@ -179,7 +179,7 @@ def _log_softmax_array(x, axis):
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
-class LogSoftmax(Function):
+class LogSoftmaxAlongDim(Function):
     """y = x - logsumexp(x);  dL/dx = g - softmax(x) Σ g."""
 
     @staticmethod
@@ -207,12 +207,12 @@ def _dtype_arg(fn, input, dtype):
 def softmax(input, dim=None, dtype=None):
     """Probabilities along ``dim``: exp(x) / Σ exp(x), shifted by the max so that
     e^1000 never overflows."""
-    return _along_dim("softmax", Softmax, input, dim, dtype)
+    return _along_dim("softmax", SoftmaxAlongDim, input, dim, dtype)
 
 
 def log_softmax(input, dim=None, dtype=None):
     """log(softmax(x)) along ``dim``, computed as x - max - log Σ e^(x - max) (no log of 0)."""
-    return _along_dim("log_softmax", LogSoftmax, input, dim, dtype)
+    return _along_dim("log_softmax", LogSoftmaxAlongDim, input, dim, dtype)
 
 
 def _along_dim(fn, function, input, dim, dtype):

@@ -7,7 +7,7 @@ from tinygrad_book.random import default_generator
 from ._utils import as_tensor, check_float
 
 
-class Dropout(Function):
+class DropoutMask(Function):
     """y = x · mask / (1 - p) with mask ~ Bernoulli(1 - p);  dL/dx = g · mask / (1 - p)."""
 
     @staticmethod
@@ -49,4 +49,4 @@ def dropout(input, p=0.5, training=True, inplace=False):
     check_float(input, "dropout")
     if p == 1:
         return input * 0.0
-    return Dropout.apply(input, p=float(p))
+    return DropoutMask.apply(input, p=float(p))

@@ -50,7 +50,7 @@ def mse_loss(input, target, reduction="mean"):
     return _reduce(sq, reduction)
 
 
-class Softplus(Function):
+class StableSoftplus(Function):
     """y = log(1 + e^x) = max(x, 0) + log1p(e^-|x|);  dy/dx = sigmoid(x)."""
 
     @staticmethod
@@ -75,7 +75,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     """
     fn = "binary_cross_entropy_with_logits"
     input, target = _binary_inputs(fn, input, target, reduction)
-    softplus_neg = Softplus.apply(-input)
+    softplus_neg = StableSoftplus.apply(-input)
     if pos_weight is not None:
         pos_weight = as_tensor(pos_weight, fn, "pos_weight")
         loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * softplus_neg
