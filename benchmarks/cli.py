@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import memory, peak_memory, report, workloads_layers, workloads_models, workloads_overhead
 from .gemm import GemmCeiling
-from .timing import ThreadControl, parse_threads, BLAS_ENV_VARS
+from .timing import BLAS_ENV_VARS, ThreadControl, parse_threads
 from .workload import Settings, measure
 
 MEMORY_NAME = "memory.simple_convnet"

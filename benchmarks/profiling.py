@@ -176,8 +176,8 @@ def gemm_rate(name, stats, steps, batch_size, threads):
     import tinygrad_book as tb
 
     from .gemm import GemmCeiling, flops, model_products
-    from .workloads_models import batch, tb_model
     from .workload import Settings
+    from .workloads_models import batch, tb_model
 
     shapes = model_products(tb_model(name), tb.Tensor(batch(Settings(batch_size=batch_size))[0]),
                             train=True)

@@ -95,7 +95,7 @@ def format_table(rows):
 
     def line(c):
         return "  ".join(v.ljust(w) if i in left else v.rjust(w)
-                         for i, (v, w) in enumerate(zip(c, widths))).rstrip()
+                         for i, (v, w) in enumerate(zip(c, widths, strict=True))).rstrip()
 
     out = [line(cells[0]), "  ".join("-" * w for w in widths)]
     out += [line(c) for c in cells[1:]]

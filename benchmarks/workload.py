@@ -1,6 +1,6 @@
 """What a workload is, what target it has, and how one is measured into a result row."""
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
 
 from . import gemm
 from .timing import interleaved_times
@@ -75,9 +75,9 @@ class Workload:
     label: str
     group: str
     build_tb: Callable
-    build_torch: Optional[Callable] = None
-    products: Optional[Callable] = None
-    target: Optional[Target] = None
+    build_torch: Callable | None = None
+    products: Callable | None = None
+    target: Target | None = None
     unit: str = "ms"
     per_call: Callable = field(default=lambda settings: 1)
 

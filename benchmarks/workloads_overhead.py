@@ -82,7 +82,7 @@ def _adam_tb(name):
 
         model = tb_model(name)
         params = list(model.parameters())
-        for p, g in zip(params, _grads(model)):
+        for p, g in zip(params, _grads(model), strict=True):
             p.grad = tb.Tensor(g)
         return optim.Adam(params).step
 
@@ -97,7 +97,7 @@ def _adam_torch(name):
         for foreach in (False, True):
             params = [torch.from_numpy(np.array(p.data, copy=True)).requires_grad_(True)
                       for p in model.parameters()]
-            for p, g in zip(params, grads):
+            for p, g in zip(params, grads, strict=True):
                 p.grad = torch.from_numpy(g.copy())
             variants[f"foreach={foreach}"] = torch.optim.Adam(params, foreach=foreach).step
         return variants

@@ -123,7 +123,7 @@ def mlp_loss_curves(args, variants, train_data, test_data):
 def plot_loss_curves(curves, path, ylim, title):
     """One smoothed training-loss curve per name of ``curves``, saved to ``path``."""
     fig, ax = plt.subplots(figsize=(7, 5))
-    for (name, losses), marker in zip(curves.items(), "osDv"):
+    for (name, losses), marker in zip(curves.items(), "osDv", strict=False):  # spare markers
         ax.plot(smooth(losses), marker=marker, markevery=max(1, len(losses) // 10), label=name)
     ax.set(xlabel="iterations", ylabel="training loss (smoothed)", ylim=ylim, title=title)
     ax.legend()
@@ -169,7 +169,8 @@ def write_graph(graph, stem, formats=("svg",)):
 
 
 def trained_simple_convnet(args, x_train, t_train):
-    """A SimpleConvNet with the weights of ``args.weights`` if that file exists, else trained briefly.
+    """A SimpleConvNet with the weights of ``args.weights`` if that file exists, else trained
+    briefly.
 
     ``args.weights`` is typically the ``simple_convnet.npz`` written by
     ``train_convnet.py``; the brief training uses that script's recipe (Adam

@@ -13,9 +13,8 @@ trained briefly here.
 
     python examples/apply_filter.py --out out/
 """
-from _common import mnist, out_dir, parser, plt, savefig, trained_simple_convnet
-
 import numpy as np
+from _common import mnist, out_dir, parser, plt, savefig, trained_simple_convnet
 
 import tinygrad_book as tb
 from tinygrad_book.nn import functional as F

@@ -18,9 +18,8 @@ is what holds learning back.
 """
 import warnings
 
-from _common import Timer, mnist, out_dir, parser, plt, savefig
-
 import numpy as np
+from _common import Timer, mnist, out_dir, parser, plt, savefig
 
 import tinygrad_book as tb
 from tinygrad_book import optim
@@ -57,14 +56,15 @@ def main(argv=None):
     fig, axes = plt.subplots(rows, cols, figsize=(3 * cols, 2.5 * rows), sharex=True, sharey=True,
                              squeeze=False)
     with Timer(f"{args.scales} scales x 2 networks"):
-        for i, (ax, std) in enumerate(zip(axes.flat, stds)):
+        for i, (ax, std) in enumerate(zip(axes.flat, stds, strict=False)):  # spare axes
             runs = {"with BatchNorm": train_accuracy(args, x, t, std, True),
                     "without": train_accuracy(args, x, t, std, False)}
             print(f"{i + 1:2d}/{args.scales} std {std:.2e}: final training accuracy "
                   + ", ".join(f"{name} {'diverged' if h.diverged else f'{h.train_acc[-1]:.3f}'}"
                               for name, h in runs.items()))
             for (name, h), style, label in zip(runs.items(), ("-", "--"),
-                                              ("Batch Normalization", "Normal (without BatchNorm)")):
+                                              ("Batch Normalization", "Normal (without BatchNorm)"),
+                                              strict=True):
                 color = "tab:blue" if style == "-" else "tab:green"
                 ax.plot(h.epoch, h.train_acc, style, marker="." if h.diverged else None,
                         color=color, label=label)

@@ -23,10 +23,10 @@ hundred chunks.
 import inspect
 
 import numpy as np
-import tinygrad_book.nn.functional as F
 from _common import Timer, out_dir, parser, plt, savefig, smooth
 
 import tinygrad_book as tb
+import tinygrad_book.nn.functional as F
 from tinygrad_book import nn, optim
 
 

@@ -15,9 +15,8 @@ the weights ``deep_convnet.npz``.
 
     python examples/deep_convnet.py --out out/
 """
-from _common import Timer, convnet_args, integer_epochs, mnist, out_dir, plt, savefig
-
 import numpy as np
+from _common import Timer, convnet_args, integer_epochs, mnist, out_dir, plt, savefig
 
 import tinygrad_book as tb
 from tinygrad_book import optim
@@ -63,7 +62,7 @@ def main(argv=None):
     fig, axes = plt.subplots(4, 5, figsize=(7.5, 6.5))
     for ax in axes.flat:
         ax.axis("off")
-    for ax, i in zip(axes.flat, wrong):
+    for ax, i in zip(axes.flat, wrong, strict=False):  # <= 20 mistakes
         ax.imshow(x_test[i, 0], cmap="gray_r", interpolation="nearest")
         ax.set_title(f"{t_test[i]}/{predicted[i]}", fontsize=10)
     fig.suptitle(f"Misclassified ({len(np.flatnonzero(predicted != t_test))} of {len(t_test)}), "

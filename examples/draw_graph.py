@@ -1,4 +1,5 @@
-"""Draw the computation graph of a model's loss: in full, boxed per module, and collapsed per module.
+"""Draw the computation graph of a model's loss: in full, boxed per module, and collapsed per
+module.
 
 Every op the forward pass ran is a node of the graph that backward walks in
 reverse (the book's chapter 5 computational graphs, here recorded by the
@@ -13,9 +14,8 @@ Writes SVG and PNG files (``.dot`` text when Graphviz's ``dot`` is missing).
 
     python examples/draw_graph.py --model simple_convnet --out out/
 """
-from _common import out_dir, parser, write_graph
-
 import numpy as np
+from _common import out_dir, parser, write_graph
 
 import tinygrad_book as tb
 from tinygrad_book import models

@@ -16,9 +16,8 @@ to go back. Needs Graphviz's ``dot`` to lay the graph out.
 """
 import time
 
-from _common import out_dir, parser
-
 import numpy as np
+from _common import out_dir, parser
 
 import tinygrad_book as tb
 from tinygrad_book import models, nn

@@ -1,4 +1,5 @@
-"""Random search for the learning rate and weight decay, scored on validation data (book 6.5, figure 6-24).
+"""Random search for the learning rate and weight decay, scored on validation data (book 6.5,
+figure 6-24).
 
 The book's recipe: 500 training images, 20% of them held out as validation
 data (the test data is never looked at while tuning), a 7-layer MLP
@@ -21,14 +22,12 @@ move; weight decay matters much less at this scale.
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
-from _common import Timer, mnist, out_dir, parser, plt, savefig
-
 import numpy as np
+from _common import Timer, mnist, out_dir, parser, plt, savefig
 
 from tinygrad_book import optim
 from tinygrad_book.data import train_val_split
-from tinygrad_book.hyperparameter import (FitObjective, LogUniform, narrow_space,
-                                          random_search)
+from tinygrad_book.hyperparameter import FitObjective, LogUniform, narrow_space, random_search
 from tinygrad_book.models import MLP
 
 
@@ -69,11 +68,12 @@ def main(argv=None):
     rows = int(np.ceil(len(shown) / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.2 * rows), sharex=True,
                              sharey=True, squeeze=False)
-    for rank, (ax, trial) in enumerate(zip(axes.flat, shown), 1):
+    for rank, (ax, trial) in enumerate(zip(axes.flat, shown, strict=False), 1):  # spare axes
         h = trial.history
         ax.plot(h.epoch, h.val_acc, color="tab:blue")
         ax.plot(h.epoch, h.train_acc, "--", color="tab:gray")
-        ax.set_title(f"Best-{rank} lr={trial.params['lr']:.1e}\nwd={trial.params['weight_decay']:.1e}",
+        ax.set_title(f"Best-{rank} lr={trial.params['lr']:.1e}\n"
+                     f"wd={trial.params['weight_decay']:.1e}",
                      fontsize=8)
         ax.set_ylim(0, 1)
     for ax in axes.flat[len(shown):]:

@@ -27,7 +27,7 @@ def main(argv=None):
     (x_train, t_train), (x_test, t_test) = mnist(args, flatten=False)
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for (name, cls), color in zip(MODELS.items(), ("tab:blue", "tab:red")):
+    for (name, cls), color in zip(MODELS.items(), ("tab:blue", "tab:red"), strict=True):
         tb.manual_seed(args.seed)
         model = cls()
         n_params = sum(p.numel() for p in model.parameters())

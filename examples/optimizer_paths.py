@@ -12,9 +12,8 @@ ordinary training loop: ``zero_grad()``, ``f(x, y).backward()``, ``step()``.
 
     python examples/optimizer_paths.py --out out/
 """
-from _common import out_dir, parser, plt, savefig
-
 import numpy as np
+from _common import out_dir, parser, plt, savefig
 
 import tinygrad_book as tb
 from tinygrad_book import optim
@@ -58,7 +57,7 @@ def main(argv=None):
     z[z > 7] = 0  # as the book: leave the far field blank so the valley's contours stand out
 
     fig, axes = plt.subplots(2, 2, figsize=(10, 7))
-    for ax, (name, (cls, kwargs)) in zip(axes.flat, OPTIMIZERS.items()):
+    for ax, (name, (cls, kwargs)) in zip(axes.flat, OPTIMIZERS.items(), strict=False):  # spare axes
         points = path(cls, kwargs, steps=steps)
         ax.contour(xs, ys, z, levels=8, colors="0.6", linewidths=0.8)
         ax.plot(points[:, 0], points[:, 1], "o-", color="red", markersize=3)

@@ -36,7 +36,8 @@ from tinygrad_book.training import fit
 
 
 def weight_matrices(model):
-    """The weights that weight decay penalises: every ``weight`` of rank >= 2 (not biases, not BatchNorm)."""
+    """The weights that weight decay penalises: every ``weight`` of rank >= 2 (not biases, not
+    BatchNorm)."""
     return [p for name, p in model.named_parameters()
             if name.rsplit(".", 1)[-1] == "weight" and p.ndim >= 2]
 
@@ -86,7 +87,7 @@ def main(argv=None):
             f"weight decay (lambda={args.weight_decay})": {"weight_decay": args.weight_decay},
             f"Dropout (ratio={args.dropout})": {"dropout": args.dropout}}
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.5), sharey=True)
-    for ax, (title, kwargs) in zip(axes, runs.items()):
+    for ax, (title, kwargs) in zip(axes, runs.items(), strict=True):
         with Timer(title):
             h = run(args, data, **kwargs)
         print(f"{title}: train accuracy {h.train_acc[-1]:.3f}, test accuracy {h.test_acc[-1]:.3f}"

@@ -27,8 +27,7 @@ It shows a progress bar, prints the test accuracy, and writes to ``--out``:
 
     python examples/train_convnet.py                 # the default run
 """
-from _common import (Timer, integer_epochs, mnist, out_dir, parser, plt, savefig, smooth,
-                     write_graph)
+from _common import Timer, integer_epochs, mnist, out_dir, parser, plt, savefig, smooth, write_graph
 
 import tinygrad_book as tb
 from tinygrad_book import optim

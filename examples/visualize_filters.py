@@ -12,9 +12,8 @@ trained briefly here.
     python examples/visualize_filters.py --out out/
     python examples/visualize_filters.py --weights out/simple_convnet.npz
 """
-from _common import mnist, out_dir, parser, plt, savefig, trained_simple_convnet
-
 import numpy as np
+from _common import mnist, out_dir, parser, plt, savefig, trained_simple_convnet
 
 import tinygrad_book as tb
 from tinygrad_book.models import SimpleConvNet

@@ -1,4 +1,5 @@
-"""Training loss of a 5-layer ReLU MLP on MNIST with std 0.01, Xavier and He weights (book figure 6-15).
+"""Training loss of a 5-layer ReLU MLP on MNIST with std 0.01, Xavier and He weights (book
+figure 6-15).
 
 The network is the book's: 784 -> 100 x 4 -> 10, ReLU, SGD with lr 0.01,
 mini-batches of 128, the same batches for each init. With std 0.01 the

@@ -1,4 +1,5 @@
-"""Activation histograms of 5 layers of 100 units for several weight inits (book figures 6-10 to 6-14).
+"""Activation histograms of 5 layers of 100 units for several weight inits (book figures 6-10
+to 6-14).
 
 1,000 random inputs of 100 features pass through 5 fully connected layers of
 100 units (no bias), and the histogram of each layer's activations is drawn:
@@ -38,7 +39,8 @@ EXPERIMENTS = {  # file name -> (activation, inits to compare), as the book's fi
 
 
 def activations(x, activation, init, layers=5, units=100):
-    """The activations ``(N, units)`` of each of ``layers`` layers fed with ``x`` ``(N, features)``."""
+    """The activations ``(N, units)`` of each of ``layers`` layers fed with ``x``
+    ``(N, features)``."""
     out, a = [], x
     for _ in range(layers):
         w = tb.empty(units, a.shape[1])  # (out, in), as nn.Linear's weight
@@ -59,13 +61,14 @@ def main(argv=None):
 
     for filename, (activation, inits) in EXPERIMENTS.items():
         fig, axes = plt.subplots(len(inits), 5, figsize=(13, 2.6 * len(inits)), sharey="row")
-        for row, init_name in zip(axes, inits):
+        for row, init_name in zip(axes, inits, strict=True):
             layers = activations(x, activation, init_name)
-            for i, (ax, a) in enumerate(zip(row, layers)):
+            for i, (ax, a) in enumerate(zip(row, layers, strict=False)):  # spare axes
                 ax.hist(a.ravel(), bins=30, range=(0, 1))
                 ax.set_title(f"{i + 1}-layer", fontsize=9)
                 if activation == "relu":
-                    ax.set_ylim(0, 7 * samples)  # as figure 6-14: the spike at 0 would hide the rest
+                    # as figure 6-14: the spike at 0 would hide the rest
+                    ax.set_ylim(0, 7 * samples)
                 if i > 0:
                     ax.tick_params(labelleft=False)
             row[0].set_ylabel(init_name)

@@ -7,9 +7,7 @@
                           nn.Flatten(), nn.Linear(30 * 12 * 12, 10))
     loss = nn.CrossEntropyLoss()(model(x), t)
 """
-from . import functional
-from . import init
-from . import utils
+from . import functional, init, utils
 from .modules import *  # noqa: F401,F403  (the layer classes listed in modules.__all__)
 from .modules import __all__ as _layers
 

@@ -242,7 +242,7 @@ class Optimizer:
                              f"{len(self.param_groups)}")
         params = []
         new_groups = []
-        for n, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+        for n, (saved, group) in enumerate(zip(saved_groups, self.param_groups, strict=True)):
             if not isinstance(saved, dict) or "params" not in saved:
                 raise ValueError(f"{name}.load_state_dict(): parameter group {n} is not a dict "
                                  "with 'params'")
@@ -261,7 +261,7 @@ class Optimizer:
                 raise ValueError(f"{name}.load_state_dict(): parameter group {n}: {exc}") from None
             new_group["params"] = group["params"]
             new_groups.append(new_group)
-            params.extend(zip(saved["params"], group["params"]))
+            params.extend(zip(saved["params"], group["params"], strict=True))
         by_index = {_index(i): p for i, p in params}
         new_state = defaultdict(dict)
         for i, entries in dict(state_dict["state"]).items():

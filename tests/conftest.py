@@ -68,7 +68,7 @@ def _assert_same(before, after, where):
             _assert_same(before[k], after[k], f"{where}[{k!r}]")
     elif isinstance(before, (list, tuple)):
         assert len(before) == len(after), f"{where}: length changed"
-        for i, (b, a) in enumerate(zip(before, after)):
+        for i, (b, a) in enumerate(zip(before, after, strict=True)):
             _assert_same(b, a, f"{where}[{i}]")
     elif isinstance(before, np.ndarray) or isinstance(after, np.ndarray):
         assert isinstance(after, np.ndarray) and before.dtype == after.dtype, where
@@ -85,7 +85,7 @@ def assert_unchanged():
     def check(*objects):
         before = [_snapshot(o) for o in objects]
         yield
-        for i, (obj, b) in enumerate(zip(objects, before)):
+        for i, (obj, b) in enumerate(zip(objects, before, strict=True)):
             _assert_same(b, _snapshot(obj), f"{type(obj).__name__} #{i}")
 
     return check

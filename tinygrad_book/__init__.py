@@ -17,59 +17,200 @@ if not _os.path.isdir(_os.path.join(__path__[0], "nn")):
     if _os.path.isfile(_os.path.join(_checkout, "nn", "__init__.py")):
         __path__.append(_checkout)
 
+from . import (
+    linalg,
+    viz,  # (attaches Tensor._repr_svg_, Jupyter's picture of a tensor)
+)
 from .autograd import Context, Function
-from .creation import (arange, empty, empty_like, eye, full, full_like, linspace, logspace, normal,
-                       ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like,
-                       randperm, tensor, zeros, zeros_like)
-from .gradients import grad
+from .creation import (
+    arange,
+    empty,
+    empty_like,
+    eye,
+    full,
+    full_like,
+    linspace,
+    logspace,
+    normal,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+
 # Eager, so that the functions (not the module of the same name) are the attributes.
 from .gradcheck import gradcheck, gradgradcheck, numerical_grad
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .random import manual_seed
-from . import linalg
-from .ops.elementwise import maximum, minimum
-from .ops.join import cat, pad, split, stack
-from .ops.matmul import matmul
-from .ops.select import where
-from .tensor import Tensor
-from . import viz  # noqa: E402,F401  (attaches Tensor._repr_svg_, Jupyter's picture of a tensor)
+from .gradients import grad
+
 # Function forms of the Tensor methods, as torch.exp(x), torch.sum(x, dim)...
 from .ops.cast import clone
-from .ops.combine import (addcdiv, addcmul, atleast_1d, atleast_2d, atleast_3d, clamp_max,
-                          clamp_min, column_stack, diff, dstack, float_power, fmax, fmin, hstack,
-                          kron, logit, nan_to_num, rot90, row_stack, tensordot, vstack)
-from .ops.elementwise import abs, add, mul, neg, pow, sub
-from .ops.join import chunk
+from .ops.combine import (
+    addcdiv,
+    addcmul,
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    clamp_max,
+    clamp_min,
+    column_stack,
+    diff,
+    dstack,
+    float_power,
+    fmax,
+    fmin,
+    hstack,
+    kron,
+    logit,
+    nan_to_num,
+    rot90,
+    row_stack,
+    tensordot,
+    vstack,
+)
+from .ops.elementwise import abs, add, maximum, minimum, mul, neg, pow, sub
+from .ops.join import cat, chunk, pad, split, stack
 from .ops.maths import clamp, cos, exp, log, relu, sigmoid, sin, sqrt, tanh
+from .ops.matmul import matmul
 from .ops.reduce import argmax, argmin, logsumexp, mean, std, var
 from .ops.reduce import sum_ as sum
+from .ops.select import where
 from .ops.shape import flatten, permute, reshape, squeeze, transpose, unsqueeze
+from .random import manual_seed
+from .tensor import Tensor
+
 clip = clamp
 from .ops.binary_math import atan2, copysign, hypot, lerp, logaddexp, square, xlogy
 from .ops.front import DimensionError
-from .ops.indexing import (argwhere, gather, index_add, index_select, masked_fill,
-                           masked_select, nonzero, scatter, scatter_add, scatter_reduce, take,
-                           take_along_dim)
-from .ops.reductions import (all, amax, amin, aminmax, any, count_nonzero, max, min, nanmean,
-                             nansum,
-                             prod, std_mean, var_mean)
-from .ops.reorder import (diag, diag_embed, diagonal, flip, fliplr, flipud, meshgrid, moveaxis,
-                          movedim, narrow, repeat_interleave, roll, select, swapaxes, swapdims, t,
-                          tile, tril, triu, unflatten)
-from .ops.linalg import (addmm, addmv, baddbmm, bmm, cross, dot, einsum, inner, mm, mv,
-                         outer, trace)
+from .ops.indexing import (
+    argwhere,
+    gather,
+    index_add,
+    index_select,
+    masked_fill,
+    masked_select,
+    nonzero,
+    scatter,
+    scatter_add,
+    scatter_reduce,
+    take,
+    take_along_dim,
+)
+from .ops.linalg import addmm, addmv, baddbmm, bmm, cross, dot, einsum, inner, mm, mv, outer, trace
+from .ops.logic import (
+    allclose,
+    bitwise_and,
+    bitwise_left_shift,
+    bitwise_not,
+    bitwise_or,
+    bitwise_right_shift,
+    bitwise_xor,
+    eq,
+    equal,
+    ge,
+    greater,
+    greater_equal,
+    gt,
+    isclose,
+    isfinite,
+    isinf,
+    isnan,
+    isneginf,
+    isposinf,
+    le,
+    less,
+    less_equal,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    lt,
+    ne,
+    not_equal,
+    signbit,
+)
 from .ops.norms import tensor_norm as norm
+from .ops.reductions import (
+    all,
+    amax,
+    amin,
+    aminmax,
+    any,
+    count_nonzero,
+    max,
+    min,
+    nanmean,
+    nansum,
+    prod,
+    std_mean,
+    var_mean,
+)
+from .ops.reorder import (
+    diag,
+    diag_embed,
+    diagonal,
+    flip,
+    fliplr,
+    flipud,
+    meshgrid,
+    moveaxis,
+    movedim,
+    narrow,
+    repeat_interleave,
+    roll,
+    select,
+    swapaxes,
+    swapdims,
+    t,
+    tile,
+    tril,
+    triu,
+    unflatten,
+)
+from .ops.rounding import (
+    ceil,
+    div,
+    divide,
+    floor,
+    floor_divide,
+    fmod,
+    frac,
+    remainder,
+    round,
+    sign,
+    true_divide,
+    trunc,
+)
 from .ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp
 from .ops.sorting import argsort, kthvalue, median, mode, msort, sort, topk, unique
-from .ops.logic import (allclose, bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or,
-                        bitwise_right_shift, bitwise_xor, eq, equal, ge, greater, greater_equal,
-                        gt, isclose, isfinite, isinf, isnan, isneginf, isposinf, le, less,
-                        less_equal, logical_and, logical_not, logical_or, logical_xor, lt, ne,
-                        not_equal, signbit)
-from .ops.rounding import (ceil, div, divide, floor, floor_divide, fmod, frac, remainder, round,
-                           sign, true_divide, trunc)
-from .ops.unary_math import (acos, acosh, asin, asinh, atan, atanh, cosh, erf, erfinv, exp2,
-                             expm1, log1p, log2, log10, reciprocal, rsqrt, sinh, tan)
+from .ops.unary_math import (
+    acos,
+    acosh,
+    asin,
+    asinh,
+    atan,
+    atanh,
+    cosh,
+    erf,
+    erfinv,
+    exp2,
+    expm1,
+    log1p,
+    log2,
+    log10,
+    reciprocal,
+    rsqrt,
+    sinh,
+    tan,
+)
 
 concatenate = cat
 ger = outer
@@ -79,6 +220,39 @@ float32, float64, int64, bool_ = _np.float32, _np.float64, _np.int64, _np.bool_
 float16, int32, int16, int8, uint8 = _np.float16, _np.int32, _np.int16, _np.int8, _np.uint8
 half, float, double, long, int, short = float16, float32, float64, int64, int32, int16
 bool = bool_  # noqa: A001 (torch.bool; shadows the builtin only as tinygrad_book.bool)
+
+# The public names (what `from tinygrad_book import *` gives, and what type checkers and ruff
+# treat as re-exported). The lazy ones below (nn, optim, save, load, ...) load on first use.
+__all__ = ["Context", "Function", "arange", "empty", "empty_like", "eye", "full", "full_like",
+    "linspace", "logspace", "normal", "ones", "ones_like", "rand", "rand_like", "randint",
+    "randint_like", "randn", "randn_like", "randperm", "tensor", "zeros", "zeros_like", "grad",
+    "gradcheck", "gradgradcheck", "numerical_grad", "enable_grad", "is_grad_enabled", "no_grad",
+    "set_grad_enabled", "manual_seed", "linalg", "maximum", "minimum", "cat", "pad", "split",
+    "stack", "matmul", "where", "Tensor", "viz", "clone", "addcdiv", "addcmul", "atleast_1d",
+    "atleast_2d", "atleast_3d", "clamp_max", "clamp_min", "column_stack", "diff", "dstack",
+    "float_power", "fmax", "fmin", "hstack", "kron", "logit", "nan_to_num", "rot90", "row_stack",
+    "tensordot", "vstack", "abs", "add", "mul", "neg", "pow", "sub", "chunk", "clamp", "cos",
+    "exp", "log", "relu", "sigmoid", "sin", "sqrt", "tanh", "argmax", "argmin", "logsumexp",
+    "mean", "std", "var", "sum", "flatten", "permute", "reshape", "squeeze", "transpose",
+    "unsqueeze", "clip", "atan2", "copysign", "hypot", "lerp", "logaddexp", "square", "xlogy",
+    "DimensionError", "argwhere", "gather", "index_add", "index_select", "masked_fill",
+    "masked_select", "nonzero", "scatter", "scatter_add", "scatter_reduce", "take",
+    "take_along_dim", "all", "amax", "amin", "aminmax", "any", "count_nonzero", "max", "min",
+    "nanmean", "nansum", "prod", "std_mean", "var_mean", "diag", "diag_embed", "diagonal", "flip",
+    "fliplr", "flipud", "meshgrid", "moveaxis", "movedim", "narrow", "repeat_interleave", "roll",
+    "select", "swapaxes", "swapdims", "t", "tile", "tril", "triu", "unflatten", "addmm", "addmv",
+    "baddbmm", "bmm", "cross", "dot", "einsum", "inner", "mm", "mv", "outer", "trace", "norm",
+    "cummax", "cummin", "cumprod", "cumsum", "logcumsumexp", "argsort", "kthvalue", "median",
+    "mode", "msort", "sort", "topk", "unique", "allclose", "bitwise_and", "bitwise_left_shift",
+    "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "eq", "equal", "ge",
+    "greater", "greater_equal", "gt", "isclose", "isfinite", "isinf", "isnan", "isneginf",
+    "isposinf", "le", "less", "less_equal", "logical_and", "logical_not", "logical_or",
+    "logical_xor", "lt", "ne", "not_equal", "signbit", "ceil", "div", "divide", "floor",
+    "floor_divide", "fmod", "frac", "remainder", "round", "sign", "true_divide", "trunc", "acos",
+    "acosh", "asin", "asinh", "atan", "atanh", "cosh", "erf", "erfinv", "exp2", "expm1", "log1p",
+    "log2", "log10", "reciprocal", "rsqrt", "sinh", "tan", "concatenate", "ger", "float32",
+    "float64", "int64", "bool_", "float16", "int32", "int16", "int8", "uint8", "half", "float",
+    "double", "long", "int", "short", "bool"]
 
 __version__ = "0.1.0"
 

@@ -100,7 +100,7 @@ def newest_checkpoint(directory):
     except FileNotFoundError:
         return None
     epochs = sorted((int(m.group(1)), n) for n in names if (m := _EPOCH_FILE.fullmatch(n)))
-    for epoch, name in reversed(epochs):
+    for _epoch, name in reversed(epochs):
         path = os.path.join(directory, name)
         try:
             state = load(path)

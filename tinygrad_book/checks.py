@@ -122,7 +122,7 @@ def conv_transpose_output_size(size, kernel, stride=1, padding=0, dilation=1, ou
 def check_output_padding(output_padding, stride, dilation, fn):
     """A transposed convolution's ``output_padding`` (pair) must be smaller than the stride or
     the dilation on each axis, as PyTorch requires; a ValueError naming all three otherwise."""
-    for op, s, d in zip(output_padding, stride, dilation):
+    for op, s, d in zip(output_padding, stride, dilation, strict=True):
         if op >= max(s, d):
             raise ValueError(f"{fn}: output_padding {tuple(output_padding)} must be smaller than "
                              f"either stride {tuple(stride)} or dilation {tuple(dilation)}")

@@ -5,8 +5,8 @@ generator (``tinygrad_book.manual_seed``).
 """
 import numpy as np
 
-from .random import default_generator
 from .ops.shape import shape_arg as _shape_arg
+from .random import default_generator
 from .tensor import Tensor
 
 

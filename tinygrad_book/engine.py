@@ -59,7 +59,7 @@ def _seed(roots, root_grads, inputs, arrays):
     state = _Pass(arrays)
     node_grads = state.node_grads
     root_nodes = []
-    for t, g in zip(roots, root_grads):
+    for t, g in zip(roots, root_grads, strict=True):
         if arrays:
             g = g.data
         if t.grad_fn is None:
@@ -133,7 +133,7 @@ def _send(node, grads_in, state):
     and count the edge down; a node whose count reaches 0 is ready."""
     deps, ready, node_grads = state.deps, state.ready, state.node_grads
     kind = np.ndarray if state.arrays else registry.Tensor
-    for edge, g in zip(node.next, grads_in):
+    for edge, g in zip(node.next, grads_in, strict=True):
         if edge is None:
             continue
         target, nr = edge

@@ -8,8 +8,8 @@ import warnings
 
 import numpy as np
 
-from .gradients import grad as autograd_grad
 from .grad_mode import enable_grad, no_grad
+from .gradients import grad as autograd_grad
 from .tensor import Tensor
 
 
@@ -58,7 +58,7 @@ def numerical_grad(func, inputs, eps=1e-6, grad_outputs=None):
 
         def weighted_sum():
             return sum(float(np.sum(o.data.astype(np.float64) * w))
-                       for o, w in zip(_outputs(func, inputs), weights))
+                       for o, w in zip(_outputs(func, inputs), weights, strict=True))
 
         grads = []
         for t in inputs:

@@ -246,11 +246,13 @@ def random_search(objective, space, n_trials, executor=None, seed=0, max_workers
 
     own = executor is None
     if own:
-        executor = ProcessPoolExecutor(max_workers=max_workers or min(n_trials, os.cpu_count() or 1))
+        executor = ProcessPoolExecutor(max_workers=max_workers
+                                       or min(n_trials, os.cpu_count() or 1))
     try:
-        futures = [executor.submit(_run_trial, objective, p, s) for p, s in zip(params, seeds)]
+        futures = [executor.submit(_run_trial, objective, p, s)
+                   for p, s in zip(params, seeds, strict=True)]
         trials = []
-        for i, (future, p, s) in enumerate(zip(futures, params, seeds)):
+        for i, (future, p, s) in enumerate(zip(futures, params, seeds, strict=True)):
             try:
                 result = future.result()
             except BaseException:

@@ -1,7 +1,7 @@
 """``tinygrad_book.linalg``, as ``torch.linalg``: norms, the cross product, matmul."""
 from .ops.linalg import cross as _cross
-from .ops.norms import matrix_norm, norm, vector_norm
 from .ops.matmul import matmul
+from .ops.norms import matrix_norm, norm, vector_norm
 
 
 def cross(input, other, dim=-1):

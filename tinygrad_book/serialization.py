@@ -20,9 +20,16 @@ import zipfile
 
 import numpy as np
 
-from ._checkpoint_members import MAX_DEPTH, Refused, check_depth, read_member, references, what_it_is
-from .safe_write import write_atomically
+from ._checkpoint_members import (
+    MAX_DEPTH,
+    Refused,
+    check_depth,
+    read_member,
+    references,
+    what_it_is,
+)
 from .parameter import Parameter
+from .safe_write import write_atomically
 from .tensor import Tensor
 
 _STRUCTURE = "__tinygrad_book_structure__"

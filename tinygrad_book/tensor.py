@@ -13,13 +13,14 @@ import weakref
 import numpy as np
 
 from . import engine, gradients, ops, registry  # noqa: F401  (ops: registers the methods)
-from .saved import VersionCounter
+
 # The functions on tensors, also importable from here (their home is ops/).
 from .ops.elementwise import maximum, minimum  # noqa: F401
 from .ops.join import cat, pad, split, stack  # noqa: F401
 from .ops.matmul import matmul  # noqa: F401
 from .ops.operands import to_array
 from .ops.select import where  # noqa: F401
+from .saved import VersionCounter
 from .tensor_format import format_tensor
 
 

@@ -251,7 +251,8 @@ class Trainer:
         return value
 
     def _resume(self, loader, progress):
-        """Load the newest complete checkpoint, if any; return the epoch it completed (0 if none)."""
+        """Load the newest complete checkpoint, if any; return the epoch it completed (0 if
+        none)."""
         found = newest_checkpoint(self.checkpoint_dir)
         if found is None:
             return 0

@@ -30,9 +30,24 @@ Grouped by kind:
   padding      pad
 """
 from .activation import gelu, leaky_relu, log_softmax, logsigmoid, relu, sigmoid, softmax, tanh
-from .activation_extra import (celu, elu, glu, hardsigmoid, hardswish, hardtanh, mish,
-                               prelu, relu6, selu, silu, softmin, softplus, softsign,
-                               tanhshrink, threshold)
+from .activation_extra import (
+                               celu,
+                               elu,
+                               glu,
+                               hardsigmoid,
+                               hardswish,
+                               hardtanh,
+                               mish,
+                               prelu,
+                               relu6,
+                               selu,
+                               silu,
+                               softmin,
+                               softplus,
+                               softsign,
+                               tanhshrink,
+                               threshold,
+)
 from .attention import multi_head_attention, scaled_dot_product_attention
 from .conv import conv2d, conv_transpose2d
 from .conv1d import conv1d
@@ -47,9 +62,8 @@ from .loss_extra import huber_loss, kl_div, l1_loss, smooth_l1_loss
 from .normalization import batch_norm, local_response_norm
 from .padding import pad
 from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from .pooling1d import adaptive_avg_pool1d, adaptive_max_pool2d, avg_pool1d, max_pool1d
 from .resample import dropout1d, dropout2d, interpolate
-from .pooling1d import (adaptive_avg_pool1d, adaptive_max_pool2d, avg_pool1d,
-                        max_pool1d)
 
 __all__ = [
     "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entropy",

@@ -30,7 +30,7 @@ def _erf_small(x):
     """erf(x) for |x| <= 0.5."""
     z = x * x
     num, den = _A[4] * z, z
-    for a, b in zip(_A[:3], _B[:3]):
+    for a, b in zip(_A[:3], _B[:3], strict=True):
         num, den = (num + a) * z, (den + b) * z
     return x * (num + _A[3]) / (den + _B[3])
 
@@ -38,7 +38,7 @@ def _erf_small(x):
 def _erfc_mid(y):
     """erfc(y) for 0.5 < y <= 4."""
     num, den = _C[8] * y, y
-    for c, d in zip(_C[:7], _D[:7]):
+    for c, d in zip(_C[:7], _D[:7], strict=True):
         num, den = (num + c) * y, (den + d) * y
     return _times_exp_minus_square(y, (num + _C[7]) / (den + _D[7]))
 
@@ -47,7 +47,7 @@ def _erfc_large(y):
     """erfc(y) for y > 4 (underflows to 0 past y ≈ 26.5 in float64)."""
     z = 1 / (y * y)
     num, den = _P[5] * z, z
-    for p, q in zip(_P[:4], _Q[:4]):
+    for p, q in zip(_P[:4], _Q[:4], strict=True):
         num, den = (num + p) * z, (den + q) * z
     r = z * (num + _P[4]) / (den + _Q[4])
     return _times_exp_minus_square(y, (_ONE_OVER_SQRT_PI - r) / y)

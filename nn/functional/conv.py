@@ -26,8 +26,7 @@ import numpy as np
 
 from tinygrad_book import checks
 from tinygrad_book.autograd import Function
-from tinygrad_book.checks import (check_output_padding, conv_output_size,
-                                  conv_transpose_output_size)
+from tinygrad_book.checks import check_output_padding, conv_output_size, conv_transpose_output_size
 from tinygrad_book.grad_mode import is_grad_enabled
 
 from ._utils import as_tensor, check_float, check_ndim, check_same_dtype
@@ -167,9 +166,9 @@ class TransposedConvolution(Function):
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups, output_size):
         n = x.shape[0]
         cin, coutg, kh, kw = weight.shape
-        full = tuple(d * (k - 1) - p for k, p, d in zip((kh, kw), padding, dilation))
+        full = tuple(d * (k - 1) - p for k, p, d in zip((kh, kw), padding, dilation, strict=True))
         same_size = tuple(s + 2 * f - d * (k - 1) for s, f, k, d in zip(
-            x.shape[2:], full, (kh, kw), dilation)) == tuple(output_size)
+            x.shape[2:], full, (kh, kw), dilation, strict=True)) == tuple(output_size)
         if stride == (1, 1) and min(full) >= 0 and same_size:
             out = _correlate_flipped(x, weight, full, dilation, groups)
         else:
@@ -253,7 +252,7 @@ def _check_bias(fn, bias, channels):
 def _same_padding(kernel_size, dilation):
     """Per axis (before, after) padding that keeps the size at stride 1; any odd
     remainder goes after, as PyTorch's padding='same'."""
-    total = [d * (k - 1) for k, d in zip(kernel_size, dilation)]
+    total = [d * (k - 1) for k, d in zip(kernel_size, dilation, strict=True)]
     return [(t // 2, t - t // 2) for t in total]
 
 
@@ -310,8 +309,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def _check_fits(fn, shape, kernel, padding, dilation, weight_shape):
-    padded = tuple(s + 2 * p for s, p in zip(shape[2:], padding))
-    eff = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    padded = tuple(s + 2 * p for s, p in zip(shape[2:], padding, strict=True))
+    eff = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
     if padded[0] < eff[0] or padded[1] < eff[1]:
         raise ValueError(
             f"{fn}(): the padded input size per channel ({padded[0]} x {padded[1]}) is smaller "
@@ -352,12 +351,12 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     output_padding = checks.pair(output_padding, "output_padding", f"{fn}()", minimum=0)
     check_output_padding(output_padding, stride, dilation, "conv_transpose2d()")
     out_size = tuple(conv_transpose_output_size(i, k, s, p, d, op) for i, k, s, p, d, op in zip(
-        (h, w), (kh, kw), stride, padding, dilation, output_padding))
+        (h, w), (kh, kw), stride, padding, dilation, output_padding, strict=True))
     if min(out_size) < 1:
         raise ValueError(
             f"conv_transpose2d(): the output size {out_size} is not positive for input shape "
             f"{input.shape}, weight shape {weight.shape}, stride {stride}, padding {padding}")
-    if all(op < s for op, s in zip(output_padding, stride)):
+    if all(op < s for op, s in zip(output_padding, stride, strict=True)):
         # Every output row is one a strided conv2d of that size reads: the pair are adjoints.
         return TransposedConvolution.apply(input, weight, bias, stride=stride, padding=padding,
                                      dilation=dilation, groups=groups, output_size=out_size)
@@ -366,7 +365,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     # output, then crop the padding off the start and take output_size rows, zeros
     # past its end (a padding below output_padding leaves rows no kernel tap reaches).
     full = tuple(conv_transpose_output_size(i, k, s, 0, d, 0) for i, k, s, d in zip(
-        (h, w), (kh, kw), stride, dilation))
+        (h, w), (kh, kw), stride, dilation, strict=True))
     out = TransposedConvolution.apply(input, weight, None, stride=stride, padding=(0, 0),
                                 dilation=dilation, groups=groups, output_size=full)
     (ph, pw), (oh, ow) = padding, out_size

@@ -134,7 +134,7 @@ class ShiftedColumns:
         w2 = weight.reshape(oc, self.rows)
         y = np.empty((self.n, oc, self.oh, self.ow), dtype=self.flat.dtype)
         buf = np.empty(oc * min(self.chunk, self.n) * self.span, dtype=self.flat.dtype)
-        for start, end, cols in self.chunks():
+        for start, _end, cols in self.chunks():
             part = buf[:oc * cols.shape[1]].reshape(oc, cols.shape[1])
             self.from_grid(np.matmul(w2, cols, out=part), y, start)
         return y
@@ -201,10 +201,11 @@ def _conf(fn, spatial, kernel_size, stride, padding, dilation):
     padding = checks.pair(padding, "padding", f"{fn}()", minimum=0)
     dilation = checks.pair(dilation, "dilation", f"{fn}()")
     out = tuple(conv_output_size(s, k, st, p, d)
-                for s, k, st, p, d in zip(spatial, kernel_size, stride, padding, dilation))
+                for s, k, st, p, d in zip(spatial, kernel_size, stride, padding, dilation,
+                                          strict=True))
     if min(out) < 1:
-        eff = tuple(d * (k - 1) + 1 for k, d in zip(kernel_size, dilation))
-        padded = tuple(s + 2 * p for s, p in zip(spatial, padding))
+        eff = tuple(d * (k - 1) + 1 for k, d in zip(kernel_size, dilation, strict=True))
+        padded = tuple(s + 2 * p for s, p in zip(spatial, padding, strict=True))
         raise ValueError(
             f"{fn}(): the padded input size per channel ({padded[0]} x {padded[1]}) is smaller "
             f"than the kernel size ({eff[0]} x {eff[1]}, dilation {dilation}); an input of spatial "

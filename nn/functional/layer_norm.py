@@ -21,7 +21,8 @@ from ._utils import as_tensor, check_float, check_same_dtype
 
 def _sum_to(a, shape):
     """Sum ``a`` over the axes where ``shape`` (same rank) has size 1."""
-    axes = tuple(i for i, (s, t) in enumerate(zip(shape, a.shape)) if s == 1 and t != 1)
+    axes = tuple(i for i, (s, t) in enumerate(zip(shape, a.shape, strict=True))
+                 if s == 1 and t != 1)
     return a.sum(axis=axes, keepdims=True) if axes else a
 
 

@@ -8,8 +8,7 @@ from tinygrad_book.autograd import Function
 from tinygrad_book.grad_mode import is_grad_enabled
 from tinygrad_book.tensor import Tensor, where
 
-from ._utils import (as_tensor, check_float, check_mean_of_empty, check_reduction,
-                     check_same_dtype)
+from ._utils import as_tensor, check_float, check_mean_of_empty, check_reduction, check_same_dtype
 from .activation import _log_softmax_array, log_softmax, softmax
 
 
@@ -19,7 +18,8 @@ def _class_axis(ndim):
 
 
 def _at_target(t):
-    """Index of x[i, t_i, ...] in an (N, C, d1, ...) array for class indices t of shape (N, d1, ...)."""
+    """Index of x[i, t_i, ...] in an (N, C, d1, ...) array for class indices t of shape
+    (N, d1, ...)."""
     if t.ndim == 1:
         return np.arange(t.shape[0]), t
     index = np.indices(t.shape, sparse=True)

@@ -11,7 +11,6 @@ from tinygrad_book.tensor import Tensor
 from ._utils import as_tensor, check_float, check_same_dtype, data
 from .padding import pad
 
-
 # einsum subscripts of Σ a·b per channel (axis 1) for 2- to 5-D inputs: one pass, no temporary.
 _CHANNEL_DOT = {nd: "a" + "c" + "bdef"[:nd - 2] + ",a" + "c" + "bdef"[:nd - 2] + "->c"
              for nd in range(2, 7)}

@@ -58,7 +58,7 @@ def _widths(input, pad, mode, value):
     widths = [(0, 0)] * input.ndim
     for i in range(len(pad) // 2):
         widths[input.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
-    for n, (before, after) in zip(input.shape, widths):
+    for n, (before, after) in zip(input.shape, widths, strict=True):
         if n + before + after < 0:
             raise ValueError(f"pad(): padding {pad!r} leaves a negative size "
                              f"({n} + {before} + {after}) for input of shape {input.shape}")
@@ -69,7 +69,7 @@ def _constant(input, widths, value):
     """Crop the negative widths, then pad the positive ones with ``value``."""
     if any(b < 0 or a < 0 for b, a in widths):
         input = input[tuple(slice(max(-b, 0), n - max(-a, 0))
-                            for (b, a), n in zip(widths, input.shape))]
+                            for (b, a), n in zip(widths, input.shape, strict=True))]
     widths = tuple((max(b, 0), max(a, 0)) for b, a in widths)
     if not any(b or a for b, a in widths):
         return input

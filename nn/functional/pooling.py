@@ -156,13 +156,13 @@ def _pool_conf(fn, input, kernel_size, stride, padding, dilation=1, ceil_mode=Fa
         stride = checks.pair(stride, "stride", f"{fn}()")
     padding = checks.pair(padding, "padding", f"{fn}()", minimum=0)
     dilation = checks.pair(dilation, "dilation", f"{fn}()")
-    for p, k, d in zip(padding, kernel_size, dilation):
+    for p, k, d in zip(padding, kernel_size, dilation, strict=True):
         if p > (d * (k - 1) + 1) // 2:
             raise ValueError(f"{fn}(): padding should be at most half of the effective kernel "
                              f"size, but got padding={padding}, kernel_size={kernel_size} and "
                              f"dilation={dilation}")
     out_size = tuple(_output_size(s, k, st, p, d, ceil_mode) for s, k, st, p, d in zip(
-        input.shape[2:], kernel_size, stride, padding, dilation))
+        input.shape[2:], kernel_size, stride, padding, dilation, strict=True))
     if min(out_size) < 1:
         raise ValueError(f"{fn}(): input of shape {input.shape} is smaller than the "
                          f"kernel_size {kernel_size} (padding {padding}, dilation {dilation})")
@@ -170,7 +170,7 @@ def _pool_conf(fn, input, kernel_size, stride, padding, dilation=1, ceil_mode=Fa
         # A dilated window can step over the whole input and land only on padding: its
         # maximum would be -inf (PyTorch returns that, with an arbitrary gradient).
         for size, k, st, p, d, o in zip(input.shape[2:], kernel_size, stride, padding,
-                                        dilation, out_size):
+                                        dilation, out_size, strict=True):
             taps = np.arange(o)[:, None] * st + np.arange(k) * d - p
             if not ((taps >= 0) & (taps < size)).any(axis=1).all():
                 raise ValueError(
@@ -180,7 +180,8 @@ def _pool_conf(fn, input, kernel_size, stride, padding, dilation=1, ceil_mode=Fa
                     "padding or dilation")
     # Rows/columns the last (ceil_mode) windows reach beyond the padded input.
     extra = tuple(max(0, (o - 1) * st + d * (k - 1) + 1 - (s + 2 * p)) for s, k, st, p, d, o in
-                  zip(input.shape[2:], kernel_size, stride, padding, dilation, out_size))
+                  zip(input.shape[2:], kernel_size, stride, padding, dilation, out_size,
+                      strict=True))
     return input, kernel_size, stride, padding, dilation, out_size, extra
 
 
@@ -295,7 +296,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
         # (and its padding if count_include_pad) — never ceil_mode's overhang, as PyTorch.
         counted = np.ones((1, 1) + input.shape[2:], dtype=input.dtype)
         if count_include_pad:
-            counted = np.ones((1, 1) + tuple(s + 2 * p for s, p in zip(input.shape[2:], padding)),
+            counted = np.ones((1, 1) + tuple(s + 2 * p for s, p in zip(input.shape[2:], padding,
+                                                                       strict=True)),
                               dtype=input.dtype)
             counted = _padded(counted, (0, 0), 0, extra)
         else:
@@ -329,7 +331,7 @@ def adaptive_avg_pool2d(input, output_size):
     check_ndim(input, (4,), fn, layout="(N, C, H, W)")
     h, w = input.shape[2:]
     if isinstance(output_size, (tuple, list)) and len(output_size) == 2:
-        output_size = tuple(s if o is None else o for o, s in zip(output_size, (h, w)))
+        output_size = tuple(s if o is None else o for o, s in zip(output_size, (h, w), strict=True))
     oh, ow = checks.pair(output_size, "output_size", f"{fn}()")
     if (oh, ow) == (1, 1):
         return input.mean(axis=(2, 3), keepdims=True)

@@ -89,7 +89,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     check_ndim(input, (4,), fn, layout="(N, C, H, W)")
     n, c, h, w = input.shape
     if isinstance(output_size, (tuple, list)) and len(output_size) == 2:
-        output_size = tuple(s if o is None else o for o, s in zip(output_size, (h, w)))
+        output_size = tuple(s if o is None else o for o, s in zip(output_size, (h, w), strict=True))
     oh, ow = checks.pair(output_size, "output_size", f"{fn}()")
     if h % oh == 0 and w % ow == 0:
         return max_pool2d(input, (h // oh, w // ow), return_indices=return_indices)

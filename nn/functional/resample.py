@@ -65,7 +65,7 @@ def _sizes(fn, shape, size, scale_factor, dims):
                                   or not s > 0 for s in scales):
         raise ValueError(f"{fn}(): scale_factor must be a positive number or {dims} of them, "
                          f"got {scale_factor!r}")
-    return (tuple(int(math.floor(n * s)) for n, s in zip(shape[2:], scales)),
+    return (tuple(int(math.floor(n * s)) for n, s in zip(shape[2:], scales, strict=True)),
             tuple(float(s) for s in scales))
 
 
@@ -97,7 +97,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if recompute_scale_factor:
         scales = (None,) * dims
     mats = [_matrix(n, o, mode, bool(align_corners), s, input.dtype)
-            for n, o, s in zip(input.shape[2:], out_size, scales)]
+            for n, o, s in zip(input.shape[2:], out_size, scales, strict=True)]
     if dims == 1:
         return input @ Tensor(mats[0].T.copy())
     return Tensor(mats[0]) @ input @ Tensor(mats[1].T.copy())

@@ -1,8 +1,23 @@
 """The layer classes of ``tinygrad_book.nn``, split by kind; import them from ``nn``."""
 from .activation import GELU, LeakyReLU, LogSigmoid, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from .activation_extra import (CELU, ELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, Mish,
-                               PReLU, ReLU6, SiLU, Softmin, Softplus, Softsign, Tanhshrink,
-                               Threshold)
+from .activation_extra import (
+                               CELU,
+                               ELU,
+                               GLU,
+                               SELU,
+                               Hardsigmoid,
+                               Hardswish,
+                               Hardtanh,
+                               Mish,
+                               PReLU,
+                               ReLU6,
+                               SiLU,
+                               Softmin,
+                               Softplus,
+                               Softsign,
+                               Tanhshrink,
+                               Threshold,
+)
 from .attention import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
 from .container import ModuleList, Sequential
 from .conv import Conv2d, ConvTranspose2d
@@ -17,11 +32,18 @@ from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .loss_extra import HuberLoss, KLDivLoss, L1Loss, SmoothL1Loss
 from .module import Module, Parameter
 from .normalization import BatchNorm1d, BatchNorm2d, LocalResponseNorm
-from .upsample import Dropout1d, Dropout2d, Upsample
+from .pooling import (
+                               AdaptiveAvgPool1d,
+                               AdaptiveAvgPool2d,
+                               AdaptiveMaxPool2d,
+                               AvgPool1d,
+                               AvgPool2d,
+                               MaxPool1d,
+                               MaxPool2d,
+)
 from .rnn import GRU, LSTM, RNN, RNNBase
 from .rnn_cell import GRUCell, LSTMCell, RNNCell
-from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d,
-                      AvgPool2d, MaxPool1d, MaxPool2d)
+from .upsample import Dropout1d, Dropout2d, Upsample
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList",

@@ -23,7 +23,8 @@ class Embedding(Module):
                  norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
                  _freeze=False, dtype=None):
         super().__init__()
-        self.num_embeddings = checks.integer(num_embeddings, "num_embeddings", "Embedding", minimum=1)
+        self.num_embeddings = checks.integer(num_embeddings, "num_embeddings", "Embedding",
+                                             minimum=1)
         self.embedding_dim = checks.integer(embedding_dim, "embedding_dim", "Embedding", minimum=1)
         if padding_idx is not None:
             if not -self.num_embeddings <= padding_idx < self.num_embeddings:

@@ -11,7 +11,8 @@ def _window(name, kernel_size, stride, padding, dilation=1):
     padding = checks.pair(padding, "padding", name, minimum=0)
     dilation = checks.pair(dilation, "dilation", name)
     # The same bound as the functional form: half of the dilated (effective) window.
-    if any(p > (d * (k - 1) + 1) // 2 for p, k, d in zip(padding, kernel_size, dilation)):
+    if any(p > (d * (k - 1) + 1) // 2
+           for p, k, d in zip(padding, kernel_size, dilation, strict=True)):
         raise ValueError(f"{name}: padding {padding} should be at most half of the effective "
                          f"kernel size (kernel_size {kernel_size}, dilation {dilation})")
     return kernel_size, stride, padding, dilation

@@ -78,7 +78,7 @@ class ReduceLROnPlateau(LRScheduler):
         if len(groups) != len(self.min_lrs):
             raise RuntimeError(f"ReduceLROnPlateau: the optimizer now has {len(groups)} parameter "
                                f"groups but min_lrs has {len(self.min_lrs)}; set min_lrs to match")
-        for group, min_lr in zip(groups, self.min_lrs):
+        for group, min_lr in zip(groups, self.min_lrs, strict=True):
             old_lr = float(group["lr"])
             new_lr = max(old_lr * self.factor, min_lr)
             if old_lr - new_lr > self.eps:

@@ -63,7 +63,7 @@ class LRScheduler:
             self.last_epoch -= 1  # a refused step changes nothing
             raise
         self._step_count += 1
-        for group, lr in zip(self.optimizer.param_groups, values):
+        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 

@@ -32,7 +32,7 @@ class LambdaLR(LRScheduler):
 
     def get_lr(self):
         return [base_lr * fn(self.last_epoch)
-                for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+                for fn, base_lr in zip(self.lr_lambdas, self.base_lrs, strict=True)]
 
     def state_dict(self):
         state = {k: _copy(v) for k, v in self.__dict__.items()
@@ -44,7 +44,7 @@ class LambdaLR(LRScheduler):
     def _restore(self, loaded):
         saved = loaded.pop("lr_lambdas")
         self.__dict__.update(loaded)
-        for fn, attrs in zip(self.lr_lambdas, saved):
+        for fn, attrs in zip(self.lr_lambdas, saved, strict=True):
             if attrs is not None:
                 fn.__dict__.update(attrs)
 
@@ -126,7 +126,7 @@ class CosineAnnealingLR(LRScheduler):
         if (t - 1 - T) % (2 * T) == 0:
             # At the bottom of the cosine the ratio below would be 0/0: step up directly.
             return [lr + (base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
-                    for base_lr, lr in zip(self.base_lrs, self._current_lrs())]
+                    for base_lr, lr in zip(self.base_lrs, self._current_lrs(), strict=True)]
         return [(1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
                 * (lr - eta_min) + eta_min for lr in self._current_lrs()]
 

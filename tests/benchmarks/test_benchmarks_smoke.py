@@ -129,7 +129,7 @@ def test_with_torch_ratios_are_numbers(tmp_path):
     assert conv["torch_gflops"] == pytest.approx(conv["gemm_gflop"] / (conv["torch"] / 1e3))
     _, rows = _table_rows(proc.stdout)
     assert [cells[0] for cells in rows] == [r["label"] for r in doc["results"]]
-    for cells, row in zip(rows, doc["results"]):
+    for cells, row in zip(rows, doc["results"], strict=True):
         assert cells[4] == f"{row['ratio']:.2f}×"
 
 

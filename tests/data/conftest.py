@@ -27,7 +27,8 @@ def idx_bytes(array):
     """An uncompressed IDX file for a uint8 or int32 array (the tests' own writer)."""
     array = np.asarray(array)
     code = {np.dtype("uint8"): 0x08, np.dtype("int32"): 0x0C}[array.dtype]
-    header = bytes([0, 0, code, array.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
+    header = bytes([0, 0, code, array.ndim]) + b"".join(int(d).to_bytes(4, "big")
+                                                         for d in array.shape)
     return header + array.astype(array.dtype.newbyteorder(">")).tobytes()
 
 

@@ -91,9 +91,11 @@ def test_random_split_fractions(n, fractions, sizes):
 
 def test_random_split_bad_lengths():
     ds = TensorDataset(np.arange(10))
-    with pytest.raises(ValueError, match=r"lengths \[5, 4\] sum to 9, but the dataset has 10 samples"):
+    with pytest.raises(ValueError, match=r"lengths \[5, 4\] sum to 9, but the dataset has 10 "
+                                         "samples"):
         random_split(ds, [5, 4])
-    with pytest.raises(ValueError, match="neither ints summing to the dataset length 10 nor fractions summing to 1"):
+    with pytest.raises(ValueError, match="neither ints summing to the dataset length 10 nor "
+                                         "fractions summing to 1"):
         random_split(ds, [0.5, 0.4])
     with pytest.raises(ValueError, match=r"lengths must be >= 0, got \[12, -2\]"):
         random_split(ds, [12, -2])
@@ -128,7 +130,8 @@ def test_train_val_split_holds_out_a_fifth_and_keeps_pairs():
 
 
 def test_train_val_split_rounds_down_like_the_book():
-    (x_train, _), (x_val, _) = train_val_split(np.zeros((7, 2)), np.zeros(7), val_fraction=0.2, seed=0)
+    (x_train, _), (x_val, _) = train_val_split(np.zeros((7, 2)), np.zeros(7), val_fraction=0.2,
+                                               seed=0)
     assert (len(x_train), len(x_val)) == (6, 1)  # int(7 * 0.2) == 1
 
 

@@ -36,7 +36,8 @@ def labels_seen(loader):
 @pytest.fixture
 def ten():
     """Ten samples: x[i] = [i, i] (float32), t[i] = i."""
-    return TensorDataset(np.repeat(np.arange(10, dtype=np.float32)[:, None], 2, axis=1), np.arange(10))
+    return TensorDataset(np.repeat(np.arange(10, dtype=np.float32)[:, None], 2, axis=1),
+                         np.arange(10))
 
 
 @pytest.mark.parametrize("batch_size, drop_last, sizes", [

@@ -13,8 +13,13 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from tinygrad_book.data import MNIST, load_mnist, mnist
-from tinygrad_book.data.mnist import (CorruptFileError, DownloadError, SampleFallbackWarning,
-                                      parse_idx, read_idx)
+from tinygrad_book.data.mnist import (
+    CorruptFileError,
+    DownloadError,
+    SampleFallbackWarning,
+    parse_idx,
+    read_idx,
+)
 
 
 def cache_dir():
@@ -51,9 +56,12 @@ def test_parse_idx_big_endian_int32(make_idx):
     (b"\x00\x00", "<bytes>: 2 bytes is too short for an IDX header"),
     (b"\x01\x00\x08\x01" + b"\x00" * 8, "bad IDX magic number 0x01000801"),
     (b"\x00\x00\x07\x01\x00\x00\x00\x01\x00", "unknown IDX type code 0x07"),
-    (b"\x00\x00\x08\x03\x00\x00\x00\x01", "truncated header: 3 dimensions need 16 bytes, file has 8"),
-    (b"\x00\x00\x08\x01\x00\x00\x00\x03\x01\x02", "file truncated: shape (3,) of uint8 needs 3 data bytes, found 2"),
-    (b"\x00\x00\x08\x01\x00\x00\x00\x01\x01\x02", "file has trailing bytes: shape (1,) of uint8 needs 1 data bytes, found 2"),
+    (b"\x00\x00\x08\x03\x00\x00\x00\x01",
+     "truncated header: 3 dimensions need 16 bytes, file has 8"),
+    (b"\x00\x00\x08\x01\x00\x00\x00\x03\x01\x02",
+     "file truncated: shape (3,) of uint8 needs 3 data bytes, found 2"),
+    (b"\x00\x00\x08\x01\x00\x00\x00\x01\x01\x02",
+     "file has trailing bytes: shape (1,) of uint8 needs 1 data bytes, found 2"),
 ])
 def test_parse_idx_rejects_bad_files(data, message):
     with pytest.raises(CorruptFileError) as info:
@@ -152,7 +160,8 @@ def test_no_network_error_names_the_sample():
     with pytest.raises(DownloadError) as info:
         load_mnist(source="full")
     message = str(info.value)
-    assert "could not download MNIST file 'train-images-idx3-ubyte.gz' from any mirror (is the network down?)" in message
+    assert ("could not download MNIST file 'train-images-idx3-ubyte.gz' from any mirror "
+            "(is the network down?)") in message
     assert 'source="sample"' in message
     for mirror in mnist.MIRRORS:
         assert mirror + "train-images-idx3-ubyte.gz: <urlopen error" in message
@@ -209,12 +218,14 @@ def test_image_and_label_counts_must_agree(fake_mnist, monkeypatch, make_idx):
     table = dict(mnist.FILES)
     table["train_labels"] = (name, hashlib.sha256(short).hexdigest())
     monkeypatch.setattr(mnist, "FILES", table)
-    with pytest.raises(CorruptFileError, match="has 12 images but .*train-labels-idx1-ubyte.gz has 11 labels"):
+    with pytest.raises(CorruptFileError, match="has 12 images but .*train-labels-idx1-ubyte.gz "
+                                               "has 11 labels"):
         load_mnist(source="full")
 
 
 def test_download_false_never_fetches(fake_mnist):
-    with pytest.raises(DownloadError, match="'train-images-idx3-ubyte.gz' is not in .* and download=False"):
+    with pytest.raises(DownloadError, match="'train-images-idx3-ubyte.gz' is not in .* and "
+                                            "download=False"):
         load_mnist(source="full", download=False)
     assert fake_mnist.calls == []
 
@@ -249,7 +260,8 @@ def test_auto_with_download_false_and_empty_cache_falls_back(fake_mnist):
 
 
 def test_unknown_source_is_rejected():
-    with pytest.raises(ValueError, match=r"source must be one of \('auto', 'full', 'sample'\), got 'mnist'"):
+    with pytest.raises(ValueError, match=r"source must be one of \('auto', 'full', 'sample'\), "
+                                         r"got 'mnist'"):
         load_mnist(source="mnist")
 
 
@@ -279,7 +291,8 @@ def test_sample_train_and_test_do_not_overlap():
 
 
 def test_sample_raw_images_and_one_hot_labels():
-    (x, t), (xt, tt) = load_mnist(normalize=False, flatten=False, one_hot_label=True, source="sample")
+    (x, t), (xt, tt) = load_mnist(normalize=False, flatten=False, one_hot_label=True,
+                                  source="sample")
     (xn, tn), _ = load_mnist(source="sample")
     assert x.shape == (4000, 1, 28, 28) and x.dtype == np.uint8 and x.max() == 255
     assert t.shape == (4000, 10) and t.dtype == np.float32 and tt.shape == (1000, 10)
@@ -342,7 +355,8 @@ def test_mnist_dataset_full_from_fake_mirror(fake_mnist):
 # ------------------------------------------------------------- property checks
 
 # make_idx only hands back a pure function, so sharing it across examples is safe.
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(hnp.arrays(st.sampled_from([np.uint8, np.int32]),
                   hnp.array_shapes(min_dims=1, max_dims=4, min_side=0, max_side=5)),
        st.data())

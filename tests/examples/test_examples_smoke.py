@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("matplotlib", reason="the examples draw with matplotlib (pip install .[examples])")
+pytest.importorskip("matplotlib",
+                    reason="the examples draw with matplotlib (pip install .[examples])")
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

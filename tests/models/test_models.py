@@ -71,7 +71,7 @@ class Adam:
 
     def step(self):
         self.t += 1
-        for p, m, v in zip(self.params, self.m, self.v):
+        for p, m, v in zip(self.params, self.m, self.v, strict=True):
             g = p.grad.data
             m += 0.1 * (g - m)
             v += 0.001 * (g * g - v)
@@ -99,7 +99,7 @@ def test_overfits_a_small_fixed_batch(name, lr, max_steps):
     optimizer = Adam(model.parameters(), lr)
     start = time.perf_counter()
     first = None
-    for step in range(max_steps):
+    for step in range(max_steps):  # noqa: B007 (the last step is reported after the loop)
         loss = criterion(model(x), t)
         first = loss.item() if first is None else first
         if loss.item() < first / 10:
@@ -145,7 +145,7 @@ def test_deep_convnet_is_the_books():
         "pool2", "conv5", "relu5", "conv6", "relu6", "pool3", "flatten", "fc1", "relu7",
         "dropout1", "fc2", "dropout2"]
     # He initialisation with the book's pre_node_nums.
-    for conv, n in zip(convs, [9, 144, 144, 288, 288, 576]):
+    for conv, n in zip(convs, [9, 144, 144, 288, 288, 576], strict=True):
         assert conv.weight.data.std() == pytest.approx(math.sqrt(2 / n), rel=0.15)
     assert model.fc1.weight.data.std() == pytest.approx(math.sqrt(2 / 1024), rel=0.05)
 
@@ -271,7 +271,7 @@ def simple_convnet_book(p, x):
 
 def deep_convnet_book(p, x):
     h = x
-    for i, pad in zip(range(1, 7), (1, 1, 1, 2, 1, 1)):
+    for i, pad in zip(range(1, 7), (1, 1, 1, 2, 1, 1), strict=True):
         h = relu(book_conv(h, p[f"W{i}"], p[f"b{i}"], pad=pad))
         if i % 2 == 0:
             h = book_pool(h)

@@ -17,8 +17,8 @@ def _torch_parity(fn, torch_fn, arrays, grad=None, rtol=1e-5, atol=1e-10, seed=0
     torch = pytest.importorskip("torch")
     if grad is None:
         grad = [a.dtype.kind == "f" for a in arrays]
-    ours = [Tensor(a.copy(), requires_grad=g) for a, g in zip(arrays, grad)]
-    theirs = [torch.tensor(a, requires_grad=g) for a, g in zip(arrays, grad)]
+    ours = [Tensor(a.copy(), requires_grad=g) for a, g in zip(arrays, grad, strict=True)]
+    theirs = [torch.tensor(a, requires_grad=g) for a, g in zip(arrays, grad, strict=True)]
     out = fn(*ours)
     ref = torch_fn(*theirs)
     assert_close(out, ref.detach().numpy(), rtol=rtol, atol=atol, msg="forward: ")
@@ -27,7 +27,7 @@ def _torch_parity(fn, torch_fn, arrays, grad=None, rtol=1e-5, atol=1e-10, seed=0
     seed_grad = np.random.default_rng(seed).standard_normal(ref.shape)
     out.backward(Tensor(seed_grad.astype(out.dtype)))
     ref.backward(torch.tensor(seed_grad, dtype=ref.dtype))
-    for i, (a, b) in enumerate(zip(ours, theirs)):
+    for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
         if b.grad is not None:
             assert a.grad is not None, f"input {i}: no gradient, PyTorch has one"
             assert_close(a.grad, b.grad.numpy(), rtol=rtol, atol=atol, msg=f"grad of input {i}: ")

@@ -72,10 +72,10 @@ def test_clip_matches_torch():
     for norm_type in (2.0, 1.0, 3.5, math.inf):
         ours = params_with_grads(*grads)
         theirs = [torch.zeros(g.shape, requires_grad=True) for g in grads]
-        for t, g in zip(theirs, grads):
+        for t, g in zip(theirs, grads, strict=True):
             t.grad = torch.from_numpy(g.copy())
         total = nn.utils.clip_grad_norm_(ours, 0.7, norm_type=norm_type)
         expected = torch.nn.utils.clip_grad_norm_(theirs, 0.7, norm_type=norm_type)
         assert total.item() == pytest.approx(expected.item(), rel=1e-5)
-        for p, t in zip(ours, theirs):
+        for p, t in zip(ours, theirs, strict=True):
             np.testing.assert_allclose(p.grad.data, t.grad.numpy(), rtol=1e-5, atol=1e-7)

@@ -89,7 +89,7 @@ def test_one_cycle_with_adam_cycles_beta1_like_torch():
     ours = record(ours_opt, S.OneCycleLR(ours_opt, **kwargs), momentum_key="betas")
     theirs = record(theirs_opt, torch.optim.lr_scheduler.OneCycleLR(theirs_opt, **kwargs),
                     momentum_key="betas")
-    for a, b in zip(ours, theirs):
+    for a, b in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12)
     assert ours_opt.param_groups[0]["betas"][1] == 0.999
 

@@ -62,7 +62,7 @@ def assert_same_run(cls, kwargs, roundtrip):
     fresh = make_optimizer(cls, kwargs, saved_params)
     fresh.load_state_dict(state)
     train(fresh, saved_params, 5, seed=2)      # the resumed run
-    for a, b in zip(params, saved_params):
+    for a, b in zip(params, saved_params, strict=True):
         assert b.dtype == np.float32
         np.testing.assert_array_equal(a.data, b.data)
 

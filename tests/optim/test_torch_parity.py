@@ -77,7 +77,8 @@ def run_ours(name, kwargs, data, groups=None):
     w = tb.Tensor(data["w"].copy(), requires_grad=True)
     b = tb.Tensor(data["b"].copy(), requires_grad=True)
     x, y = tb.Tensor(data["x"]), tb.Tensor(data["y"])
-    params = [w, b] if groups is None else [dict(g, params=[p]) for g, p in zip(groups, (w, b))]
+    params = [w, b] if groups is None else [dict(g, params=[p])
+                                            for g, p in zip(groups, (w, b), strict=True)]
     opt = getattr(optim, name)(params, **kwargs)
     for _ in range(STEPS):
         opt.zero_grad()
@@ -91,7 +92,8 @@ def run_torch(name, kwargs, data, groups=None):
     w = torch.tensor(data["w"], requires_grad=True)
     b = torch.tensor(data["b"], requires_grad=True)
     x, y = torch.tensor(data["x"]), torch.tensor(data["y"])
-    params = [w, b] if groups is None else [dict(g, params=[p]) for g, p in zip(groups, (w, b))]
+    params = [w, b] if groups is None else [dict(g, params=[p])
+                                            for g, p in zip(groups, (w, b), strict=True)]
     opt = getattr(torch.optim, name)(params, **kwargs, foreach=False)
     for _ in range(STEPS):
         opt.zero_grad()
@@ -106,7 +108,7 @@ def test_matches_torch_after_20_steps(name, kwargs):
     data = problem()
     ours = run_ours(name, kwargs, data)
     theirs = run_torch(name, kwargs, data)
-    for got, want, start in zip(ours, theirs, (data["w"], data["b"])):
+    for got, want, start in zip(ours, theirs, (data["w"], data["b"]), strict=True):
         assert got.dtype == np.float64
         # The parameters moved, so agreement is not just both standing still.
         assert np.abs(want - start).max() > 1e-3
@@ -122,7 +124,7 @@ def test_per_group_hyperparameters_match_torch(name, kwargs, groups):
     data = problem(seed=1)
     ours = run_ours(name, kwargs, data, groups)
     theirs = run_torch(name, kwargs, data, groups)
-    for got, want in zip(ours, theirs):
+    for got, want in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-12)
 
 

@@ -154,7 +154,7 @@ def test_gradients_are_identical_with_the_mode_on():
     plain = step()
     with tb.detect_anomaly():
         checked = step()
-    for a, b in zip(plain, checked):
+    for a, b in zip(plain, checked, strict=True):
         np.testing.assert_array_equal(a, b)
 
 

@@ -1,7 +1,8 @@
 """Checkpoints: a crash while saving never damages the previous file, loading never runs
 code, and a damaged file is a clear error naming it — with the model left as it was.
 
-(tests/tinygrad_book/test_serialization.py covers the format itself: types, dtypes, keys round trips.)"""
+(tests/tinygrad_book/test_serialization.py covers the format itself: types, dtypes, keys round
+trips.)"""
 import io
 import os
 import pickle
@@ -279,7 +280,8 @@ def test_resuming_from_a_checkpoint_continues_bit_for_bit(tmp_path):
     load_checkpoint(tmp_path / "half.npz", resumed, opt)
     train(resumed, opt, data[3:])
 
-    for (name, a), b in zip(straight.state_dict().items(), resumed.state_dict().values()):
+    for (name, a), b in zip(straight.state_dict().items(), resumed.state_dict().values(),
+                            strict=True):
         np.testing.assert_array_equal(a, b, err_msg=name)
 
 

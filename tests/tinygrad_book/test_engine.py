@@ -175,16 +175,16 @@ def test_hessian_vector_product_of_an_mlp_matches_finite_differences():
     target = tb.tensor(rng.standard_normal((5, 2)))
 
     grads = tb.grad(_mlp_loss(params, x, target), params, create_graph=True)
-    dot = sum((g * tb.tensor(v)).sum() for g, v in zip(grads, vs))
+    dot = sum((g * tb.tensor(v)).sum() for g, v in zip(grads, vs, strict=True))
     hvp = tb.grad(dot, params)
 
     def grad_at(shift):
-        shifted = [leaf(p.data + shift * v) for p, v in zip(params, vs)]
+        shifted = [leaf(p.data + shift * v) for p, v in zip(params, vs, strict=True)]
         return [g.data for g in tb.grad(_mlp_loss(shifted, x, target), shifted)]
 
     eps = 1e-5
     plus, minus = grad_at(eps), grad_at(-eps)
-    for h, gp, gm in zip(hvp, plus, minus):
+    for h, gp, gm in zip(hvp, plus, minus, strict=True):
         assert_close(h, (gp - gm) / (2 * eps), rtol=1e-5, atol=1e-8)
 
 

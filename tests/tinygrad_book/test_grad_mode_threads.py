@@ -53,8 +53,8 @@ def test_two_threads_training_concurrently_end_bit_identical_to_sequential_runs(
     for th in threads:
         th.join()
     assert not errors, errors
-    for got, want in zip((results[0], results[1]), expected):
-        assert all(np.array_equal(a, b) for a, b in zip(got, want))
+    for got, want in zip((results[0], results[1]), expected, strict=True):
+        assert all(np.array_equal(a, b) for a, b in zip(got, want, strict=True))
 
 
 def test_no_grad_in_one_thread_never_changes_what_another_records():

@@ -7,8 +7,16 @@ import numpy as np
 import pytest
 
 from tinygrad_book import optim
-from tinygrad_book.hyperparameter import (Choice, FitObjective, LogUniform, Trial, Uniform,
-                                          narrow_space, random_search, sample_space)
+from tinygrad_book.hyperparameter import (
+    Choice,
+    FitObjective,
+    LogUniform,
+    Trial,
+    Uniform,
+    narrow_space,
+    random_search,
+    sample_space,
+)
 from tinygrad_book.models import MLP
 from tinygrad_book.training import History
 
@@ -68,7 +76,8 @@ def test_uniform_and_choice_sampling():
     (lambda: LogUniform(1e-2, 1e-6), ValueError, "low must be < high, got low=0.01, high=1e-06"),
     (lambda: Uniform(1, float("nan")), TypeError, "high must be a finite number"),
     (lambda: Choice([]), ValueError, "options must not be empty"),
-    (lambda: sample_space({}, np.random.default_rng()), TypeError, "space must be a non-empty dict"),
+    (lambda: sample_space({}, np.random.default_rng()), TypeError,
+     "space must be a non-empty dict"),
     (lambda: random_search(lr_objective, {"lr": LogUniform(1e-4, 1e-2)}, 0), ValueError,
      "n_trials must be an int >= 1, got 0"),
     (lambda: random_search(lr_objective, {"lr": 1e-3}, 1, executor=object()), TypeError,
@@ -110,7 +119,8 @@ def test_scoring_uses_validation_accuracy_and_refuses_test_accuracy():
     with pytest.raises(ValueError, match="test_data is not allowed"):
         FitObjective(partial(MLP, 6, [8], 3), optim.SGD, blobs(10, 0), blobs(10, 1),
                      test_data=blobs(10, 2))
-    with pytest.raises(TypeError, match="FitObjective: optimizer_cls must be callable, got str 'sgd'"):
+    with pytest.raises(TypeError, match="FitObjective: optimizer_cls must be callable, "
+                                        "got str 'sgd'"):
         FitObjective(partial(MLP, 6, [8], 3), "sgd", blobs(10, 0), blobs(10, 1))
 
 

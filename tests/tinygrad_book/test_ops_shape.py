@@ -5,7 +5,6 @@ import pytest
 import tinygrad_book as tb
 from tinygrad_book.testing import assert_gradcheck
 
-
 SHAPE_OPS = [
     ("reshape", lambda a: a.reshape(3, 4), (2, 6), (3, 4)),
     ("reshape-tuple", lambda a: a.reshape((4, -1)), (2, 6), (4, 3)),

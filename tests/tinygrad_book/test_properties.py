@@ -118,7 +118,7 @@ def _shape_and_axis(draw):
     axes = draw(st.lists(st.integers(0, len(shape) - 1), unique=True, max_size=len(shape)))
     signs = draw(st.lists(st.booleans(), min_size=len(axes), max_size=len(axes)))
     axis = None if not axes else tuple(a - len(shape) if neg else a
-                                       for a, neg in zip(axes, signs))
+                                       for a, neg in zip(axes, signs, strict=True))
     if axis is not None and len(axis) == 1 and draw(st.booleans()):
         axis = axis[0]  # an int as well as a tuple
     return shape, axis

@@ -6,7 +6,6 @@ import pytest
 
 import tinygrad_book as tb
 
-
 # -- dtype rules -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("data,dtype", [

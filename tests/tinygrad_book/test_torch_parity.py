@@ -110,7 +110,7 @@ def test_values_and_gradients_match_pytorch(name, shapes, expr, seed):
     assert_close(out, ref.detach().numpy(), rtol=1e-10, atol=1e-12)
     out.backward()
     ref.backward()
-    for i, (t, r) in enumerate(zip(ours, theirs)):
+    for i, (t, r) in enumerate(zip(ours, theirs, strict=True)):
         assert_close(t.grad, r.grad.numpy(), rtol=1e-10, atol=1e-12, msg=f"{name} input {i}: ")
 
 

@@ -6,8 +6,15 @@ import pytest
 
 import tinygrad_book as tb
 from tinygrad_book import nn, optim
-from tinygrad_book.training import (History, Trainer, accuracy, evaluate, fit, load_checkpoint,
-                                    save_checkpoint)
+from tinygrad_book.training import (
+    History,
+    Trainer,
+    accuracy,
+    evaluate,
+    fit,
+    load_checkpoint,
+    save_checkpoint,
+)
 
 
 def blobs(n, seed, classes=3, features=8):
@@ -132,7 +139,8 @@ def test_checkpoint_each_epoch_is_written_and_loadable(tmp_path):
     restored = small_model(seed=9)
     restored_opt = optim.Adam(restored.parameters(), lr=0.01)
     assert load_checkpoint(tmp_path / "ck" / "epoch_002.npz", restored, restored_opt) == 2
-    for (name, a), (_, b) in zip(model.state_dict().items(), restored.state_dict().items()):
+    for (name, a), (_, b) in zip(model.state_dict().items(), restored.state_dict().items(),
+                                 strict=True):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=name)
     assert accuracy(restored, *TEST) == accuracy(model, *TEST)
     # the optimizer continues exactly as the original: one more identical step each
@@ -141,7 +149,7 @@ def test_checkpoint_each_epoch_is_written_and_loadable(tmp_path):
         o.zero_grad()
         nn.functional.cross_entropy(m(x), t).backward()
         o.step()
-    for a, b in zip(model.parameters(), restored.parameters()):
+    for a, b in zip(model.parameters(), restored.parameters(), strict=True):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
@@ -192,7 +200,8 @@ def test_trainer_object_keeps_its_history():
     ({"epochs": 1.5}, TypeError, "epochs must be an int, got float 1.5"),
     ({"batch_size": 0}, ValueError, "batch_size must be positive, got 0"),
     ({"train_data": [1, 2, 3]}, TypeError, "train_data must be a Dataset or an \\(x, t\\) pair"),
-    ({"train_data": np.zeros((4, 8))}, TypeError, "got a ndarray; pass the inputs with their labels"),
+    ({"train_data": np.zeros((4, 8))}, TypeError,
+     "got a ndarray; pass the inputs with their labels"),
     ({"train_data": (np.zeros((4, 8)), np.zeros(5))}, ValueError, "train_data: .*size mismatch"),
     ({"val_data": (np.zeros((0, 8)), np.zeros(0))}, ValueError, "val_data is empty"),
     ({"loss_fn": "mse"}, TypeError, "loss_fn must be callable"),

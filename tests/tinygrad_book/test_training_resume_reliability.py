@@ -39,8 +39,8 @@ def _assert_same_run(a, b):
     for key, value in ma.state_dict().items():
         np.testing.assert_array_equal(np.asarray(mb.state_dict()[key]), np.asarray(value),
                                       err_msg=key)
-    for (pa, sta), (pb, stb) in zip(oa.state_dict()["state"].items(),
-                                    ob.state_dict()["state"].items()):
+    for (_, sta), (_, stb) in zip(oa.state_dict()["state"].items(),
+                                    ob.state_dict()["state"].items(), strict=True):
         for k in sta:
             np.testing.assert_array_equal(np.asarray(stb[k]), np.asarray(sta[k]), err_msg=k)
     assert sa.state_dict() == sb.state_dict()

@@ -35,10 +35,12 @@ def build(csv_path):
     """Read the CSV; return ``dict(x_train, t_train, x_test, t_test)`` of uint8 arrays."""
     table = np.loadtxt(csv_path, delimiter=",", dtype=np.int64)
     if table.shape[1] != 785:
-        raise ValueError(f"{csv_path}: expected 785 columns (784 pixels + label), got {table.shape[1]}")
+        raise ValueError(f"{csv_path}: expected 785 columns (784 pixels + label), "
+                         f"got {table.shape[1]}")
     pixels, labels = table[:, :784], table[:, 784]
     if pixels.min() < 0 or pixels.max() > 255:
-        raise ValueError(f"{csv_path}: pixel values outside 0..255: [{pixels.min()}, {pixels.max()}]")
+        raise ValueError(f"{csv_path}: pixel values outside 0..255: "
+                         f"[{pixels.min()}, {pixels.max()}]")
     if set(np.unique(labels).tolist()) != set(range(10)):
         raise ValueError(f"{csv_path}: labels are not the digits 0..9: {np.unique(labels)}")
 
@@ -63,7 +65,8 @@ def build(csv_path):
 
 def ascii_digit(image):
     """A 28x28 uint8 image as text, for eyeballing that rows and columns are right."""
-    return "\n".join("".join("#" if v > 128 else "." if v > 0 else " " for v in row) for row in image)
+    return "\n".join("".join("#" if v > 128 else "." if v > 0 else " " for v in row)
+                     for row in image)
 
 
 def main(argv):

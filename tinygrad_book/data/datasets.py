@@ -129,7 +129,7 @@ def random_split(dataset, lengths, seed=None):
     sizes = _split_lengths(n, lengths)
     order = _generator(seed).permutation(n)
     bounds = np.cumsum([0] + sizes)
-    return [Subset(dataset, order[lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:])]
+    return [Subset(dataset, order[lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def train_val_split(x, t, val_fraction=0.2, seed=None):

@@ -104,10 +104,12 @@ def parse_idx(data, name="<bytes>"):
     :class:`CorruptFileError` naming ``name`` if anything does not add up.
     """
     if len(data) < 4:
-        raise CorruptFileError(f"{name}: {len(data)} bytes is too short for an IDX header (needs >= 4)")
+        raise CorruptFileError(f"{name}: {len(data)} bytes is too short for an IDX header "
+                               "(needs >= 4)")
     if data[0] != 0 or data[1] != 0:
         magic = int.from_bytes(data[:4], "big")
-        raise CorruptFileError(f"{name}: bad IDX magic number 0x{magic:08x} (first two bytes must be 0)")
+        raise CorruptFileError(f"{name}: bad IDX magic number 0x{magic:08x} "
+                               "(first two bytes must be 0)")
     code, ndim = data[2], data[3]
     if code not in _IDX_DTYPES:
         raise CorruptFileError(f"{name}: unknown IDX type code 0x{code:02x} "
@@ -210,7 +212,8 @@ def _download(filename, sha256, directory):
         got = _sha256(data)
         if got != sha256:
             network_only = False
-            failures.append(f"{url}: SHA-256 mismatch ({len(data)} bytes, sha256 {got}, expected {sha256})")
+            failures.append(f"{url}: SHA-256 mismatch ({len(data)} bytes, sha256 {got}, "
+                            f"expected {sha256})")
             continue
         path = directory / filename
         _write_atomic(path, data)
@@ -288,7 +291,8 @@ def _load_sample():
 
 
 def _load_raw(source, root, download):
-    """``((x_train, t_train), (x_test, t_test))`` as uint8 (N, 28, 28) / int64 (N,), and the source used."""
+    """``((x_train, t_train), (x_test, t_test))`` as uint8 (N, 28, 28) / int64 (N,), and the source
+    used."""
     if source not in _SOURCES:
         raise ValueError(f"source must be one of {_SOURCES}, got {source!r}")
     if source == "sample":
@@ -370,7 +374,8 @@ class MNIST(Dataset):
         return image, label
 
     def _batch(self, indices):
-        """A whole mini-batch for :class:`DataLoader`; ``None`` if transforms need per-sample calls."""
+        """A whole mini-batch for :class:`DataLoader`; ``None`` if transforms need per-sample
+        calls."""
         if self.transform is not None or self.target_transform is not None:
             return None
         return (self.data[indices][:, None].astype(np.float32) / np.float32(255.0),

@@ -48,8 +48,28 @@ How to add an op
 5. Test it in ``tests/tinygrad_book/``: gradcheck and gradgradcheck over
    several shapes, and parity with PyTorch where it has the op.
 """
-from . import cast, elementwise, inplace, join, maths, matmul, reduce, select, shape  # noqa: F401
-from . import subscript  # noqa: F401
-from . import (binary_math, casts, indexing, linalg, logic, norms, reductions,  # noqa: F401
-               reorder, rounding, scan, sorting, unary_math)
-from . import combine  # noqa: F401
+from . import (  # noqa: F401  # noqa: F401
+               binary_math,
+               cast,
+               casts,
+               combine,  # noqa: F401
+               elementwise,
+               indexing,
+               inplace,
+               join,
+               linalg,
+               logic,
+               maths,
+               matmul,
+               norms,
+               reduce,
+               reductions,
+               reorder,
+               rounding,
+               scan,
+               select,
+               shape,
+               sorting,
+               subscript,  # noqa: F401
+               unary_math,
+)

@@ -99,9 +99,10 @@ def kron(input, other):
     n = max(a.ndim, b.ndim)
     a, b = _lead(a, n), _lead(b, n)
     letters = "abcdefghijklm"[:n], "nopqrstuvwxyz"[:n]
-    out = einsum(f"{letters[0]},{letters[1]}->" + "".join(x + y for x, y in zip(*letters)),
+    out = einsum(f"{letters[0]},{letters[1]}->" + "".join(x + y for x, y in zip(*letters,
+                                                                                strict=True)),
                  a, b)
-    return out.reshape(tuple(x * y for x, y in zip(a.shape, b.shape)))
+    return out.reshape(tuple(x * y for x, y in zip(a.shape, b.shape, strict=True)))
 
 
 def tensordot(a, b, dims=2):
@@ -117,7 +118,7 @@ def tensordot(a, b, dims=2):
     letters = iter("abcdefghijklmnopqrstuvwxyz")
     ta = [next(letters) for _ in range(a.ndim)]
     tb_ = [next(letters) for _ in range(b.ndim)]
-    for da, db in zip(dims_a, dims_b):
+    for da, db in zip(dims_a, dims_b, strict=True):
         tb_[db] = ta[da]
     out = [c for i, c in enumerate(ta) if i not in dims_a] + \
         [c for i, c in enumerate(tb_) if i not in dims_b]

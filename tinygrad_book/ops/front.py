@@ -12,8 +12,11 @@ from .. import registry
 from ..checks import DimensionError
 from ..registry import tensor_method  # noqa: F401  (the ops modules import it from here)
 from .elementwise import binary as _binary
-from .operands import as_operand, as_tensor  # noqa: F401
-from .operands import floating  # noqa: F401
+from .operands import (  # noqa: F401
+    as_operand,
+    as_tensor,
+    floating,  # noqa: F401
+)
 
 
 def constant(arr):

@@ -9,9 +9,8 @@ of a 3-d tensor, ``index`` picks along that dimension:
 import numpy as np
 
 from ..autograd import Function
+from .front import as_tensor, constant, dim_arg, index_tensor, is_tensor, pair, tensor_method
 from .select import Where
-from .front import (as_tensor, constant, dim_arg, index_tensor, is_tensor, pair,
-                    tensor_method)
 from .subscript import IndexAdd
 
 
@@ -60,7 +59,7 @@ def _check_index(input, dim, index, op, src=None):
     if index.ndim != max(input.ndim, 1) and not (index.ndim == 0 and input.ndim == 0):
         raise ValueError(f"{op}: index of shape {index.shape} must have as many dimensions "
                          f"as input of shape {input.shape}")
-    for d, (n, m) in enumerate(zip(index.shape, input.shape)):
+    for d, (n, m) in enumerate(zip(index.shape, input.shape, strict=True)):
         if d != dim and n > m:
             raise ValueError(f"{op}: index of shape {index.shape} is larger than input of "
                              f"shape {input.shape} in dimension {d}")

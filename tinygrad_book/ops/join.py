@@ -10,8 +10,8 @@ from .. import registry
 from ..autograd import Function
 from ..checks import DimensionError
 from ..registry import tensor_method
-from .subscript import short_repr
 from .reduce import axis_arg, normalize_axis
+from .subscript import short_repr
 
 
 class Concatenate(Function):
@@ -124,7 +124,7 @@ class Pad(Function):
 
     @staticmethod
     def forward(ctx, a, pad_width, value=0.0):
-        ctx.crop = tuple(slice(b, b + n) for (b, _), n in zip(pad_width, a.shape))
+        ctx.crop = tuple(slice(b, b + n) for (b, _), n in zip(pad_width, a.shape, strict=True))
         return np.pad(a, pad_width, mode="constant", constant_values=value)
 
     @staticmethod

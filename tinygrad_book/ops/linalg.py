@@ -22,7 +22,8 @@ class Einsum(Function):
     @staticmethod
     def forward(ctx, *arrays, terms=(), out=""):
         ctx.terms, ctx.out = terms, out
-        ctx.sizes = {c: n for term, a in zip(terms, arrays) for c, n in zip(term, a.shape)}
+        ctx.sizes = {c: n for term, a in zip(terms, arrays, strict=True)
+                     for c, n in zip(term, a.shape, strict=True)}
         ctx.save_for_backward(*arrays)
         equation = ",".join(terms) + "->" + out
         return np.asarray(np.einsum(equation, *arrays, optimize=len(arrays) > 2))
@@ -68,10 +69,11 @@ def _parse(equation, shapes):
         raise ValueError(f"einsum(): equation {equation!r} has {len(terms)} operand(s) but "
                          f"{len(shapes)} tensor(s) were given")
     spare = [c for c in string.ascii_letters if c not in eq]
-    ell = max([len(s) - len(t) + 3 for t, s in zip(terms, shapes) if "..." in t] or [0])
+    ell = max([len(s) - len(t) + 3 for t, s in zip(terms, shapes, strict=True) if "..." in t]
+              or [0])
     ell_letters = "".join(spare[:ell])
     explicit = []
-    for t, shape in zip(terms, shapes):
+    for t, shape in zip(terms, shapes, strict=True):
         if "..." in t:
             k = len(shape) - len(t) + 3
             t = t.replace("...", ell_letters[ell - k:] if k > 0 else "")
@@ -98,14 +100,15 @@ def einsum(equation, *operands):
     operands = [as_tensor(o) for o in operands]
     terms, out = _parse(equation, [o.shape for o in operands])
     sizes = {}
-    for term, o in zip(terms, operands):
-        for c, n in zip(term, o.shape):
+    for term, o in zip(terms, operands, strict=True):
+        for c, n in zip(term, o.shape, strict=True):
             if sizes.get(c, 1) not in (1, n) and n != 1:
                 raise ValueError(f"einsum(): subscript {c!r} has size {sizes[c]} in one operand "
                                  f"and {n} in another (shapes "
                                  f"{', '.join(str(o.shape) for o in operands)})")
             sizes[c] = max(sizes.get(c, 1), n)
-    operands = [o.expand(tuple(sizes[c] for c in term)) for term, o in zip(terms, operands)]
+    operands = [o.expand(tuple(sizes[c] for c in term)) for term, o in zip(terms, operands,
+                                                                           strict=True)]
     if len({o.dtype for o in operands}) > 1:
         dtype = np.result_type(*[o.dtype for o in operands])
         operands = [o.astype(dtype) for o in operands]

@@ -10,8 +10,8 @@ import math
 import numpy as np
 
 from ..autograd import Function
-from .select import Where
 from .front import as_tensor, constant, dims_arg, keep, pick, tensor_method
+from .select import Where
 
 
 class Norm2(Function):

@@ -11,8 +11,8 @@ import warnings
 import numpy as np
 
 from .. import registry
-from ..checks import DimensionError
 from ..autograd import Function
+from ..checks import DimensionError
 from ..registry import tensor_method
 from .operands import floating
 from .select import where

@@ -10,12 +10,20 @@ from collections import namedtuple
 import numpy as np
 
 from ..autograd import Function
-from .select import Where
-from .front import (DimensionError, as_tensor, constant, dims_arg, is_tensor, keep, pick,
-                    tensor_method)
+from .front import (
+    DimensionError,
+    as_tensor,
+    constant,
+    dims_arg,
+    is_tensor,
+    keep,
+    pick,
+    tensor_method,
+)
 from .indexing import gather
-from .scan import CumProd
 from .join import Concatenate
+from .scan import CumProd
+from .select import Where
 
 aminmax_result = namedtuple("aminmax", ["min", "max"])
 

@@ -7,9 +7,17 @@ already exist; ``Roll`` and the diagonal pair have their own Functions.
 import numpy as np
 
 from ..autograd import Function
+from .front import (
+    DimensionError,
+    as_tensor,
+    constant,
+    dim_arg,
+    dims_arg,
+    index_tensor,
+    int_arg,
+    tensor_method,
+)
 from .select import Where
-from .front import (DimensionError, as_tensor, constant, dim_arg, dims_arg, index_tensor,
-                    int_arg, tensor_method)
 
 
 def _shape(size, op):
@@ -83,8 +91,9 @@ def repeat(input, *sizes):
     shape = (1,) * (len(sizes) - input.ndim) + input.shape
     x = input.reshape(shape)
     spread = tuple(v for s in shape for v in (1, s))
-    big = tuple(v for r, s in zip(sizes, shape) for v in (r, s))
-    return x.reshape(spread).expand(big).reshape(tuple(r * s for r, s in zip(sizes, shape)))
+    big = tuple(v for r, s in zip(sizes, shape, strict=True) for v in (r, s))
+    return x.reshape(spread).expand(big).reshape(
+        tuple(r * s for r, s in zip(sizes, shape, strict=True)))
 
 
 @tensor_method()
@@ -299,7 +308,7 @@ def movedim(input, source, destination):
         raise ValueError(f"movedim(): source {source} and destination {destination} must "
                          f"have the same length")
     order = [d for d in range(input.ndim) if d not in src]
-    for d, s in sorted(zip(dst, src)):
+    for d, s in sorted(zip(dst, src, strict=True)):
         order.insert(d, s)
     return input.permute(*order) if input.ndim else input
 

@@ -10,9 +10,9 @@ from collections import namedtuple
 import numpy as np
 
 from ..autograd import Function
-from .select import Where
 from .front import as_tensor, constant, dim_arg, tensor_method
 from .indexing import gather
+from .select import Where
 
 cummax_result = namedtuple("cummax", ["values", "indices"])
 cummin_result = namedtuple("cummin", ["values", "indices"])

@@ -1,4 +1,5 @@
-"""The pytest plugin installed with tinygrad_book (entry point ``pytest11``, name ``tinygrad_book``).
+"""The pytest plugin installed with tinygrad_book (entry point ``pytest11``, name
+``tinygrad_book``).
 
     def test_cube(gradcheck):
         gradcheck(lambda x: Cube.apply(x), (2, 3))                 # assert_gradcheck

@@ -79,7 +79,7 @@ def broadcastable_shapes(n, min_dims=0, max_dims=4, min_side=1, max_side=5):
             return st.integers(min_dims, len(shape)).flatmap(
                 lambda k: st.tuples(*[st.booleans() for _ in range(k)]).map(
                     lambda ones: Shape(1 if is_one else side for is_one, side
-                                       in zip(ones, shape[len(shape) - len(ones):]))))
+                                       in zip(ones, shape[len(shape) - len(ones):], strict=True))))
         return st.tuples(*[one() for _ in range(n)])
     return full.flatmap(inputs_for)
 

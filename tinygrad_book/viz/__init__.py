@@ -11,8 +11,7 @@ an interactive page that steps through the backward pass (``explorer.py``,
 ``record.py``, ``export.py`` and the page's own ``explorer.js``/``.css``).
 """
 from .explorer import Explorer, explore
-from .render import (DotNotFoundError, GraphvizDigraph, draw_graph, render_graph, tensor_svg,
-                     to_dot)
+from .render import DotNotFoundError, GraphvizDigraph, draw_graph, render_graph, tensor_svg, to_dot
 
 __all__ = ["draw_graph", "to_dot", "render_graph", "DotNotFoundError", "GraphvizDigraph",
            "tensor_svg", "explore", "Explorer"]

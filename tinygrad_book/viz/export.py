@@ -142,7 +142,7 @@ def steps(g, recording):
         node = step.node
         op = g.op_vertex.get(node)
         flows = []
-        for edge, grad in zip(node.next, step.grads_in):
+        for edge, grad in zip(node.next, step.grads_in, strict=True):
             if edge is None or grad is None or op is None:
                 continue
             src = (g.leaf_vertex.get(id(edge[0])) if edge[1] is None

@@ -6,7 +6,6 @@ ellipses, intermediate tensors white rounded boxes, outputs orange double
 boxes, saved tensors dashed yellow boxes, collapsed modules purple 3-D boxes.
 """
 import numpy as np
-
 from graphviz import escape, nohtml
 
 from .graph import INPUT, MODULE, MORE, OP, OUTPUT, PARAM, SAVED, TENSOR, TENSOR_ROLES

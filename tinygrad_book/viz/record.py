@@ -71,7 +71,7 @@ def record_backward(outputs, grad_outputs=None, run_hooks=False):
         else:
             finals = ()
     leaf_grads = {id(leaf): (leaf, None if g is None else np.asarray(g.data))
-                  for leaf, g in zip(leaves, finals)}
+                  for leaf, g in zip(leaves, finals, strict=False)}  # finals may be ()
     return Recording(steps, [(t, root_grads[id(t)][1].data) for t in roots], leaf_grads)
 
 
@@ -101,7 +101,7 @@ def _root_grads(outputs, grad_outputs):
                            "there is no backward pass to watch (did the forward pass run "
                            "under no_grad, or on tensors without requires_grad=True?)")
     result = {}
-    for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
+    for i, (t, g) in enumerate(zip(outputs, grad_outputs, strict=True)):
         if not t.requires_grad:
             continue
         if g is None:
@@ -131,7 +131,7 @@ def _leaves(nodes, roots):
 def _step(node, grads_out, grads_in):
     outs = tuple(None if g is None else np.asarray(g.data) for g in grads_out or ())
     ins = []
-    for edge, g in zip(node.next, grads_in or ()):
+    for edge, g in zip(node.next, grads_in or (), strict=False):  # none yet: no inputs
         if edge is None or g is None:
             ins.append(None)
             continue

@@ -269,7 +269,7 @@ def _add_legend(dot, roles):
         attrs["label"] = labels.LEGEND_TEXT[role]
         row.node(f"legend_{role}", **attrs)
     # Invisible edges keep the entries in one row, in the legend's order.
-    for a, b in zip(shown, shown[1:]):
+    for a, b in zip(shown, shown[1:], strict=False):  # neighbouring pairs
         row.edge(f"legend_{a}", f"legend_{b}", style="invis")
     legend.subgraph(row)
     dot.subgraph(legend)

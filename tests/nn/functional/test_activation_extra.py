@@ -1,8 +1,8 @@
 """The activations beyond the book's: PyTorch parity (forward and gradient) and gradchecks."""
 import numpy as np
 import pytest
-import tinygrad_book.nn.functional as F
 
+import tinygrad_book.nn.functional as F
 from tinygrad_book import Tensor
 from tinygrad_book.testing import assert_gradcheck
 

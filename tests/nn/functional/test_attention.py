@@ -2,9 +2,9 @@
 custom scale), gradchecks, and dropout on the weights."""
 import numpy as np
 import pytest
-import tinygrad_book.nn.functional as F
 
 import tinygrad_book as tb
+import tinygrad_book.nn.functional as F
 from tinygrad_book import Tensor
 from tinygrad_book.testing import assert_gradcheck
 

@@ -1,8 +1,8 @@
 """conv1d: parity with PyTorch over stride, padding ('same'/'valid'), dilation and groups."""
 import numpy as np
 import pytest
-import tinygrad_book.nn.functional as F
 
+import tinygrad_book.nn.functional as F
 from tinygrad_book.testing import assert_gradcheck
 
 

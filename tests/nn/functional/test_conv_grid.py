@@ -44,7 +44,7 @@ def test_grid_conv2d_matches_torch_forward_and_gradients(grid, xs, ws, padding, 
     g = rng.standard_normal(y.shape)
     y.backward(tb.Tensor(g))
     expected.backward(torch.tensor(g))
-    for a, t in zip(ours, theirs):
+    for a, t in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(a.grad.data, t.grad.numpy(), rtol=1e-10, atol=1e-10)
 
 
@@ -67,7 +67,7 @@ def test_grid_conv_transpose2d_matches_torch(grid):
     np.testing.assert_allclose(y.data, expected.detach().numpy(), rtol=1e-10, atol=1e-10)
     y.sum().backward()
     expected.sum().backward()
-    for a, t in zip(ours, theirs):
+    for a, t in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(a.grad.data, t.grad.numpy(), rtol=1e-10, atol=1e-10)
 
 

@@ -58,7 +58,7 @@ def test_sweep_matches_torch():
         g = rng.standard_normal(y.shape)
         y.backward(tb.Tensor(g))
         expected.backward(torch.tensor(g))
-        for name, a, t in zip(("input", "weight", "bias"), ours, leaves):
+        for name, a, t in zip(("input", "weight", "bias"), ours, leaves, strict=True):
             np.testing.assert_allclose(a.grad.data, t.grad.numpy(), rtol=1e-10, atol=1e-10,
                                        err_msg=f"{name} gradient, {kw}")
         checked += 1

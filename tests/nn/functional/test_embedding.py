@@ -1,8 +1,8 @@
 """embedding and one_hot: PyTorch parity, the scattered gradient, padding, gradchecks."""
 import numpy as np
 import pytest
-import tinygrad_book.nn.functional as F
 
+import tinygrad_book.nn.functional as F
 from tinygrad_book import Tensor
 from tinygrad_book.testing import assert_gradcheck
 

@@ -1,8 +1,8 @@
 """layer_norm, group_norm, instance_norm, normalize: PyTorch parity and gradchecks."""
 import numpy as np
 import pytest
-import tinygrad_book.nn.functional as F
 
+import tinygrad_book.nn.functional as F
 from tinygrad_book import Tensor
 from tinygrad_book.testing import assert_close, assert_gradcheck
 

@@ -2,8 +2,8 @@
 parity with PyTorch over every reduction, and gradchecks."""
 import numpy as np
 import pytest
-import tinygrad_book.nn.functional as F
 
+import tinygrad_book.nn.functional as F
 from tinygrad_book import Tensor
 from tinygrad_book.testing import assert_gradcheck
 
@@ -70,7 +70,8 @@ def test_cross_entropy_probability_targets_and_weights_match_torch(torch_parity,
     logp = rand(4, 3, seed=3)
     torch_parity(lambda x, t, *w: F.nll_loss(x, t, *w),
                  lambda x, t, *w: torch.nn.functional.nll_loss(x, t, *w),
-                 [logp, labels] + ([w] if weighted else []), grad=[True, False, False][:2 + weighted])
+                 [logp, labels] + ([w] if weighted else []),
+                 grad=[True, False, False][:2 + weighted])
 
 
 def test_gradchecks():

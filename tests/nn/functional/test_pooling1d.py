@@ -2,8 +2,8 @@
 pooling: parity with PyTorch (values, indices, gradients) and gradchecks."""
 import numpy as np
 import pytest
-import tinygrad_book.nn.functional as F
 
+import tinygrad_book.nn.functional as F
 from tinygrad_book import Tensor
 from tinygrad_book.testing import assert_gradcheck
 

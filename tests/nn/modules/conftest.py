@@ -28,13 +28,13 @@ def _layer_parity(ours, theirs, arrays, grad=None, rtol=1e-6, atol=1e-9, seed=0,
     call = call or (lambda m, *xs: m(*xs))
     if grad is None:
         grad = [a.dtype.kind == "f" for a in arrays]
-    mine = [Tensor(a.copy(), requires_grad=g) for a, g in zip(arrays, grad)]
-    ref_in = [torch.tensor(a, requires_grad=g) for a, g in zip(arrays, grad)]
+    mine = [Tensor(a.copy(), requires_grad=g) for a, g in zip(arrays, grad, strict=True)]
+    ref_in = [torch.tensor(a, requires_grad=g) for a, g in zip(arrays, grad, strict=True)]
     out, ref = _flat(call(ours, *mine)), _flat(call(theirs, *ref_in))
     assert len(out) == len(ref), f"{len(out)} outputs, PyTorch has {len(ref)}"
     rng = np.random.default_rng(seed)
     total_ours, total_ref = None, None
-    for i, (o, r) in enumerate(zip(out, ref)):
+    for i, (o, r) in enumerate(zip(out, ref, strict=True)):
         assert_close(o, r.detach().numpy(), rtol=rtol, atol=atol, msg=f"output {i}: ")
         if r.requires_grad and r.dtype.is_floating_point:
             g = rng.standard_normal(tuple(r.shape))
@@ -45,7 +45,7 @@ def _layer_parity(ours, theirs, arrays, grad=None, rtol=1e-6, atol=1e-9, seed=0,
         return out
     total_ours.backward()
     total_ref.backward()
-    for i, (a, b) in enumerate(zip(mine, ref_in)):
+    for i, (a, b) in enumerate(zip(mine, ref_in, strict=True)):
         if b.grad is not None:
             assert a.grad is not None, f"input {i}: no gradient, PyTorch has one"
             assert_close(a.grad, b.grad.numpy(), rtol=rtol, atol=atol, msg=f"grad of input {i}: ")

@@ -3,7 +3,6 @@ expected, and leaves the model exactly as it was."""
 import numpy as np
 import pytest
 
-
 pytestmark = pytest.mark.reliability
 
 

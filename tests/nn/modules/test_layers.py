@@ -67,7 +67,7 @@ def test_parity_with_torch(entry):
     assert list(ours.state_dict()) == list(theirs.state_dict())
     ours.load_state_dict(theirs.state_dict())
     rng = np.random.default_rng(1)
-    for step in range(3):     # several steps: BatchNorm's running statistics must track too
+    for _ in range(3):     # several steps: BatchNorm's running statistics must track too
         x = rng.standard_normal(shape)
         xo = tb.Tensor(x.copy(), requires_grad=True)
         xt = torch.tensor(x, requires_grad=True)

@@ -98,7 +98,7 @@ def test_setattr_reassignment_moves_between_registries():
     del m.plain
     assert "plain" not in m._parameters
     with pytest.raises(AttributeError, match="'Block' object has no attribute 'nope'"):
-        m.nope
+        m.nope  # noqa: B018 (reading the attribute is what raises)
 
 
 def test_registration_errors_name_the_problem():
@@ -207,7 +207,7 @@ def test_parameter_shares_data_and_survives_deepcopy():
         nn.Parameter(np.zeros(2, dtype=np.int64))
     net = Net()
     clone = copy.deepcopy(net)
-    for (n1, a), (n2, b) in zip(net.named_parameters(), clone.named_parameters()):
+    for (n1, a), (n2, b) in zip(net.named_parameters(), clone.named_parameters(), strict=True):
         assert n1 == n2 and a is not b and isinstance(b, nn.Parameter)
         np.testing.assert_array_equal(a.data, b.data)
 

@@ -34,7 +34,7 @@ def test_round_trip_into_a_fresh_model():
     result = dst.load_state_dict(src.state_dict())
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert repr(result) == "<All keys matched successfully>"
-    for (k, a), (_, b) in zip(src.state_dict().items(), dst.state_dict().items()):
+    for (k, a), (_, b) in zip(src.state_dict().items(), dst.state_dict().items(), strict=True):
         np.testing.assert_array_equal(a, b, err_msg=k)
     assert dst[4].weight is weight_obj  # loaded in place: optimizers keep their references
     assert int(dst[1].num_batches_tracked.data) == 9

@@ -39,7 +39,7 @@ def _flat(out):
 def _check_same(ours, theirs, where):
     ours, theirs = _flat(ours), _flat(theirs)
     assert len(ours) == len(theirs), where
-    for a, b in zip(ours, theirs):
+    for a, b in zip(ours, theirs, strict=True):
         assert isinstance(a, tb.Tensor), f"{where}: got {type(a).__name__}"
         assert a.shape == tuple(b.shape), f"{where}: shape {a.shape} vs torch {tuple(b.shape)}"
         assert str(a.dtype) == _torch_dtype_name(b), f"{where}: dtype {a.dtype} vs {b.dtype}"
@@ -56,7 +56,7 @@ def test_matches_pytorch_and_gradchecks(name, fn, specs, flags):
     # float32 inputs keep float32, as in PyTorch
     out32 = fn(tb, *[tb.tensor(a.astype(np.float32)) for a in arrays])
     ref32 = fn(torch, *[torch.tensor(a.astype(np.float32)) for a in arrays])
-    for a, b in zip(_flat(out32), _flat(ref32)):
+    for a, b in zip(_flat(out32), _flat(ref32), strict=True):
         assert str(a.dtype) == _torch_dtype_name(b), f"{name} (float32): {a.dtype} vs {b.dtype}"
     if "nograd" in flags:
         return
@@ -64,7 +64,7 @@ def test_matches_pytorch_and_gradchecks(name, fn, specs, flags):
     weight = np.random.default_rng(1).uniform(0.5, 1.5, size=o.shape)
     (o * tb.tensor(weight)).sum().backward()
     (r * torch.tensor(weight)).sum().backward()
-    for k, (a, b) in enumerate(zip(ours, theirs)):
+    for k, (a, b) in enumerate(zip(ours, theirs, strict=True)):
         if b.grad is None or a.grad is None:  # None and zeros mean the same
             nonzero = [g for g in (a.grad, b.grad) if g is not None and np.asarray(g).any()]
             assert not nonzero, f"{name}: input {k}: {a.grad} vs torch {b.grad}"

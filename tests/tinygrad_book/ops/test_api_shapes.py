@@ -72,7 +72,7 @@ def test_dim_ops_on_edge_shapes_match_pytorch(name, fn, dim, shape):
     out = fn(tb, x, dim)
     ours, theirs = _flat(out), _flat(ref)
     assert len(ours) == len(theirs)
-    for a, b in zip(ours, theirs):
+    for a, b in zip(ours, theirs, strict=True):
         assert a.shape == tuple(b.shape), (name, a.shape, tuple(b.shape))
         assert str(a.dtype) == str(b.dtype).replace("torch.", "")
         np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-6, atol=1e-12)

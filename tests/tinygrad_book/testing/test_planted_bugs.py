@@ -25,7 +25,8 @@ def _lacks_or_broadcasts_an_axis(a, b):
     """True when a has fewer axes than b or a size-1 axis where b is longer."""
     if len(a) < len(b):
         return True
-    return any(x == 1 and y > 1 for x, y in zip(a[::-1], b[::-1]))
+    # zip stops at the shorter shape: the trailing axes align, as in broadcasting
+    return any(x == 1 and y > 1 for x, y in zip(a[::-1], b[::-1], strict=False))
 
 
 # -- (a) un-broadcasting bugs --------------------------------------------------------------------

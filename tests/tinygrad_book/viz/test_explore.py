@@ -54,7 +54,7 @@ def test_recording_follows_the_engine_and_matches_grad():
     assert [s.node for s in rec.steps] == engine_order(loss)
     params = list(model.parameters())
     expected = tb.grad(loss, params, retain_graph=True)
-    for p, g in zip(params, expected):
+    for p, g in zip(params, expected, strict=True):
         np.testing.assert_allclose(rec.leaf_grads[id(p)][1], g.data, rtol=1e-6)
 
 
@@ -62,7 +62,7 @@ def test_flows_sum_to_each_leafs_gradient_across_uses():
     w = tb.randn(3, requires_grad=True)
     loss = (w * w).sum() + (w * 2.0).sum()     # w is used three times
     rec = record_backward([loss])
-    into_w = [g for s in rec.steps for e, g in zip(s.node.next, s.grads_in)
+    into_w = [g for s in rec.steps for e, g in zip(s.node.next, s.grads_in, strict=True)
               if e is not None and e[0] is w]
     assert len(into_w) == 3
     np.testing.assert_allclose(sum(into_w), tb.grad(loss, [w], retain_graph=True)[0].data,

@@ -387,7 +387,8 @@ def test_a_20000_op_chain_renders_iteratively_and_quickly():
 # -- argument checking -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    (dict(rankdir="XY"), ValueError, r"rankdir must be one of \('TB', 'LR', 'BT', 'RL'\), got 'XY'"),
+    (dict(rankdir="XY"), ValueError,
+     r"rankdir must be one of \('TB', 'LR', 'BT', 'RL'\), got 'XY'"),
     (dict(params=[1, 2]), TypeError, r"params must hold \(name, Tensor\) pairs, got 1"),
     (dict(params="w"), TypeError, r"params must be a dict of name -> Tensor.*got str"),
     (dict(params={"w": np.ones(2)}), TypeError, r"params\['w'\] is a ndarray, expected a Tensor"),
