@@ -7,9 +7,15 @@ The book's section 6.1.5, equations 6.5 and 6.6::
 
 Parameters that have seen large gradients get smaller steps.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from . import _checks
 from .optimizer import Optimizer
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import Params
 
 
 class Adagrad(Optimizer):
@@ -36,8 +42,9 @@ class Adagrad(Optimizer):
     State per parameter: ``step`` (int) and ``sum`` (h).
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0,
-                 initial_accumulator_value=0, eps=1e-10, *, maximize=False):
+    def __init__(self, params: Params, lr: float = 1e-2, lr_decay: float = 0,
+                 weight_decay: float = 0, initial_accumulator_value: float = 0, eps: float = 1e-10,
+                 *, maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps,
                                       weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value,
@@ -71,8 +78,9 @@ class AdaGrad(Adagrad):
     1e-10 versus the book's 1e-7, which matters only while h is still tiny.
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0,
-                 initial_accumulator_value=0, eps=1e-7, *, maximize=False):
+    def __init__(self, params: Params, lr: float = 1e-2, lr_decay: float = 0,
+                 weight_decay: float = 0, initial_accumulator_value: float = 0, eps: float = 1e-7,
+                 *, maximize: bool = False) -> None:
         super().__init__(params, lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                          initial_accumulator_value=initial_accumulator_value, eps=eps,
                          maximize=maximize)

@@ -13,10 +13,16 @@ The difference is of the order of ε/|g| per step: on the book's 2-D
 experiment (figure 6-8: lr 0.3, 30 steps from (−7, 2)) ``Adam(lr=0.3,
 eps=1e-7)`` stays within 1e-5 of the book's path.
 """
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 from . import _checks
 from .optimizer import Optimizer
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import Params
 
 
 class Adam(Optimizer):
@@ -47,8 +53,9 @@ class Adam(Optimizer):
     ``max_exp_avg_sq`` (v̂) with amsgrad.
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
+    def __init__(self, params: Params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *,
+                 maximize: bool = False, decoupled_weight_decay: bool = False) -> None:
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize,
                                       decoupled_weight_decay=decoupled_weight_decay))
@@ -88,7 +95,8 @@ class AdamW(Adam):
     ``weight_decay`` defaults to 1e-2.
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False, *, maximize=False):
+    def __init__(self, params: Params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                          amsgrad=amsgrad, maximize=maximize, decoupled_weight_decay=True)

@@ -1,6 +1,13 @@
 """``Adamax``: Adam with the infinity norm in place of the root mean square."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from . import _checks
 from .optimizer import Optimizer
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import Params
 
 
 class Adamax(Optimizer):
@@ -25,8 +32,8 @@ class Adamax(Optimizer):
     State per parameter: ``step``, ``exp_avg`` (m), ``exp_inf`` (u).
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, *,
-                 maximize=False):
+    def __init__(self, params: Params, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, *, maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       maximize=maximize))
 

@@ -1,6 +1,13 @@
 """``NAdam``: Adam with Nesterov momentum (Dozat, 2016)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from . import _checks
 from .optimizer import Optimizer
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import Params
 
 
 class NAdam(Optimizer):
@@ -35,8 +42,9 @@ class NAdam(Optimizer):
 
     _scalar_state = {"step": int, "mu_product": float}
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 momentum_decay=4e-3, decoupled_weight_decay=False, *, maximize=False):
+    def __init__(self, params: Params, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, *, maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       momentum_decay=momentum_decay,
                                       decoupled_weight_decay=decoupled_weight_decay,

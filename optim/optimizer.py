@@ -8,7 +8,10 @@ Tensor in-place ops; ``step()`` runs it under ``no_grad`` for every parameter
 that has a gradient. The preamble the rules share (``maximize``, weight decay,
 zero-filled first state) lives here as ``_prepare_grad`` and ``_init_state``.
 """
+from __future__ import annotations
+
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,6 +19,12 @@ from tinygrad_book.creation import full_like, zeros_like
 from tinygrad_book.grad_mode import enable_grad, no_grad
 from tinygrad_book.param_utils import plain, zero_grad
 from tinygrad_book.tensor import Tensor
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any
+
+    from tinygrad_book._typing import Params
 
 
 class Optimizer:
@@ -34,7 +43,7 @@ class Optimizer:
 
     _scalar_state = {"step": int}
 
-    def __init__(self, params, defaults):
+    def __init__(self, params: Params, defaults: Any) -> None:
         self.defaults = dict(defaults)
         self._check_group(self.defaults)
         self.state = defaultdict(dict)
@@ -104,7 +113,7 @@ class Optimizer:
         return state
 
     # -- parameter groups --------------------------------------------------------
-    def add_param_group(self, param_group):
+    def add_param_group(self, param_group: Any) -> None:
         """Add a group of parameters (e.g. a newly unfrozen layer) with its own hyperparameters.
 
         ``param_group`` is a dict with ``"params"`` and optional hyperparameters;
@@ -157,14 +166,14 @@ class Optimizer:
         self.param_groups.append(group)
 
     # -- training ----------------------------------------------------------------
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients of all parameters: dropped (the default) or, with
         ``set_to_none=False``, detached and zeroed in place — PyTorch's semantics, shared
         with ``Module.zero_grad`` (:func:`tinygrad_book.param_utils.zero_grad`)."""
         params = (p for group in self.param_groups for p in group["params"])
         zero_grad(params, set_to_none=set_to_none)
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[..., Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()``'s loss.
 
         ``closure``, if given, re-evaluates the model and returns the loss (it is
@@ -200,7 +209,7 @@ class Optimizer:
         return loss
 
     # -- checkpoints -------------------------------------------------------------
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """The optimizer's state as plain data, in PyTorch's layout.
 
         ``{"state": {index: {name: array or number}}, "param_groups": [{..., "params":
@@ -222,7 +231,7 @@ class Optimizer:
                 state[index[id(p)]] = {k: _snapshot(v) for k, v in entries.items()}
         return {"state": state, "param_groups": groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore a ``state_dict()`` taken from an optimizer of the same kind and parameters.
 
         The saved groups must match this optimizer's in number and size, and every

@@ -4,9 +4,15 @@ The book's RMSprop (section 6.1.5, ``common/optimizer.py``) is
 ``RMSprop(params, lr=0.01, alpha=0.99, eps=1e-7)``: its ``decay_rate`` is
 PyTorch's ``alpha`` and it adds its ε = 1e-7 outside the square root, as here.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from . import _checks
 from .optimizer import Optimizer
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import Params
 
 
 class RMSprop(Optimizer):
@@ -36,8 +42,9 @@ class RMSprop(Optimizer):
     centered, ``momentum_buffer`` (b) if momentum > 0.
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False, *, maximize=False):
+    def __init__(self, params: Params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False, *,
+                 maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered, maximize=maximize))
 

@@ -2,9 +2,15 @@
 
 The book's SGD (section 6.1.2) is the plain case: W ← W − η ∂L/∂W.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from . import _checks
 from .optimizer import Optimizer
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import Params
 
 
 class SGD(Optimizer):
@@ -35,8 +41,9 @@ class SGD(Optimizer):
         maximize: ascend the objective instead of descending.
     """
 
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
-                 nesterov=False, *, maximize=False):
+    def __init__(self, params: Params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *,
+                 maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov,
                                       maximize=maximize))

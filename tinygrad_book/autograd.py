@@ -20,7 +20,10 @@ second derivatives flow through it); any other array comes back as a constant.
 The node holds edges to its inputs' nodes, not the input Tensors, so an
 intermediate array stays alive only while something saved it.
 """
+from __future__ import annotations
+
 import threading
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -29,6 +32,10 @@ from .anomaly import _State as _anomaly_state
 from .anomaly import record_call_site
 from .grad_mode import _State as _grad_state
 from .saved import VersionCounter, freed, holds_array, modified, resolve_saved, share_view_counter
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 
 class _ThreadScope(threading.local):
@@ -91,13 +98,13 @@ class Context:
     _output_hooks = None
     _retained = None
 
-    def __init__(self, fn):
+    def __init__(self, fn: Callable[..., Any]) -> None:
         self.fn = fn
         self.next = self.needs_input_grad = self.output_meta = self._saved_resolved = ()
         self._saved = self._saved_versions = None
 
     @property
-    def input_meta(self):
+    def input_meta(self) -> Any:
         """Per positional input ``(shape, dtype)`` (``None`` for one without a gradient),
         read from the input's node, or from the leaf itself."""
         return tuple(None if e is None else
@@ -105,12 +112,12 @@ class Context:
                      for e in self.next)
 
     # -- saving -----------------------------------------------------------
-    def save_for_backward(self, *values):
+    def save_for_backward(self, *values: Any) -> Any:
         """Keep arrays (or Tensors) for backward; read them as ``ctx.saved_tensors``."""
         self._saved = values
 
     @property
-    def saved_tensors(self):
+    def saved_tensors(self) -> Any:
         """The saved values as Tensors (inputs and outputs keep their graph)."""
         if self._saved_resolved is None:
             freed(self)
@@ -133,7 +140,7 @@ class Context:
         return tuple(out)
 
     @property
-    def saved_arrays(self):
+    def saved_arrays(self) -> Any:
         """The saved values as plain arrays, for ``array_backward`` (same checks)."""
         saved = self._saved_resolved
         if saved is None:
@@ -164,7 +171,7 @@ class Context:
                 modified(self, saved[0], vc.value, expected)
         return vc
 
-    def output_counter(self, nr, vc=None):
+    def output_counter(self, nr: Any, vc: Any = None) -> Any:
         """The version counter of output ``nr``, shared by every Tensor that stands for
         it (made when first needed; ``vc`` installs a given one, for a view)."""
         counters = self.__dict__.get("_output_counters")
@@ -176,14 +183,14 @@ class Context:
             counters[nr] = VersionCounter()
         return counters[nr]
 
-    def name(self):
+    def name(self) -> Any:
         """Op name as PyTorch prints it, e.g. ``MulBackward``."""
         return self.fn.__name__ + "Backward"
 
     def __repr__(self):
         return f"<{self.name()}>"
 
-    def release(self):
+    def release(self) -> Any:
         """Drop saved arrays: what ``retain_graph=False`` does after backward.
 
         That includes arrays the Function kept as its own attributes (max-pool's
@@ -238,15 +245,15 @@ class Function:
     array_backward = None
 
     @staticmethod
-    def forward(ctx, *args, **kwargs):
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError
 
     @staticmethod
-    def backward(ctx, *grad_outputs):
+    def backward(ctx: Any, *grad_outputs: Any) -> None:
         raise NotImplementedError
 
     @classmethod
-    def apply(cls, *args, **kwargs):
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` on the arrays of ``args`` and record the node if needed."""
         Tensor = registry.Tensor
         ctx = Context(cls)

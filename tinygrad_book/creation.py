@@ -3,11 +3,20 @@
 Floating point results default to float32. Random ones draw from the global
 generator (``tinygrad_book.manual_seed``).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .ops.shape import shape_arg as _shape_arg
 from .random import default_generator
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from tinygrad_book._typing import ArrayLike, DTypeLike, IntOrTuple
 
 
 def _float_dtype(dtype):
@@ -25,7 +34,7 @@ def _check_shape(shape, op):
     return shape
 
 
-def tensor(data, requires_grad=False, dtype=None):
+def tensor(data: ArrayLike, requires_grad: bool = False, dtype: DTypeLike | None = None) -> Tensor:
     """A new leaf Tensor holding a copy of ``data`` (floats become float32)."""
     t = Tensor(data, dtype=dtype)
     if t.data is data or (isinstance(data, Tensor) and t.data is data.data):
@@ -34,38 +43,41 @@ def tensor(data, requires_grad=False, dtype=None):
     return t
 
 
-def zeros(*shape, dtype=None, requires_grad=False):
+def zeros(*shape: int, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     return _new(np.zeros(_check_shape(shape, "zeros"), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def ones(*shape, dtype=None, requires_grad=False):
+def ones(*shape: int, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     return _new(np.ones(_check_shape(shape, "ones"), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def full(shape, fill_value, dtype=None, requires_grad=False):
+def full(shape: IntOrTuple, fill_value: float, dtype: DTypeLike | None = None,
+         requires_grad: bool = False) -> Tensor:
     if dtype is None and isinstance(fill_value, (bool, int)) and not isinstance(fill_value, float):
         dtype = np.bool_ if isinstance(fill_value, bool) else np.int64
     shape = _check_shape((shape,) if isinstance(shape, int) else tuple(shape), "full")
     return _new(np.full(shape, fill_value, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def empty(*shape, dtype=None, requires_grad=False):
+def empty(*shape: int, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     return _new(np.empty(_check_shape(shape, "empty"), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def zeros_like(t, dtype=None, requires_grad=False):
+def zeros_like(t: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     return _new(np.zeros(t.shape, dtype=dtype or t.dtype), requires_grad)
 
 
-def ones_like(t, dtype=None, requires_grad=False):
+def ones_like(t: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     return _new(np.ones(t.shape, dtype=dtype or t.dtype), requires_grad)
 
 
-def full_like(t, fill_value, dtype=None, requires_grad=False):
+def full_like(t: Tensor, fill_value: float, dtype: DTypeLike | None = None,
+              requires_grad: bool = False) -> Tensor:
     return _new(np.full(t.shape, fill_value, dtype=dtype or t.dtype), requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+def arange(start: float, end: float | None = None, step: int = 1, dtype: DTypeLike | None = None,
+           requires_grad: bool = False) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive); int64 for ints, else float32."""
     if end is None:
         start, end = 0, start
@@ -77,32 +89,35 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
     return _new(np.arange(start, end, step).astype(dtype), requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False):
+def linspace(start: float, end: float, steps: int, dtype: DTypeLike | None = None,
+             requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
     return _new(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False):
+def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None,
+        requires_grad: bool = False) -> Tensor:
     return _new(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def rand(*shape, dtype=None, requires_grad=False):
+def rand(*shape: int, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1)."""
     shape = _check_shape(shape, "rand")
     arr = default_generator().random(shape, dtype=np.float64)
     return _new(arr.astype(_float_dtype(dtype)), requires_grad)
 
 
-def randn(*shape, dtype=None, requires_grad=False):
+def randn(*shape: int, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
     shape = _check_shape(shape, "randn")
     arr = default_generator().standard_normal(shape)
     return _new(arr.astype(_float_dtype(dtype)), requires_grad)
 
 
-def randint(low, high=None, size=(), dtype=np.int64, requires_grad=False):
+def randint(low: float, high: float | None = None, size: IntOrTuple = (),
+            dtype: DTypeLike = np.int64, requires_grad: bool = False) -> Any:
     """Random integers in [low, high) (``randint(high, size)`` counts from 0, as PyTorch)."""
     if isinstance(high, (tuple, list)):  # randint(high, size)
         low, high, size = 0, low, high
@@ -114,20 +129,21 @@ def randint(low, high=None, size=(), dtype=np.int64, requires_grad=False):
     return _new(default_generator().integers(low, high, size=size).astype(dtype), requires_grad)
 
 
-def rand_like(t, dtype=None, requires_grad=False):
+def rand_like(t: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     return rand(*t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
 
 
-def randn_like(t, dtype=None, requires_grad=False):
+def randn_like(t: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     return randn(*t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
 
 
-def empty_like(t, dtype=None, requires_grad=False):
+def empty_like(t: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor of ``t``'s shape (and dtype, unless ``dtype`` is given)."""
     return _new(np.empty(t.shape, dtype=dtype or t.dtype), requires_grad)
 
 
-def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False):
+def logspace(start: float, end: float, steps: int, base: float = 10.0,
+             dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """``steps`` values from base**start to base**end, evenly spaced in the exponent."""
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"logspace: steps must be a non-negative int, got {steps!r}")
@@ -135,7 +151,8 @@ def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False):
     return _new(arr.astype(_float_dtype(dtype)), requires_grad)
 
 
-def randint_like(t, low=0, high=None, dtype=None, requires_grad=False):
+def randint_like(t: Tensor, low: int = 0, high: float | None = None, dtype: DTypeLike | None = None,
+                 requires_grad: bool = False) -> Tensor:
     """Random integers in [low, high) of ``t``'s shape (``randint_like(t, high)`` from 0)."""
     if high is None:
         low, high = 0, low
@@ -143,14 +160,15 @@ def randint_like(t, low=0, high=None, dtype=None, requires_grad=False):
     return _new(arr.astype(dtype or t.dtype), requires_grad)
 
 
-def randperm(n, dtype=np.int64, requires_grad=False):
+def randperm(n: int, dtype: DTypeLike = np.int64, requires_grad: bool = False) -> Tensor:
     """A random permutation of 0..n-1."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"randperm: n must be a non-negative int, got {n!r}")
     return _new(default_generator().permutation(int(n)).astype(dtype), requires_grad)
 
 
-def normal(mean=0.0, std=1.0, size=None, dtype=None, requires_grad=False):
+def normal(mean: float = 0.0, std: float = 1.0, size: IntOrTuple | None = None,
+           dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Normal samples: ``mean`` and ``std`` are numbers (then ``size`` is needed) or
     tensors that broadcast together (then the result has their shape)."""
     m = mean.data if isinstance(mean, Tensor) else np.asarray(mean)

@@ -8,8 +8,15 @@ The mode belongs to the calling thread, as in PyTorch: a ``no_grad`` block
 in one thread never changes what another thread records, and each new thread
 starts with recording on.
 """
+from __future__ import annotations
+
 import functools
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 
 class _ThreadState(threading.local):
@@ -21,7 +28,7 @@ class _ThreadState(threading.local):
 _State = _ThreadState()
 
 
-def is_grad_enabled():
+def is_grad_enabled() -> bool:
     """True when operations are being recorded for backward (in this thread)."""
     return _State.grad_enabled
 
@@ -33,7 +40,7 @@ class set_grad_enabled:
     as PyTorch's does; used as ``with`` it switches back afterwards.
     """
 
-    def __init__(self, mode):
+    def __init__(self, mode: str) -> None:
         self.prev = _State.grad_enabled
         self.mode = bool(mode)
         _State.grad_enabled = self.mode
@@ -45,7 +52,7 @@ class set_grad_enabled:
         _State.grad_enabled = self.prev
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: Callable[..., Any]) -> Any:
         # Decorator use: the constructor already switched the mode; undo that.
         _State.grad_enabled = self.prev
         return _with_mode(fn, self.mode)

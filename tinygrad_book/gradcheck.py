@@ -4,13 +4,20 @@ The book checks its backprop against numerical gradients (section 5.6.3);
 this is that check made rigorous: every entry of the Jacobian is compared,
 in float64, and a failure names the input, the element and both values.
 """
+from __future__ import annotations
+
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .grad_mode import enable_grad, no_grad
 from .gradients import grad as autograd_grad
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any
 
 
 class GradcheckError(RuntimeError):
@@ -37,7 +44,8 @@ def _outputs(func, inputs):
     return [o for o in outs if isinstance(o, Tensor) and o.dtype.kind == "f"]
 
 
-def numerical_grad(func, inputs, eps=1e-6, grad_outputs=None):
+def numerical_grad(func: Callable[..., Any], inputs: Sequence[Tensor], eps: float = 1e-6,
+                   grad_outputs: Sequence[Tensor] | None = None) -> Any:
     """Central-difference gradient of ``sum(grad_output * func(*inputs))`` for each input.
 
     Args:
@@ -123,8 +131,9 @@ def _jacobians(func, inputs, diff_idx, eps):
     return analytic, numeric, sizes
 
 
-def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
-              nondet_tol=0.0):
+def gradcheck(func: Callable[..., Any], inputs: Sequence[Tensor], eps: float = 1e-6,
+              atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
+              nondet_tol: float = 0.0) -> bool:
     """Check ``func``'s analytic gradients against central differences.
 
     Args:
@@ -180,8 +189,10 @@ def _locate(row, sizes):
     return len(sizes) - 1, int(row)
 
 
-def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  raise_exception=True, seed=0):
+def gradgradcheck(func: Callable[..., Any], inputs: Sequence[Tensor],
+                  grad_outputs: Sequence[Tensor] | None = None, eps: float = 1e-6,
+                  atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
+                  seed: int = 0) -> bool:
     """Check second derivatives: gradcheck the map (inputs, v) -> vᵀ ∂func/∂inputs.
 
     ``grad_outputs`` (the v) default to standard normal float64 tensors that

@@ -1,10 +1,20 @@
 """``grad(outputs, inputs)``: gradients without touching ``.grad``, as
 ``torch.autograd.grad``; and the check of a gradient handed to backward.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import registry
 from .engine import run_backward
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+    from tinygrad_book.tensor import Tensor
 
 
 def check_root_gradient(gradient, output, where):
@@ -22,8 +32,9 @@ def check_root_gradient(gradient, output, where):
     return registry.constant(gradient.data.astype(output.dtype, copy=True))
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=False):
+def grad(outputs: Sequence[Tensor], inputs: Sequence[Tensor],
+         grad_outputs: Sequence[Tensor] | None = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> Any:
     """Gradients of ``outputs`` with respect to ``inputs``, as ``torch.autograd.grad``.
 
     Returns a tuple with one gradient per input (``None`` for an unused input

@@ -4,9 +4,16 @@ It lives in the core (``nn`` re-exports it as ``nn.Parameter``) so that the
 core's own modules, such as ``serialization``, can recognise and rebuild one
 without reaching up into ``nn``.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import ArrayLike
 
 
 class Parameter(Tensor):
@@ -19,7 +26,7 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data=None, requires_grad=True):
+    def __init__(self, data: ArrayLike | None = None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty((0,), dtype=np.float32)
         elif isinstance(data, Tensor):

@@ -4,12 +4,19 @@
 draw from :func:`default_generator`, so a single :func:`manual_seed` call makes
 a whole training run reproducible, as ``torch.manual_seed`` does.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    pass
 
 _generator = np.random.default_rng()
 
 
-def manual_seed(seed):
+def manual_seed(seed: int) -> None:
     """Reseed the global generator; returns it (as PyTorch returns its Generator)."""
     global _generator
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):

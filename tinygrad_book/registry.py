@@ -13,11 +13,26 @@ untracked tensor with :func:`constant`. See ``tinygrad_book/ops/__init__.py``
 for how to add an op.
 """
 
-Tensor = None      # the Tensor class, once tensor.py registered it
-_methods = {}      # attribute name -> function, in registration order
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+if TYPE_CHECKING:
+    from .tensor import Tensor as _Tensor
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_T = TypeVar("_T")
+
+Tensor: Any = None      # the Tensor class, once tensor.py registered it
+_methods: dict[str, Callable[..., Any]] = {}  # attribute name -> function, in registration order
 
 
-def tensor_method(*names):
+@overload
+def tensor_method(fn: _F, /) -> _F: ...
+@overload
+def tensor_method(*names: str) -> Callable[[_F], _F]: ...
+def tensor_method(*names: Any) -> Any:
     """Decorator: make a front function a Tensor method as well.
 
     ``@tensor_method`` uses the function's own name; ``@tensor_method("__add__",
@@ -30,7 +45,7 @@ def tensor_method(*names):
         _add(fn.__name__, fn)
         return fn
 
-    def decorate(fn):
+    def decorate(fn: _F) -> _F:
         for name in names or (fn.__name__,):
             _add(name, fn)
         return fn
@@ -38,7 +53,7 @@ def tensor_method(*names):
     return decorate
 
 
-def _add(name, fn):
+def _add(name: str, fn: Callable[..., Any]) -> None:
     if name in _methods and _methods[name] is not fn:
         raise RuntimeError(f"tensor_method: Tensor.{name} is registered twice (by "
                            f"{_qualname(_methods[name])} and {_qualname(fn)})")
@@ -47,11 +62,11 @@ def _add(name, fn):
         setattr(Tensor, name, fn)
 
 
-def _qualname(fn):
+def _qualname(fn: Any) -> str:
     return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', fn)!s}"
 
 
-def register_tensor_type(cls):
+def register_tensor_type(cls: type[_T]) -> type[_T]:
     """Called once by ``tensor.py`` with the finished class: attach the methods."""
     global Tensor
     for name in _methods:
@@ -64,6 +79,6 @@ def register_tensor_type(cls):
     return cls
 
 
-def constant(array):
+def constant(array: Any) -> _Tensor:
     """An untracked Tensor around ``array`` (no copy, no checks): a constant of the graph."""
     return Tensor._make(array, False, None, 0)

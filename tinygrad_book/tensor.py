@@ -8,7 +8,10 @@ This file holds what a tensor *is* (its data, its place in the graph, its
 version); the ops it can do live in ``ops/``, each next to its Function, and
 become methods by registration (see ``tinygrad_book/ops/__init__.py``).
 """
+from __future__ import annotations
+
 import weakref
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,8 +26,21 @@ from .ops.select import where  # noqa: F401
 from .saved import VersionCounter
 from .tensor_format import format_tensor
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any
 
-class Tensor:
+    from tinygrad_book._typing import ArrayLike, DTypeLike
+
+
+if TYPE_CHECKING:
+    # The registered methods, as a type checker should see them (see _tensor_api.py).
+    from ._tensor_api import TensorMethods as _Methods
+else:
+    _Methods = object
+
+
+class Tensor(_Methods):
     """An n-dimensional array with reverse-mode autodiff.
 
     Args:
@@ -42,7 +58,8 @@ class Tensor:
     # NumPy defers to our reflected operators (array + tensor -> Tensor).
     __array_priority__ = 1000
 
-    def __init__(self, data, requires_grad=False, dtype=None, name=None):
+    def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: DTypeLike | None = None,
+                 name: str | None = None) -> None:
         self.data = to_array(data, dtype)
         self.grad = None
         self.grad_fn = None
@@ -70,7 +87,7 @@ class Tensor:
 
     # -- autograd attributes ---------------------------------------------------
     @property
-    def requires_grad(self):
+    def requires_grad(self) -> bool:
         return self._requires_grad
 
     @requires_grad.setter
@@ -85,18 +102,18 @@ class Tensor:
                 f"to cut this tensor (made by {self.grad_fn.name()}) out of the graph")
         self._requires_grad = bool(value)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: bool = True) -> None:
         """Set ``requires_grad`` in place; returns ``self``."""
         self.requires_grad = requires_grad
         return self
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
         """True for tensors the user made (no ``grad_fn``); their ``.grad`` is filled."""
         return self.grad_fn is None
 
     @property
-    def name(self):
+    def name(self) -> str | None:
         return self._name
 
     @name.setter
@@ -108,7 +125,8 @@ class Tensor:
                 names = self.grad_fn.output_names = [None] * len(self.grad_fn.output_meta)
             names[self._output_nr] = value
 
-    def backward(self, gradient=None, retain_graph=False, create_graph=False):
+    def backward(self, gradient: Any = None, retain_graph: bool = False,
+                 create_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
 
         ``gradient`` (same shape as ``self``) is required unless ``self`` has one
@@ -131,7 +149,7 @@ class Tensor:
         engine.run_backward([self], [gradient], retain_graph=retain_graph or create_graph,
                             create_graph=create_graph)
 
-    def retain_grad(self):
+    def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward (leaves always do)."""
         if not self._requires_grad:
             raise RuntimeError("retain_grad(): this tensor does not require grad, so it "
@@ -143,7 +161,7 @@ class Tensor:
             node._retained = {}
         node._retained[self._output_nr] = weakref.ref(self)
 
-    def register_hook(self, hook):
+    def register_hook(self, hook: Callable[..., Any]) -> Any:
         """Call ``hook(grad)`` when this tensor's gradient is computed.
 
         A hook may return a new gradient to use instead. Returns a handle whose
@@ -164,13 +182,13 @@ class Tensor:
         hooks.append(hook)
         return _HookHandle(hooks, hook)
 
-    def detach(self):
+    def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data (and version counter), cut out of the graph."""
         t = registry.constant(self.data)
         t._vc = self._version_counter()
         return t
 
-    def detach_(self):
+    def detach_(self) -> Tensor:
         """Cut this tensor out of the graph in place."""
         self.grad_fn = None
         self._requires_grad = False
@@ -198,74 +216,74 @@ class Tensor:
 
     # -- array attributes ------------------------------------------------------
     @property
-    def shape(self):
+    def shape(self) -> tuple[int, ...]:
         return self.data.shape
 
     @property
-    def ndim(self):
+    def ndim(self) -> int:
         return self.data.ndim
 
     @property
-    def size(self):
+    def size(self) -> Any:
         return self.data.size
 
-    def numel(self):
+    def numel(self) -> int:
         return self.data.size
 
-    def dim(self):
+    def dim(self) -> int:
         return self.data.ndim
 
     @property
-    def dtype(self):
+    def dtype(self) -> np.dtype[Any]:
         return self.data.dtype
 
-    def numpy(self):
+    def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied)."""
         return self.data
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: DTypeLike | None = None, copy: Any = None) -> Any:
         if dtype is not None and dtype != self.data.dtype:
             return self.data.astype(dtype)
         return self.data.copy() if copy else self.data
 
-    def item(self):
+    def item(self) -> Any:
         if self.data.size != 1:
             raise ValueError(f"item(): only a tensor with one element can be converted to a "
                              f"Python number, got shape {self.shape}")
         return self.data.item()
 
-    def tolist(self):
+    def tolist(self) -> Any:
         return self.data.tolist()
 
-    def __len__(self):
+    def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self.data.shape[0]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self.data.shape[0]))
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         if self.data.size != 1:
             raise RuntimeError(f"the truth value of a tensor of shape {self.shape} is "
                                "ambiguous; use .any() or .all()")
         return bool(self.data)
 
-    def __float__(self):
+    def __float__(self) -> float:
         return float(self.item())
 
-    def __int__(self):
+    def __int__(self) -> int:
         return int(self.item())
 
     __hash__ = object.__hash__
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return format_tensor(self)
 
     @property
-    def T(self):
+    def T(self) -> Tensor:
         return self.permute(*reversed(range(self.ndim)))
 
 

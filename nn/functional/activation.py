@@ -1,6 +1,9 @@
 """Activation functions (book sections 3.2 and 5.5) and softmax / log-softmax (section 3.5)."""
+from __future__ import annotations
+
 import math
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -11,15 +14,19 @@ from tinygrad_book.grad_mode import is_grad_enabled
 from . import _special
 from ._utils import as_tensor, check_float
 
+if TYPE_CHECKING:
+    from tinygrad_book._typing import Dim, DTypeLike
+    from tinygrad_book.tensor import Tensor
 
-def relu(input, inplace=False):
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(0, x) (book eq. 3.7); ``inplace`` is accepted and ignored."""
     input = as_tensor(input, "relu")
     check_float(input, "relu")
     return input.relu()
 
 
-def sigmoid(input):
+def sigmoid(input: Tensor) -> Tensor:
     """1 / (1 + e^-x) (book eq. 3.6), stable for large |x|."""
     input = as_tensor(input, "sigmoid")
     check_float(input, "sigmoid")
@@ -44,14 +51,14 @@ class LogSigmoidCurve(Function):
         return g * (-x).sigmoid()
 
 
-def logsigmoid(input):
+def logsigmoid(input: Tensor) -> Tensor:
     """log(1 / (1 + e^-x)), computed stably (as ``torch.nn.functional.logsigmoid``)."""
     input = as_tensor(input, "logsigmoid")
     check_float(input, "logsigmoid")
     return LogSigmoidCurve.apply(input)
 
 
-def tanh(input):
+def tanh(input: Tensor) -> Tensor:
     input = as_tensor(input, "tanh")
     check_float(input, "tanh")
     return input.tanh()
@@ -74,7 +81,7 @@ class LeakyReLUCurve(Function):
         return g * factor
 
 
-def leaky_relu(input, negative_slope=0.01, inplace=False):
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x where x > 0, else ``negative_slope``·x, as PyTorch; ``inplace`` is ignored."""
     input = as_tensor(input, "leaky_relu")
     check_float(input, "leaky_relu")
@@ -120,7 +127,7 @@ class GELUCurve(Function):
         return g * (cdf + x * pdf)
 
 
-def gelu(input, approximate="none"):
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """Gaussian Error Linear Unit, as ``torch.nn.functional.gelu``.
 
     ``approximate='none'``: x·Φ(x) with the exact normal CDF (Cody's erf,
@@ -204,13 +211,13 @@ def _dtype_arg(fn, input, dtype):
     return input.astype(dtype)
 
 
-def softmax(input, dim=None, dtype=None):
+def softmax(input: Tensor, dim: Dim = None, dtype: DTypeLike | None = None) -> Tensor:
     """Probabilities along ``dim``: exp(x) / Σ exp(x), shifted by the max so that
     e^1000 never overflows."""
     return _along_dim("softmax", SoftmaxAlongDim, input, dim, dtype)
 
 
-def log_softmax(input, dim=None, dtype=None):
+def log_softmax(input: Tensor, dim: Dim = None, dtype: DTypeLike | None = None) -> Tensor:
     """log(softmax(x)) along ``dim``, computed as x - max - log Σ e^(x - max) (no log of 0)."""
     return _along_dim("log_softmax", LogSoftmaxAlongDim, input, dim, dtype)
 

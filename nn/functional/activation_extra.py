@@ -3,8 +3,11 @@
 Most are a few Tensor ops (so they differentiate twice for free); ``softplus``
 is its own op because log(1 + eˣ) needs care at both ends.
 """
+from __future__ import annotations
+
 import math
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,6 +16,10 @@ from tinygrad_book.ops.select import where
 
 from ._utils import as_tensor, check_float
 from .activation import softmax
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import Dim, DTypeLike
+    from tinygrad_book.tensor import Tensor
 
 
 def _input(input, fn):
@@ -32,7 +39,7 @@ def _expm1_neg(x):
     return x.clamp(max=0).exp() - 1
 
 
-def elu(input, alpha=1.0, inplace=False):
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, α(eˣ - 1) otherwise."""
     x = _input(input, "elu")
     alpha = _number(alpha, "alpha", "elu")
@@ -43,13 +50,13 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def selu(input, inplace=False):
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """scale · elu(x, α) with the self-normalising constants of Klambauer et al. (2017)."""
     x = _input(input, "selu")
     return where(x.data > 0, x * _SELU_SCALE, _expm1_neg(x) * (_SELU_ALPHA * _SELU_SCALE))
 
 
-def celu(input, alpha=1.0, inplace=False):
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """max(0, x) + min(0, α(e^(x/α) - 1))."""
     x = _input(input, "celu")
     alpha = _number(alpha, "alpha", "celu")
@@ -58,7 +65,7 @@ def celu(input, alpha=1.0, inplace=False):
     return where(x.data > 0, x, _expm1_neg(x * (1 / alpha)) * alpha)
 
 
-def silu(input, inplace=False):
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x σ(x) (also called swish)."""
     x = _input(input, "silu")
     return x * x.sigmoid()
@@ -81,7 +88,7 @@ class SoftplusCurve(Function):
         return g * where(ctx.linear, 1.0, (x * ctx.beta).sigmoid())
 
 
-def softplus(input, beta=1.0, threshold=20.0):
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """A smooth ReLU, log(1 + e^(βx))/β, linear past ``threshold`` (as PyTorch)."""
     x = _input(input, "softplus")
     beta = _number(beta, "beta", "softplus")
@@ -90,19 +97,20 @@ def softplus(input, beta=1.0, threshold=20.0):
     return SoftplusCurve.apply(x, beta=beta, threshold=_number(threshold, "threshold", "softplus"))
 
 
-def mish(input, inplace=False):
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x tanh(softplus(x)) (Misra, 2019)."""
     x = _input(input, "mish")
     return x * SoftplusCurve.apply(x, beta=1.0, threshold=20.0).tanh()
 
 
-def softsign(input):
+def softsign(input: Tensor) -> Tensor:
     """x / (1 + |x|)."""
     x = _input(input, "softsign")
     return x / (x.abs() + 1)
 
 
-def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
     """x clipped to [min_val, max_val]; the gradient is 0 outside (and at) the ends."""
     x = _input(input, "hardtanh")
     lo, hi = _number(min_val, "min_val", "hardtanh"), _number(max_val, "max_val", "hardtanh")
@@ -112,25 +120,25 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     return where(inside, x, x.clamp(lo, hi).detach())
 
 
-def relu6(input, inplace=False):
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """min(max(0, x), 6)."""
     return hardtanh(_input(input, "relu6"), 0.0, 6.0)
 
 
-def hardsigmoid(input, inplace=False):
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6: a piecewise-linear sigmoid."""
     x = _input(input, "hardsigmoid")
     return where((x.data > -3) & (x.data < 3), x * (1 / 6) + 0.5, (x.data >= 3).astype(x.dtype))
 
 
-def hardswish(input, inplace=False):
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x · relu6(x + 3) / 6 (MobileNetV3)."""
     x = _input(input, "hardswish")
     inside = (x.data > -3) & (x.data < 3)
     return where(inside, x * (x + 3) * (1 / 6), where(x.data >= 3, x, 0.0))
 
 
-def prelu(input, weight):
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """max(0, x) + a · min(0, x) with a learnt slope ``weight``: one value, or one per
     channel (dimension 1 of the input)."""
     x = _input(input, "prelu")
@@ -149,7 +157,7 @@ def prelu(input, weight):
     return where(x.data > 0, x, x * weight)
 
 
-def glu(input, dim=-1):
+def glu(input: Tensor, dim: int = -1) -> Tensor:
     """a ⊙ σ(b), where a and b are the two halves of ``input`` along ``dim``."""
     x = _input(input, "glu")
     nd = x.ndim
@@ -165,19 +173,19 @@ def glu(input, dim=-1):
     return x[lead + (slice(0, half),)] * x[lead + (slice(half, None),)].sigmoid()
 
 
-def softmin(input, dim=None, dtype=None):
+def softmin(input: Tensor, dim: Dim = None, dtype: DTypeLike | None = None) -> Tensor:
     """softmax(-x) along ``dim``: weights that favour the smallest entries."""
     x = _input(input, "softmin")
     return softmax(-x, dim, dtype)
 
 
-def tanhshrink(input):
+def tanhshrink(input: Tensor) -> Tensor:
     """x - tanh(x)."""
     x = _input(input, "tanhshrink")
     return x - x.tanh()
 
 
-def threshold(input, threshold, value, inplace=False):
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """x where x > ``threshold``, else ``value``."""
     x = _input(input, "threshold")
     th = _number(threshold, "threshold", "threshold")

@@ -5,8 +5,11 @@ softmax(Q Kᵀ / √d + M) V (Vaswani et al., 2017), composed of graph ops
 it — twice if asked. Shapes: query (..., L, E), key (..., S, E),
 value (..., S, Ev) -> (..., L, Ev); ``...`` broadcasts (batch, heads).
 """
+from __future__ import annotations
+
 import math
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +18,9 @@ from tinygrad_book.tensor import Tensor, where
 from ._utils import as_tensor, check_float
 from .activation import softmax
 from .dropout import dropout
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _float_mask(fn, mask, dtype, true_means_masked):
@@ -30,8 +36,10 @@ def _float_mask(fn, mask, dtype, true_means_masked):
     return arr.astype(dtype, copy=False)
 
 
-def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
-                                 is_causal=False, scale=None, enable_gqa=False):
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: float,
+                                 attn_mask: Tensor | None = None, dropout_p: float = 0.0,
+                                 is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
     """softmax(Q Kᵀ·scale + mask) V, as ``torch.nn.functional.scaled_dot_product_attention``.
 
     ``attn_mask``: boolean (True = may attend) or float (added to the scores),
@@ -71,8 +79,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     return weights @ v
 
 
-def multi_head_attention(q, k, v, num_heads, attn_mask=None, key_padding_mask=None,
-                         dropout_p=0.0, need_weights=True, average_attn_weights=True):
+def multi_head_attention(q: Any, k: int, v: Any, num_heads: int, attn_mask: Tensor | None = None,
+                         key_padding_mask: Tensor | None = None, dropout_p: float = 0.0,
+                         need_weights: bool = True, average_attn_weights: bool = True) -> Tensor:
     """Attention of already projected (N, L, E) queries and (N, S, E) keys/values over
     ``num_heads`` heads of E/num_heads features each.
 

@@ -22,6 +22,10 @@ weight gradient. At stride 1, the transposed convolution (and so every input
 gradient) is computed as a correlation with the flipped kernel, which avoids
 col2im's KH*KW strided additions.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from tinygrad_book import checks
@@ -32,6 +36,10 @@ from tinygrad_book.grad_mode import is_grad_enabled
 from ._utils import as_tensor, check_float, check_ndim, check_same_dtype
 from .im2col import ShiftedColumns, col2im_array, im2col_array
 from .padding import pad as _pad
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import IntOrTuple
+    from tinygrad_book.tensor import Tensor
 
 
 def _grouped_matmul(a, b, groups):
@@ -256,7 +264,8 @@ def _same_padding(kernel_size, dilation):
     return [(t // 2, t - t // 2) for t in total]
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
+           padding: IntOrTuple = 0, dilation: IntOrTuple = 1, groups: int = 1) -> Tensor:
     """2-D convolution (cross-correlation) of an (N, C, H, W) input, as PyTorch's ``F.conv2d``.
 
     Args:
@@ -318,8 +327,10 @@ def _check_fits(fn, shape, kernel, padding, dilation, weight_shape):
             f"{weight_shape}, padding {padding}, dilation {dilation}")
 
 
-def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1):
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: IntOrTuple = 1, padding: IntOrTuple = 0,
+                     output_padding: IntOrTuple = 0, groups: int = 1,
+                     dilation: IntOrTuple = 1) -> Tensor:
     """Transposed convolution (the gradient of conv2d w.r.t. its input), as PyTorch's.
 
     Args:

@@ -4,10 +4,18 @@
 and calls :func:`conv2d`, so it shares im2col, the one matrix product and
 every derivative (to any order) with the 2-D layer — and any speed-up of it.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ._utils import as_tensor, check_float, check_ndim
 from .conv import conv2d
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import IntOrTuple
+    from tinygrad_book.tensor import Tensor
 
 
 def _single(value, fn, name, minimum=1):
@@ -20,7 +28,8 @@ def _single(value, fn, name, minimum=1):
     return int(value)
 
 
-def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
+           padding: IntOrTuple = 0, dilation: IntOrTuple = 1, groups: int = 1) -> Tensor:
     """Cross-correlation of (N, C_in, L) input with (C_out, C_in/groups, K) filters.
 
     Returns (N, C_out, L_out), L_out = (L + 2P - d(K - 1) - 1) // S + 1;

@@ -1,10 +1,17 @@
 """Dropout (book section 6.4.3), in PyTorch's inverted form."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from tinygrad_book.autograd import Function
 from tinygrad_book.random import default_generator
 
 from ._utils import as_tensor, check_float
+
+if TYPE_CHECKING:
+    from tinygrad_book.tensor import Tensor
 
 
 class DropoutMask(Function):
@@ -25,7 +32,7 @@ class DropoutMask(Function):
         return g * scaled
 
 
-def dropout(input, p=0.5, training=True, inplace=False):
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` while training; identity in eval.
 
     The book's Dropout (section 6.4.3) keeps activations unscaled in training

@@ -4,6 +4,8 @@ An embedding is ``W[idx]``: the one-hot row vector times W (book chapter 3's
 matrix product) without building the one-hot matrix. Its backward scatters
 each output gradient back into the row it came from, adding up repeats.
 """
+from __future__ import annotations
+
 import numbers
 
 import numpy as np
@@ -61,8 +63,9 @@ def _renorm_(weight, idx, max_norm, norm_type):
     w[rows[big]] *= (max_norm / (norms[big] + 1e-7))[:, None].astype(w.dtype)
 
 
-def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
-              scale_grad_by_freq=False, sparse=False):
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Look up rows of ``weight`` (num_embeddings, dim) for integer ``input`` (any shape).
 
     Returns ``input.shape + (dim,)``. ``padding_idx``'s row gets no gradient;
@@ -101,7 +104,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     return EmbeddingLookup.apply(weight, idx=idx, padding_idx=padding_idx, scale=scale)
 
 
-def one_hot(tensor, num_classes=-1):
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """(*) integer classes -> (*, num_classes) int64 one-hot rows, as ``F.one_hot``.
 
     ``num_classes=-1`` takes one more than the largest class present.

@@ -10,6 +10,10 @@ flattened to ``(C*KH*KW, N*OH*OW)``: the convolution is then a single matrix
 product ``W (OC, C*KH*KW) @ cols`` whose result is already channel-major, and
 the book's matrix ``(N*OH*OW, C*KH*KW)`` is simply its transpose (a view).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
@@ -18,6 +22,12 @@ from tinygrad_book.autograd import Function
 from tinygrad_book.checks import conv_output_size
 
 from ._utils import as_tensor, check_float, check_ndim
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from tinygrad_book._typing import IntOrTuple
+    from tinygrad_book.tensor import Tensor
 
 
 def window_slices(kernel_size, stride, dilation, out_size):
@@ -213,7 +223,8 @@ def _conf(fn, spatial, kernel_size, stride, padding, dilation):
     return kernel_size, stride, padding, dilation, out
 
 
-def im2col(input, kernel_size, stride=1, padding=0, dilation=1):
+def im2col(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple = 1, padding: IntOrTuple = 0,
+           dilation: IntOrTuple = 1) -> Tensor:
     """Expand every receptive field of ``input`` into a row (book section 7.4.2).
 
     Args:
@@ -232,7 +243,8 @@ def im2col(input, kernel_size, stride=1, padding=0, dilation=1):
                         dilation=dilation)
 
 
-def col2im(cols, input_shape, kernel_size, stride=1, padding=0, dilation=1):
+def col2im(cols: Any, input_shape: Any, kernel_size: IntOrTuple, stride: IntOrTuple = 1,
+           padding: IntOrTuple = 0, dilation: IntOrTuple = 1) -> Tensor:
     """Fold the book's column matrix back to an (N, C, H, W) tensor, summing overlaps.
 
     The adjoint of :func:`im2col` (and its backward): ``cols`` must be
@@ -255,7 +267,8 @@ def col2im(cols, input_shape, kernel_size, stride=1, padding=0, dilation=1):
                         padding=padding, dilation=dilation)
 
 
-def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+def unfold(input: Tensor, kernel_size: IntOrTuple, dilation: IntOrTuple = 1,
+           padding: IntOrTuple = 0, stride: IntOrTuple = 1) -> Tensor:
     """PyTorch's ``F.unfold``: (N, C, H, W) -> (N, C*KH*KW, OH*OW) sliding blocks."""
     input = as_tensor(input, "unfold")
     check_float(input, "unfold")
@@ -266,7 +279,8 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     return cols.reshape(input.shape[0], oh * ow, cols.shape[1]).permute(0, 2, 1)
 
 
-def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+def fold(input: Tensor, output_size: IntOrTuple, kernel_size: IntOrTuple, dilation: IntOrTuple = 1,
+         padding: IntOrTuple = 0, stride: IntOrTuple = 1) -> Tensor:
     """PyTorch's ``F.fold``: ``(N, C*KH*KW, L)`` blocks summed into ``(N, C, *output_size)``."""
     input = as_tensor(input, "fold")
     check_ndim(input, (3,), "fold", layout="(N, C*KH*KW, L)")

@@ -8,7 +8,10 @@ behave the same in training and evaluation and work with a batch of one.
 All three are one fused op, :class:`Standardize`, with the affine γ, β folded
 in: x̂ = (x - μ) / √(σ² + ε) over the normalised axes, y = γ x̂ + β.
 """
+from __future__ import annotations
+
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +20,9 @@ from tinygrad_book.grad_mode import is_grad_enabled
 from tinygrad_book.tensor import Tensor
 
 from ._utils import as_tensor, check_float, check_same_dtype
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import IntOrTuple
 
 
 def _sum_to(a, shape):
@@ -95,7 +101,8 @@ def _affine(fn, input, weight, bias, shape):
     return out
 
 
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+def layer_norm(input: Tensor, normalized_shape: IntOrTuple, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalise over the last ``len(normalized_shape)`` dimensions, as ``F.layer_norm``.
 
     Shapes: input ``(*, *normalized_shape)``; weight and bias ``normalized_shape``.
@@ -118,7 +125,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return Standardize.apply(input, weight, bias, axes=axes, eps=_eps(eps, fn))
 
 
-def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalise each group of ``C / num_groups`` channels of each sample, as ``F.group_norm``.
 
     Shapes: input ``(N, C, *)``; weight and bias ``(C,)`` (per channel).
@@ -144,8 +152,10 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     return out.reshape(input.shape)
 
 
-def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
-                  use_input_stats=True, momentum=0.1, eps=1e-5):
+def instance_norm(input: Tensor, running_mean: Tensor | None = None,
+                  running_var: Tensor | None = None, weight: Tensor | None = None,
+                  bias: Tensor | None = None, use_input_stats: bool = True, momentum: float = 0.1,
+                  eps: float = 1e-5) -> Tensor:
     """Normalise each channel of each sample over its positions, as ``F.instance_norm``.
 
     Shapes: input ``(N, C, *)`` with at least one position axis; weight, bias
@@ -189,7 +199,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
                              None if bias is None else bias.reshape(shape), axes=axes, eps=eps)
 
 
-def normalize(input, p=2.0, dim=1, eps=1e-12):
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
     """x / max(‖x‖_p, eps) along ``dim``, as ``F.normalize`` (unit vectors for p = 2)."""
     fn = "normalize"
     input = as_tensor(input, fn)

@@ -1,4 +1,6 @@
 """The affine layer, flatten and PyTorch-style padding."""
+from __future__ import annotations
+
 import numpy as np
 
 from tinygrad_book.autograd import Function
@@ -48,7 +50,7 @@ def _const(array):
     return Tensor._make(array, False, None, 0)
 
 
-def linear(input, weight, bias=None):
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = input @ weightᵀ + bias, as ``torch.nn.functional.linear``.
 
     Args:
@@ -75,7 +77,7 @@ def linear(input, weight, bias=None):
     return Affine.apply(input, weight, bias)
 
 
-def flatten(input, start_dim=0, end_dim=-1):
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dimensions ``start_dim..end_dim`` into one, as ``torch.flatten``.
 
     ``nn.Flatten`` uses ``start_dim=1`` to keep the batch axis: the reshape the

@@ -1,5 +1,7 @@
 """Classification losses: cross-entropy (book section 4.2, and the Softmax-with-Loss layer of
 section 5.6.3) and the negative log-likelihood. Element-wise losses are in loss_elementwise.py."""
+from __future__ import annotations
+
 import numbers
 
 import numpy as np
@@ -213,8 +215,9 @@ def _soft_cross_entropy(fn, input, target, w, eps, reduction):
     return SoftCrossEntropy.apply(input, a, reduction=reduction, denominator=denominator)
 
 
-def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",
-                  label_smoothing=0.0):
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                  ignore_index: int = -100, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
     """Softmax followed by the cross-entropy error (book eq. 4.3), fused and stable.
 
     Args:
@@ -278,7 +281,8 @@ class NLL(Function):
         return grad * (g.unsqueeze(1) if ctx.reduction == "none" else g)
 
 
-def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100,
+             reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of class targets given log-probabilities, as PyTorch.
 
     ``input`` (N, C) or (N, C, d1, ...) log-probabilities (e.g. from

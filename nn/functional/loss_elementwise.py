@@ -1,10 +1,19 @@
 """Element-wise losses: mean squared error (book eq. 4.1) and binary cross-entropy."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from tinygrad_book.autograd import Function
 from tinygrad_book.grad_mode import is_grad_enabled
 
 from ._utils import as_tensor, check_float, check_mean_of_empty, check_reduction, check_same_dtype
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from tinygrad_book.tensor import Tensor
 
 
 def _reduce(loss, reduction):
@@ -32,7 +41,7 @@ def _binary_inputs(fn, input, target, reduction):
     return input, target
 
 
-def mse_loss(input, target, reduction="mean"):
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Mean squared error (x - y)², as PyTorch (the book's sum of squares, eq. 4.1,
     is ``0.5 * mse_loss(y, t, reduction='sum')``)."""
     fn = "mse_loss"
@@ -64,8 +73,8 @@ class StableSoftplus(Function):
         return g * x.sigmoid()
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean",
-                                     pos_weight=None):
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                     reduction: str = "mean", pos_weight: Any = None) -> Tensor:
     """Sigmoid + binary cross-entropy in one stable expression, as PyTorch.
 
     loss = (1 - t)·x + (1 + (pos_weight - 1)·t)·softplus(-x), which equals
@@ -114,7 +123,8 @@ class BinaryCrossEntropy(Function):
         return gp, gt
 
 
-def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                         reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of probabilities ``input`` in [0, 1] against ``target``, as PyTorch.
 
     loss = -w [t log p + (1 - t) log(1 - p)], each log clamped at -100 so that

@@ -3,13 +3,21 @@
 Element-wise losses are a few Tensor ops (so they differentiate twice), then
 the ``reduction`` ('mean', 'sum' or 'none'), with PyTorch's names and defaults.
 """
+from __future__ import annotations
+
 import math
 import numbers
 import warnings
+from typing import TYPE_CHECKING
 
 from tinygrad_book.ops.select import where
 
 from ._utils import as_tensor, check_float, check_mean_of_empty, check_same_dtype
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from tinygrad_book.tensor import Tensor
 
 
 def _pair(fn, input, target, reduction, reductions=("mean", "sum", "none")):
@@ -39,7 +47,7 @@ def _non_negative(value, name, fn):
     return float(value)
 
 
-def l1_loss(input, target, reduction="mean"):
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Mean absolute error |x - y|."""
     input, target = _pair("l1_loss", input, target, reduction)
     return _reduce((input - target).abs(), reduction)
@@ -51,7 +59,8 @@ def _quadratic_then_linear(diff, beta):
     return where(a.data < beta, diff * diff * (0.5 / beta), a - 0.5 * beta)
 
 
-def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
     """Quadratic for errors below ``beta``, linear above (Fast R-CNN); ``beta=0`` is L1."""
     fn = "smooth_l1_loss"
     input, target = _pair(fn, input, target, reduction)
@@ -61,7 +70,8 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
     return _reduce(loss, reduction)
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0):
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
+               delta: float = 1.0) -> Tensor:
     """0.5 d² where |d| <= δ, else δ(|d| - 0.5 δ): smooth L1 scaled by δ."""
     fn = "huber_loss"
     input, target = _pair(fn, input, target, reduction)
@@ -74,7 +84,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
     return _reduce(loss, reduction)
 
 
-def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: str | None = None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
     """KL(target ‖ q) with ``input`` = log q (log-probabilities), as ``F.kl_div``.
 
     Element-wise: t (log t - x), with 0 where t = 0; with ``log_target`` the

@@ -1,5 +1,8 @@
 """Batch Normalization (book section 6.3) and AlexNet's local response normalization."""
+from __future__ import annotations
+
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -10,6 +13,9 @@ from tinygrad_book.tensor import Tensor
 
 from ._utils import as_tensor, check_float, check_same_dtype, data
 from .padding import pad
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import IntOrTuple
 
 # einsum subscripts of Σ a·b per channel (axis 1) for 2- to 5-D inputs: one pass, no temporary.
 _CHANNEL_DOT = {nd: "a" + "c" + "bdef"[:nd - 2] + ",a" + "c" + "bdef"[:nd - 2] + "->c"
@@ -146,8 +152,9 @@ def _empty_batch_norm(input, weight, bias):
     return out if bias is None else out + bias.reshape(shape)
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
-               momentum=0.1, eps=1e-5):
+def batch_norm(input: Tensor, running_mean: Tensor, running_var: Tensor,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """Normalise each channel of (N, C) or (N, C, ...) input, as ``torch.nn.functional.batch_norm``.
 
     Training: normalise with the batch's mean and (biased) variance over every
@@ -205,7 +212,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return out if bias is None else out + _per_channel(bias, input.ndim)
 
 
-def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+def local_response_norm(input: Tensor, size: IntOrTuple, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0) -> Tensor:
     """AlexNet's local response normalization across channels, as PyTorch's.
 
     b_c = a_c / (k + α/n · Σ_{c'} a_{c'}²)^β, the sum over the ``size`` channels

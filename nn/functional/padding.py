@@ -14,16 +14,25 @@ fills the positions outside the input with ``value``, 'reflect' mirrors them abo
 edge (without repeating it), 'replicate' repeats the edge. 'circular' first crops the
 negative widths, then wraps the cropped tensor around — PyTorch's order.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from tinygrad_book.ops.join import pad as _pad_constant
 
 from ._utils import as_tensor, check_float
 
+if TYPE_CHECKING:
+    from typing import Any
+
+    from tinygrad_book.tensor import Tensor
+
 MODES = ("constant", "reflect", "replicate", "circular")
 
 
-def pad(input, pad, mode="constant", value=None):
+def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
     """Pad (or, with negative widths, crop) ``input``; ``pad`` = (left, right, top, bottom, ...).
 
     Pairs apply from the last dimension backwards, so ``(1, 1, 2, 2)`` pads W by 1 and

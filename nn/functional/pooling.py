@@ -7,6 +7,10 @@ winning element (the book's ``arg_max``), so its backward routes each
 gradient to exactly one input element — the first maximum in row-major window
 order on ties, as PyTorch does.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from tinygrad_book import checks
@@ -14,6 +18,12 @@ from tinygrad_book.autograd import Function
 
 from ._utils import as_tensor, check_float, check_ndim
 from .im2col import conv_output_size, window_slices
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from tinygrad_book._typing import IntOrTuple
+    from tinygrad_book.tensor import Tensor
 
 
 def _padded(x, padding, value, extra=(0, 0)):
@@ -197,8 +207,9 @@ def _output_size(size, kernel, stride, padding, dilation, ceil_mode):
     return out
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
+def max_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+               padding: IntOrTuple = 0, dilation: IntOrTuple = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor:
     """Max over each KH x KW window of an (N, C, H, W) input, as PyTorch's ``F.max_pool2d``.
 
     ``stride`` defaults to ``kernel_size`` (non-overlapping windows, the book's
@@ -274,8 +285,9 @@ class _AvgPoolSpread(Function):
         return AveragePooling.apply(gg, **ctx.conf)
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None):
+def avg_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+               padding: IntOrTuple = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: Any = None) -> Tensor:
     """Mean over each KH x KW window of an (N, C, H, W) input, as PyTorch's ``F.avg_pool2d``.
 
     With ``count_include_pad=True`` (PyTorch's default) zero padding counts in
@@ -317,7 +329,7 @@ def _adaptive_matrix(size, out, dtype):
     return m
 
 
-def adaptive_avg_pool2d(input, output_size):
+def adaptive_avg_pool2d(input: Tensor, output_size: IntOrTuple) -> Tensor:
     """Average-pool (N, C, H, W) to ``(N, C, *output_size)``, windows as PyTorch chooses them.
 
     ``output_size`` is an int or an (oh, ow) pair (``None`` keeps that input

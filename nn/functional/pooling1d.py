@@ -6,6 +6,10 @@ and backward. Adaptive max pooling takes PyTorch's windows
 [⌊iH/oh⌋, ⌈(i+1)H/oh⌉): the 2-D max pool when they tile the input, otherwise
 one max per output cell.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from tinygrad_book import checks
@@ -13,6 +17,9 @@ from tinygrad_book.tensor import Tensor, stack
 
 from ._utils import as_tensor, check_float, check_ndim
 from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import IntOrTuple
 
 
 def _single(value, fn, name, minimum=1):
@@ -38,8 +45,9 @@ def _back(out, unbatched):
     return out.squeeze(0) if unbatched else out
 
 
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
+def max_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+               padding: IntOrTuple = 0, dilation: IntOrTuple = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor:
     """Max over each window of length ``kernel_size`` of (N, C, L), as ``F.max_pool1d``."""
     fn = "max_pool1d"
     x, unbatched = _as_2d(fn, input)
@@ -53,8 +61,9 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return _back(out, unbatched)
 
 
-def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True):
+def avg_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+               padding: IntOrTuple = 0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
     """Mean over each window of length ``kernel_size`` of (N, C, L), as ``F.avg_pool1d``."""
     fn = "avg_pool1d"
     x, unbatched = _as_2d(fn, input)
@@ -65,7 +74,7 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     return _back(out, unbatched)
 
 
-def adaptive_avg_pool1d(input, output_size):
+def adaptive_avg_pool1d(input: Tensor, output_size: IntOrTuple) -> Tensor:
     """Average-pool (N, C, L) to (N, C, output_size) with PyTorch's adaptive windows."""
     fn = "adaptive_avg_pool1d"
     x, unbatched = _as_2d(fn, input)
@@ -77,7 +86,8 @@ def _bounds(size, out):
     return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
 
 
-def adaptive_max_pool2d(input, output_size, return_indices=False):
+def adaptive_max_pool2d(input: Tensor, output_size: IntOrTuple,
+                        return_indices: bool = False) -> Tensor:
     """Max-pool (N, C, H, W) to (N, C, *output_size) with PyTorch's adaptive windows.
 
     ``output_size`` is an int or a pair (``None`` keeps that size). With

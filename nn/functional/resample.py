@@ -4,8 +4,11 @@ Each interpolation mode is linear in the input, one (out, in) matrix per
 spatial axis, so y = A_h · x · A_wᵀ and its backward is the transposed
 product — the same trick as adaptive average pooling.
 """
+from __future__ import annotations
+
 import math
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,6 +16,11 @@ from tinygrad_book.random import default_generator
 from tinygrad_book.tensor import Tensor
 
 from ._utils import as_tensor, check_float
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from tinygrad_book._typing import IntOrTuple
 
 _MODES = {"nearest": 1, "nearest-exact": 1, "linear": 1, "bilinear": 2, "area": 1}
 
@@ -69,8 +77,10 @@ def _sizes(fn, shape, size, scale_factor, dims):
             tuple(float(s) for s in scales))
 
 
-def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
-                recompute_scale_factor=None, antialias=False):
+def interpolate(input: Tensor, size: IntOrTuple | None = None,
+                scale_factor: IntOrTuple | None = None, mode: str = "nearest",
+                align_corners: bool | None = None, recompute_scale_factor: Any = None,
+                antialias: bool = False) -> Tensor:
     """Resize (N, C, L) or (N, C, H, W) input to ``size`` or by ``scale_factor``.
 
     Modes: 'nearest' (PyTorch's legacy rule src = ⌊i·in/out⌋), 'nearest-exact',
@@ -121,13 +131,15 @@ def _channel_dropout(fn, input, p, training, batched_ndim):
     return input * Tensor((keep / (1 - p)).astype(input.dtype))
 
 
-def dropout1d(input, p=0.5, training=True, inplace=False):
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
     """Zero whole channels of (N, C, L) (or (C, L)) input with probability ``p``; survivors
     are scaled by 1/(1 - p). Identity in evaluation."""
     return _channel_dropout("dropout1d", input, p, training, 3)
 
 
-def dropout2d(input, p=0.5, training=True, inplace=False):
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
     """Zero whole channels (feature maps) of (N, C, H, W) (or (C, H, W)) input with
     probability ``p``, as ``F.dropout2d``; survivors are scaled by 1/(1 - p)."""
     return _channel_dropout("dropout2d", input, p, training, 4)

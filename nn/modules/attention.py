@@ -1,6 +1,9 @@
 """``MultiheadAttention`` and the Transformer encoder (``TransformerEncoderLayer``,
 ``TransformerEncoder``), with PyTorch's arguments, parameter names and masks."""
+from __future__ import annotations
+
 import copy
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +18,11 @@ from .dropout import Dropout
 from .layer_norm import LayerNorm
 from .linear import Linear
 from .module import Module, Parameter
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from tinygrad_book._typing import DTypeLike
 
 
 class MultiheadAttention(Module):
@@ -32,8 +40,10 @@ class MultiheadAttention(Module):
     (N, H, L, S) unless ``average_attn_weights``), or None.
     """
 
-    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
-                 add_zero_attn=False, kdim=None, vdim=None, batch_first=False, dtype=None):
+    def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
+                 add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: int | None = None,
+                 vdim: int | None = None, batch_first: bool = False,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         self.embed_dim = checks.integer(embed_dim, "embed_dim", "MultiheadAttention", minimum=1)
         self.num_heads = checks.integer(num_heads, "num_heads", "MultiheadAttention", minimum=1)
@@ -58,14 +68,16 @@ class MultiheadAttention(Module):
         self.out_proj = Linear(e, e, bias=bias, dtype=dtype)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         init.xavier_uniform_(self.in_proj_weight)
         if self.in_proj_bias is not None:
             self.in_proj_bias.data[...] = 0
             self.out_proj.bias.data[...] = 0
 
-    def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
-                attn_mask=None, average_attn_weights=True, is_causal=False):
+    def forward(self, query: Tensor, key: Tensor, value: float,
+                key_padding_mask: Tensor | None = None, need_weights: bool = True,
+                attn_mask: Tensor | None = None, average_attn_weights: bool = True,
+                is_causal: bool = False) -> Tensor:
         q, k, v = (t if isinstance(t, Tensor) else Tensor(t) for t in (query, key, value))
         if is_causal and attn_mask is None:
             raise RuntimeError("Need attn_mask if specifying the is_causal hint")
@@ -94,7 +106,7 @@ class MultiheadAttention(Module):
             return out.squeeze(0), None if weights is None else weights.squeeze(0)
         return (out if self.batch_first else out.transpose(0, 1)), weights
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
 
 
@@ -110,9 +122,10 @@ class TransformerEncoderLayer(Module):
     ``dropout1``, ``dropout2``. Input (S, N, E), or (N, S, E) with ``batch_first``.
     """
 
-    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu",
-                 layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
-                 dtype=None):
+    def __init__(self, d_model: Any, nhead: Any, dim_feedforward: int = 2048, dropout: float = 0.1,
+                 activation: str = "relu", layer_norm_eps: float = 1e-5, batch_first: bool = False,
+                 norm_first: bool = False, bias: bool = True,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
                                             batch_first=batch_first, dtype=dtype)
@@ -139,7 +152,8 @@ class TransformerEncoderLayer(Module):
     def _ff_block(self, x):
         return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
 
-    def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+    def forward(self, src: Tensor, src_mask: Any = None, src_key_padding_mask: Any = None,
+                is_causal: bool = False) -> Tensor:
         x = src
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
@@ -152,15 +166,16 @@ class TransformerEncoder(Module):
     """``num_layers`` copies of ``encoder_layer`` (keys ``layers.0. ...``), then ``norm``
     if given."""
 
-    def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True,
-                 mask_check=True):
+    def __init__(self, encoder_layer: Any, num_layers: int, norm: Any = None,
+                 enable_nested_tensor: bool = True, mask_check: bool = True) -> None:
         super().__init__()
         n = checks.integer(num_layers, "num_layers", "TransformerEncoder", minimum=1)
         self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(n)])
         self.num_layers = n
         self.norm = norm
 
-    def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
+    def forward(self, src: Tensor, mask: Tensor | None = None, src_key_padding_mask: Any = None,
+                is_causal: bool | None = None) -> Tensor:
         x = src
         for layer in self.layers:
             x = layer(x, src_mask=mask, src_key_padding_mask=src_key_padding_mask,

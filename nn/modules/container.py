@@ -1,8 +1,21 @@
 """Containers: ``Sequential`` (a pipeline) and ``ModuleList`` (an indexable list)."""
+from __future__ import annotations
+
 import operator
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
 from .module import Module, _tree_changed
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from typing_extensions import Self
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from tinygrad_book.tensor import Tensor
 
 
 def _index(idx, length, owner):
@@ -24,7 +37,7 @@ class Sequential(Module):
     PyTorch.
     """
 
-    def __init__(self, *args):
+    def __init__(self, *args: Any) -> None:
         super().__init__()
         if len(args) == 1 and isinstance(args[0], OrderedDict):
             for name, module in args[0].items():
@@ -36,7 +49,7 @@ class Sequential(Module):
                                     "not a Module")
                 self.add_module(str(i), module)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         for module in self._modules.values():
             x = module(x)
         return x
@@ -75,17 +88,17 @@ class Sequential(Module):
     def __iter__(self):
         return iter(self._modules.values())
 
-    def append(self, module):
+    def append(self, module: Module) -> Self:
         """Add ``module`` at the end; returns self."""
         self.add_module(str(len(self)), module)
         return self
 
-    def extend(self, modules):
+    def extend(self, modules: Iterable[Module]) -> Self:
         for m in modules:
             self.append(m)
         return self
 
-    def insert(self, index, module):
+    def insert(self, index: int, module: Module) -> None:
         if not isinstance(module, Module):
             raise TypeError(f"Sequential.insert: {type(module).__name__} is not a Module")
         n = len(self)
@@ -107,7 +120,7 @@ class ModuleList(Module):
     It has no ``forward``: the owning module decides how to call its members.
     """
 
-    def __init__(self, modules=None):
+    def __init__(self, modules: Any = None) -> None:
         super().__init__()
         if modules is not None:
             self.extend(modules)
@@ -139,11 +152,11 @@ class ModuleList(Module):
     def __iadd__(self, modules):
         return self.extend(modules)
 
-    def append(self, module):
+    def append(self, module: Module) -> Self:
         self.add_module(str(len(self)), module)
         return self
 
-    def extend(self, modules):
+    def extend(self, modules: Iterable[Module]) -> Self:
         if isinstance(modules, Module) or not hasattr(modules, "__iter__"):
             raise TypeError("ModuleList.extend should be called with an iterable of Modules, "
                             f"but got {type(modules).__name__}")
@@ -151,7 +164,7 @@ class ModuleList(Module):
             self.append(m)
         return self
 
-    def insert(self, index, module):
+    def insert(self, index: int, module: Module) -> None:
         # Checked first: the members are re-added one by one below.
         if not isinstance(module, Module):
             raise TypeError(f"ModuleList.insert: {type(module).__name__} is not a Module")
@@ -161,6 +174,6 @@ class ModuleList(Module):
             delattr(self, key)
         return self.extend(items)
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Tensor:
         raise NotImplementedError("ModuleList has no forward(); iterate over it in your "
                                   "module's forward instead")

@@ -1,5 +1,8 @@
 """Convolution layers (chapter 7.4): ``Conv2d`` and ``ConvTranspose2d`` on NCHW tensors."""
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -10,6 +13,10 @@ from .. import functional as F
 from .. import init
 from . import _checks
 from .module import Module, Parameter
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import DTypeLike, IntOrTuple
+    from tinygrad_book.tensor import Tensor
 
 
 class _ConvNd(Module):
@@ -87,15 +94,17 @@ class Conv2d(_ConvNd):
     (OH = H; stride 1 only).
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros", dtype=None):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: IntOrTuple,
+                 stride: IntOrTuple = 1, padding: IntOrTuple = 0, dilation: IntOrTuple = 1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 dtype: DTypeLike | None = None) -> None:
         if padding_mode != "zeros":
             raise ValueError(f"Conv2d: padding_mode {padding_mode!r} is not supported; only "
                              "'zeros' is")
         super().__init__("Conv2d", in_channels, out_channels, kernel_size, stride, padding,
                          dilation, groups, bias, False, dtype)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
                         self.groups)
 
@@ -108,8 +117,10 @@ class ConvTranspose2d(_ConvNd):
     OH = (H - 1) * S - 2P + D * (FH - 1) + output_padding + 1.
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 output_padding=0, groups=1, bias=True, dilation=1, dtype=None):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: IntOrTuple,
+                 stride: IntOrTuple = 1, padding: IntOrTuple = 0, output_padding: IntOrTuple = 0,
+                 groups: int = 1, bias: bool = True, dilation: IntOrTuple = 1,
+                 dtype: DTypeLike | None = None) -> None:
         if isinstance(padding, str):
             raise ValueError(f"ConvTranspose2d: padding must be an int or a pair of ints, "
                              f"got {padding!r}")
@@ -120,6 +131,6 @@ class ConvTranspose2d(_ConvNd):
         check_output_padding(self.output_padding, self.stride, self.dilation,
                              "ConvTranspose2d")
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
                                   self.output_padding, self.groups, self.dilation)

@@ -1,5 +1,8 @@
 """``Conv1d``: convolution over sequences (N, C, L), a Conv2d of height one underneath."""
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -9,6 +12,10 @@ from .. import functional as F
 from .. import init
 from . import _checks
 from .module import Module, Parameter
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import DTypeLike, IntOrTuple
+    from tinygrad_book.tensor import Tensor
 
 
 def _single(value, name, minimum=1):
@@ -31,8 +38,10 @@ class Conv1d(Module):
     (U(±1/√fan_in)); attributes are 1-tuples as in PyTorch.
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros", dtype=None):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: IntOrTuple,
+                 stride: IntOrTuple = 1, padding: IntOrTuple = 0, dilation: IntOrTuple = 1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         if padding_mode != "zeros":
             raise ValueError(f"Conv1d: padding_mode {padding_mode!r} is not supported; only "
@@ -67,19 +76,19 @@ class Conv1d(Module):
             self.register_parameter("bias", None)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
             bound = 1 / math.sqrt(fan_in) if fan_in else 0
             init.uniform_(self.bias, -bound, bound)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         padding = self.padding if isinstance(self.padding, str) else self.padding[0]
         return F.conv1d(x, self.weight, self.bias, self.stride[0], padding, self.dilation[0],
                         self.groups)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
              f"stride={self.stride}")
         if self.padding != (0,):

@@ -5,10 +5,21 @@ invisible to ``parameters()`` and ``state_dict``), in insertion order, under
 PyTorch's keys: ``"<key>.weight"`` for a ModuleDict, ``"0"``, ``"1"``... for
 a ParameterList and the key itself for a ParameterDict.
 """
+from __future__ import annotations
+
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ...tensor import Tensor
 from .module import Module, Parameter, _tree_changed
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from typing_extensions import Self
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _pairs(values, owner):
@@ -30,7 +41,7 @@ class ModuleDict(Module):
     Like ``ModuleList`` it has no ``forward``; index it by key in your own.
     """
 
-    def __init__(self, modules=None):
+    def __init__(self, modules: Any = None) -> None:
         super().__init__()
         if modules is not None:
             self.update(modules)
@@ -54,29 +65,29 @@ class ModuleDict(Module):
     def __contains__(self, key):
         return key in self._modules
 
-    def keys(self):
+    def keys(self) -> Any:
         return self._modules.keys()
 
-    def values(self):
+    def values(self) -> Any:
         return self._modules.values()
 
-    def items(self):
+    def items(self) -> Any:
         return self._modules.items()
 
-    def clear(self):
+    def clear(self) -> None:
         self._modules.clear()
         _tree_changed()
 
-    def pop(self, key):
+    def pop(self, key: str) -> Any:
         module = self._modules[key]
         del self[key]
         return module
 
-    def update(self, modules):
+    def update(self, modules: Any) -> None:
         for key, module in _pairs(modules, "ModuleDict"):
             self[key] = module
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Tensor:
         raise NotImplementedError("ModuleDict has no forward(); call its members by key in "
                                   "your module's forward instead")
 
@@ -92,7 +103,7 @@ def _as_parameter(value, owner):
 class ParameterList(Module):
     """A list of Parameters, registered as ``"0"``, ``"1"``, ... (Tensors are wrapped)."""
 
-    def __init__(self, values=None):
+    def __init__(self, values: Tensor | None = None) -> None:
         super().__init__()
         if values is not None:
             self.extend(values)
@@ -120,11 +131,11 @@ class ParameterList(Module):
     def __iadd__(self, values):
         return self.extend(values)
 
-    def append(self, value):
+    def append(self, value: Any) -> Self:
         self.register_parameter(str(len(self)), _as_parameter(value, "ParameterList"))
         return self
 
-    def extend(self, values):
+    def extend(self, values: Iterable[Any]) -> Self:
         if isinstance(values, Tensor) or not hasattr(values, "__iter__"):
             raise TypeError("ParameterList.extend should be called with an iterable, but got "
                             f"{type(values).__name__}")
@@ -132,7 +143,7 @@ class ParameterList(Module):
             self.append(v)
         return self
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return "\n".join(f"({i}): Parameter containing: [{p.dtype} of size {p.shape}]"
                          for i, p in enumerate(self))
 
@@ -140,7 +151,7 @@ class ParameterList(Module):
 class ParameterDict(Module):
     """Parameters by name, registered under their keys (Tensors are wrapped)."""
 
-    def __init__(self, parameters=None):
+    def __init__(self, parameters: Any = None) -> None:
         super().__init__()
         if parameters is not None:
             self.update(parameters)
@@ -163,30 +174,30 @@ class ParameterDict(Module):
     def __contains__(self, key):
         return key in self._parameters
 
-    def keys(self):
+    def keys(self) -> Any:
         return self._parameters.keys()
 
-    def values(self):
+    def values(self) -> Any:
         return self._parameters.values()
 
-    def items(self):
+    def items(self) -> Any:
         return self._parameters.items()
 
-    def get(self, key, default=None):
+    def get(self, key: str, default: Any = None) -> Any:
         return self._parameters.get(key, default)
 
-    def pop(self, key):
+    def pop(self, key: str) -> Any:
         value = self._parameters[key]
         del self[key]
         return value
 
-    def clear(self):
+    def clear(self) -> None:
         self._parameters.clear()
 
-    def update(self, parameters):
+    def update(self, parameters: Any) -> None:
         for key, value in _pairs(parameters, "ParameterDict"):
             self[key] = value
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return "\n".join(f"({k}): Parameter containing: [{p.dtype} of size {p.shape}]"
                          for k, p in self.items())

@@ -1,8 +1,15 @@
 """Dropout (chapter 6.4.3)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from tinygrad_book import checks
 
 from .. import functional as F
 from .module import Module
+
+if TYPE_CHECKING:
+    from tinygrad_book.tensor import Tensor
 
 
 class Dropout(Module):
@@ -17,15 +24,15 @@ class Dropout(Module):
     does this). Shapes: any, unchanged. Masks draw from the global generator.
     """
 
-    def __init__(self, p=0.5, inplace=False):
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         self.p = checks.probability(p, "dropout", "Dropout")
         self.inplace = bool(inplace)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         # ``inplace`` is accepted for PyTorch compatibility; the op never overwrites
         # its input, since the graph may still need it.
         return F.dropout(x, self.p, self.training)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"

@@ -1,4 +1,8 @@
 """``Embedding``: a trainable lookup table of vectors, one row per token (word, character)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from tinygrad_book import checks
@@ -7,6 +11,12 @@ from .. import functional as F
 from .. import init
 from . import _checks
 from .module import Module, Parameter
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from tinygrad_book._typing import DTypeLike
+    from tinygrad_book.tensor import Tensor
 
 
 class Embedding(Module):
@@ -19,9 +29,10 @@ class Embedding(Module):
     but without ever building them.
     """
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
-                 norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
-                 _freeze=False, dtype=None):
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 max_norm: float | None = None, norm_type: float = 2.0,
+                 scale_grad_by_freq: bool = False, sparse: bool = False, _weight: Any = None,
+                 _freeze: bool = False, dtype: DTypeLike | None = None) -> None:
         super().__init__()
         self.num_embeddings = checks.integer(num_embeddings, "num_embeddings", "Embedding",
                                              minimum=1)
@@ -48,14 +59,15 @@ class Embedding(Module):
                 raise ValueError(f"Embedding: _weight must have shape {shape}, got {w.shape}")
             self.weight = Parameter(w, requires_grad=not _freeze)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         init.normal_(self.weight)
         if self.padding_idx is not None:
             self.weight.data[self.padding_idx] = 0
 
     @classmethod
-    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None,
-                        norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+    def from_pretrained(cls, embeddings: Any, freeze: bool = True, padding_idx: int | None = None,
+                        max_norm: float | None = None, norm_type: float = 2.0,
+                        scale_grad_by_freq: bool = False, sparse: bool = False) -> Any:
         """An Embedding holding the given (num_embeddings, embedding_dim) table
         (frozen by default, as PyTorch)."""
         w = np.asarray(getattr(embeddings, "data", embeddings))
@@ -65,11 +77,11 @@ class Embedding(Module):
         return cls(w.shape[0], w.shape[1], padding_idx, max_norm, norm_type, scale_grad_by_freq,
                    sparse, _weight=w, _freeze=freeze, dtype=w.dtype)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
                            self.scale_grad_by_freq)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx}"

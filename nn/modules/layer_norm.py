@@ -5,6 +5,10 @@ batch, these average over each sample's own features, so a batch of one is
 fine and training and evaluation agree (transformers use LayerNorm, ResNets
 trained with tiny batches GroupNorm, style transfer InstanceNorm).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from tinygrad_book import checks
@@ -13,6 +17,9 @@ from ...tensor import Tensor
 from .. import functional as F
 from . import _checks
 from .module import Module, Parameter, remember_state
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import DTypeLike, IntOrTuple
 
 
 class LayerNorm(Module):
@@ -23,8 +30,9 @@ class LayerNorm(Module):
     ``elementwise_affine`` (``bias=False`` drops β), as PyTorch.
     """
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
-                 dtype=None):
+    def __init__(self, normalized_shape: IntOrTuple, eps: float = 1e-5,
+                 elementwise_affine: bool = True, bias: bool = True,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         if isinstance(normalized_shape, (int, np.integer)):
             normalized_shape = (normalized_shape,)
@@ -43,16 +51,16 @@ class LayerNorm(Module):
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         if self.weight is not None:
             self.weight.data[...] = 1
         if self.bias is not None:
             self.bias.data[...] = 0
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}")
 
@@ -65,7 +73,8 @@ class GroupNorm(Module):
     each channel (instance norm with a per-channel affine).
     """
 
-    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, dtype=None):
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         self.num_groups = checks.integer(num_groups, "num_groups", "GroupNorm", minimum=1)
         self.num_channels = checks.integer(num_channels, "num_channels", "GroupNorm", minimum=1)
@@ -82,14 +91,14 @@ class GroupNorm(Module):
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         shape = np.shape(x)
         if len(shape) < 2 or shape[1] != self.num_channels:
             raise ValueError(f"GroupNorm({self.num_groups}, {self.num_channels}): expected "
                              f"an (N, {self.num_channels}, *) input, got shape {tuple(shape)}")
         return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
 
 

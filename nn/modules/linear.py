@@ -1,5 +1,8 @@
 """Fully connected layers: the book's ``Affine`` layer as ``Linear``."""
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -10,14 +13,20 @@ from .. import init
 from . import _checks
 from .module import Module, Parameter
 
+if TYPE_CHECKING:
+    from typing import Any
+
+    from tinygrad_book._typing import DTypeLike
+    from tinygrad_book.tensor import Tensor
+
 
 class Identity(Module):
     """Returns its input unchanged (a placeholder where a layer is optional)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return x
 
 
@@ -33,7 +42,8 @@ class Linear(Module):
     choices are one ``nn.init`` call away (see the zoo's ``MLP``).
     """
 
-    def __init__(self, in_features, out_features, bias=True, dtype=None):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         self.in_features = checks.integer(in_features, "in_features", "Linear", minimum=1)
         self.out_features = checks.integer(out_features, "out_features", "Linear", minimum=1)
@@ -45,14 +55,14 @@ class Linear(Module):
             self.register_parameter("bias", None)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         shape = np.shape(x)
         if len(shape) == 0 or shape[-1] != self.in_features:
             raise ValueError(
@@ -62,6 +72,6 @@ class Linear(Module):
                 f"{self.in_features}")
         return F.linear(x, self.weight, self.bias)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")

@@ -3,12 +3,18 @@
 Each takes ``(input, target)`` and returns a scalar (``reduction="mean"`` or
 ``"sum"``) or per-sample losses (``"none"``).
 """
+from __future__ import annotations
+
 import numbers
+from typing import TYPE_CHECKING
 
 from ...tensor import Tensor
 from .. import functional as F
 from . import _checks
 from .module import Module
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class _Loss(Module):
@@ -41,7 +47,8 @@ class CrossEntropyLoss(_WeightedLoss):
     to ``ignore_index`` count for nothing, as in PyTorch.
     """
 
-    def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    def __init__(self, weight: Tensor | None = None, ignore_index: int = -100,
+                 reduction: str = "mean", label_smoothing: float = 0.0) -> None:
         super().__init__(weight, reduction)
         self.ignore_index = ignore_index
         if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real):
@@ -52,11 +59,11 @@ class CrossEntropyLoss(_WeightedLoss):
                              f"{label_smoothing}")
         self.label_smoothing = float(label_smoothing)
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.cross_entropy(input, target, self.weight, self.ignore_index,
                                reduction=self.reduction, label_smoothing=self.label_smoothing)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         parts = [super().extra_repr()]
         if self.label_smoothing:
             parts.append(f"label_smoothing={self.label_smoothing}")
@@ -67,11 +74,12 @@ class NLLLoss(_WeightedLoss):
     """Negative log-likelihood of log-probabilities ``(N, C)`` at integer targets ``(N,)``;
     ``weight`` and ``ignore_index`` as in ``CrossEntropyLoss``."""
 
-    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
+    def __init__(self, weight: Tensor | None = None, ignore_index: int = -100,
+                 reduction: str = "mean") -> None:
         super().__init__(weight, reduction)
         self.ignore_index = ignore_index
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.nll_loss(input, target, self.weight, self.ignore_index, reduction=self.reduction)
 
 
@@ -79,7 +87,7 @@ class MSELoss(_Loss):
     """Mean squared error. The book's sum-of-squares ``0.5 * sum((y - t)**2)`` is
     ``0.5 * MSELoss(reduction="sum")``. Shapes: input and target alike."""
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
@@ -91,7 +99,7 @@ class BCELoss(_WeightedLoss):
     ``weight`` rescales each element (it broadcasts against the input).
     """
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
 
 
@@ -102,13 +110,14 @@ class BCEWithLogitsLoss(_WeightedLoss):
     positive term, as in PyTorch.
     """
 
-    def __init__(self, weight=None, reduction="mean", pos_weight=None):
+    def __init__(self, weight: Tensor | None = None, reduction: str = "mean",
+                 pos_weight: Any = None) -> None:
         super().__init__(weight, reduction)
         if pos_weight is not None and not isinstance(pos_weight, Tensor):
             pos_weight = Tensor(pos_weight)
         self.register_buffer("pos_weight", pos_weight)
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.binary_cross_entropy_with_logits(input, target, self.weight,
                                                   reduction=self.reduction,
                                                   pos_weight=self.pos_weight)

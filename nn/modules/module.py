@@ -6,7 +6,10 @@ Modules. All three live in insertion-ordered dicts, so ``parameters()`` yields
 the same order on every run: the book's ``params['W1'], params['b1'], ...``
 dictionary becomes ``named_parameters()``, in the order the layers were made.
 """
+from __future__ import annotations
+
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +18,12 @@ from ...param_utils import zero_grad
 from ...parameter import Parameter  # noqa: F401  (nn.Parameter; in the core for serialization)
 from ...tensor import Tensor
 from ._state import StateMethods
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any
+
+    from typing_extensions import Self
 
 
 class _RemovableHandle:
@@ -96,12 +105,12 @@ class Module(StateMethods):
         d["_path_root"] = None       # id() of that root
         d["_path_stamp"] = None      # tree version when we last walked as a root
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Tensor:
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     # -- calling ---------------------------------------------------------------------
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
         global _undo
         parent = current_module_path()
         if parent is not None:
@@ -160,13 +169,13 @@ class Module(StateMethods):
             d["_path_stamp"] = _tree_version
         return "" if d["_modules"] else type(self).__name__
 
-    def register_forward_pre_hook(self, hook):
+    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> Any:
         """Call ``hook(module, args)`` before ``forward``; a non-None result replaces ``args``."""
         handle = _RemovableHandle(self._forward_pre_hooks)
         self._forward_pre_hooks[handle.id] = hook
         return handle
 
-    def register_forward_hook(self, hook):
+    def register_forward_hook(self, hook: Callable[..., Any]) -> Any:
         """Call ``hook(module, args, output)`` after ``forward``; a non-None result replaces it.
 
         Handy for the book's activation histograms (chapter 6.2): record each
@@ -182,7 +191,7 @@ class Module(StateMethods):
             raise AttributeError(f"cannot assign {what} before Module.__init__() call "
                                  f"(call super().__init__() first in {type(self).__name__})")
 
-    def register_parameter(self, name, param):
+    def register_parameter(self, name: str, param: Any) -> None:
         """Add ``param`` (a Parameter, or None for an absent one such as ``bias=False``)."""
         self._require_init("parameters")
         if name not in self._parameters:
@@ -192,7 +201,7 @@ class Module(StateMethods):
                             f"'{name}' (nn.Parameter or None required)")
         self._parameters[name] = param
 
-    def register_buffer(self, name, tensor, persistent=True):
+    def register_buffer(self, name: str, tensor: Tensor, persistent: bool = True) -> None:
         """Add a Tensor that is state but not trained (saved in ``state_dict`` if persistent)."""
         self._require_init("buffers")
         if name not in self._buffers:
@@ -206,7 +215,7 @@ class Module(StateMethods):
         else:
             self._non_persistent_buffers.add(name)
 
-    def add_module(self, name, module):
+    def add_module(self, name: str, module: Module) -> None:
         """Add a child Module (or None), reachable as ``self.<name>``."""
         self._require_init("module")
         if name not in self._modules:
@@ -283,7 +292,8 @@ class Module(StateMethods):
                       | set(self._modules))
 
     # -- traversal -------------------------------------------------------------------
-    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+    def named_modules(self, memo: Any = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
         """Yield ``(dotted_name, module)`` for this module and all below it, depth first."""
         if memo is None:
             memo = set()
@@ -299,11 +309,11 @@ class Module(StateMethods):
                         for k, m in module._modules.items() if m is not None]
             stack.extend(reversed(children))
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         for _, m in self.named_modules():
             yield m
 
-    def named_children(self):
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         """Yield ``(name, module)`` for the direct children, each once."""
         seen = set()
         for name, m in self._modules.items():
@@ -311,7 +321,7 @@ class Module(StateMethods):
                 seen.add(id(m))
                 yield name, m
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         for _, m in self.named_children():
             yield m
 
@@ -329,24 +339,26 @@ class Module(StateMethods):
                     seen.add(id(value))
                 yield (f"{module_prefix}.{name}" if module_prefix else name), value
 
-    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
         """Yield ``(dotted_name, Parameter)`` in registration order; shared ones once."""
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
-    def parameters(self, recurse=True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Yield every Parameter once, in registration order (what an optimizer takes)."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
-    def buffers(self, recurse=True):
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     # -- modes and bulk changes -----------------------------------------------------
-    def train(self, mode=True):
+    def train(self, mode: bool = True) -> Self:
         """Set training mode here and below (Dropout drops, BatchNorm uses batch statistics)."""
         if not isinstance(mode, bool):
             raise ValueError(f"training mode is expected to be boolean, got {mode!r}")
@@ -354,22 +366,22 @@ class Module(StateMethods):
             m.__dict__["training"] = mode
         return self
 
-    def eval(self):
+    def eval(self) -> Self:
         """Inference mode: ``train(False)``."""
         return self.train(False)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: bool = True) -> None:
         for p in self.parameters():
             p.requires_grad = requires_grad
         return self
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget accumulated gradients: dropped (the default) or, with ``set_to_none=False``,
         detached and zeroed in place — PyTorch's semantics, shared with
         ``Optimizer.zero_grad`` (:func:`tinygrad_book.param_utils.zero_grad`)."""
         zero_grad(self.parameters(), set_to_none=set_to_none)
 
-    def apply(self, fn):
+    def apply(self, fn: Callable[..., Any]) -> Self:
         """Call ``fn(module)`` on every submodule (children first), then on self."""
         for m in self.children():
             m.apply(fn)
@@ -377,7 +389,7 @@ class Module(StateMethods):
         return self
 
     # -- printing --------------------------------------------------------------------
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         """The text inside this module's parentheses, e.g. ``in_features=784, ...``."""
         return ""
 

@@ -1,4 +1,8 @@
 """Normalisation layers: Batch Normalization (chapter 6.3) and AlexNet's local response norm."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from tinygrad_book import checks
@@ -7,6 +11,9 @@ from ...tensor import Tensor
 from .. import functional as F
 from . import _checks
 from .module import Module, Parameter, remember_state
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import IntOrTuple
 
 
 class _BatchNorm(Module):
@@ -140,15 +147,16 @@ class LocalResponseNorm(Module):
     over ``size`` channels centred on c. Shapes: ``(N, C, ...)`` unchanged.
     """
 
-    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+    def __init__(self, size: IntOrTuple, alpha: float = 1e-4, beta: float = 0.75,
+                 k: float = 1.0) -> None:
         super().__init__()
         self.size = checks.integer(size, "size", "LocalResponseNorm", minimum=1)
         self.alpha = checks.positive(alpha, "alpha", "LocalResponseNorm", allow_zero=True)
         self.beta = checks.positive(beta, "beta", "LocalResponseNorm", allow_zero=True)
         self.k = checks.positive(k, "k", "LocalResponseNorm", allow_zero=True)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.local_response_norm(x, self.size, self.alpha, self.beta, self.k)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

@@ -1,8 +1,18 @@
 """Pooling layers (chapter 7.3): ``MaxPool2d``, ``AvgPool2d``, the adaptive ones, and 1-D."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from tinygrad_book import checks
 
 from .. import functional as F
 from .module import Module
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from tinygrad_book._typing import IntOrTuple
+    from tinygrad_book.tensor import Tensor
 
 
 def _window(name, kernel_size, stride, padding, dilation=1):
@@ -31,19 +41,20 @@ class MaxPool2d(Module):
     −inf, and tied maxima send the gradient to one element, as PyTorch does.
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
-                 ceil_mode=False):
+    def __init__(self, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+                 padding: IntOrTuple = 0, dilation: IntOrTuple = 1, return_indices: bool = False,
+                 ceil_mode: bool = False) -> None:
         super().__init__()
         self.kernel_size, self.stride, self.padding, self.dilation = _window(
             "MaxPool2d", kernel_size, stride, padding, dilation)
         self.return_indices = bool(return_indices)
         self.ceil_mode = bool(ceil_mode)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"kernel_size={_one(self.kernel_size)}, stride={_one(self.stride)}, "
                 f"padding={_one(self.padding)}, dilation={_one(self.dilation)}, "
                 f"ceil_mode={self.ceil_mode}")
@@ -55,8 +66,9 @@ class AvgPool2d(Module):
     Shapes: ``(N, C, H, W)`` to ``(N, C, OH, OW)``, OH = (H + 2P - K) // S + 1.
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
-                 count_include_pad=True, divisor_override=None):
+    def __init__(self, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+                 padding: IntOrTuple = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: Any = None) -> None:
         super().__init__()
         self.kernel_size, self.stride, self.padding, _ = _window(
             "AvgPool2d", kernel_size, stride, padding)
@@ -64,11 +76,11 @@ class AvgPool2d(Module):
         self.count_include_pad = bool(count_include_pad)
         self.divisor_override = divisor_override
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad, self.divisor_override)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"kernel_size={_one(self.kernel_size)}, stride={_one(self.stride)}, "
                 f"padding={_one(self.padding)}")
 
@@ -79,14 +91,14 @@ class AdaptiveAvgPool2d(Module):
     ``AdaptiveAvgPool2d(1)`` is global average pooling: ``(N, C, H, W)`` to ``(N, C, 1, 1)``.
     """
 
-    def __init__(self, output_size):
+    def __init__(self, output_size: IntOrTuple) -> None:
         super().__init__()
         self.output_size = checks.pair(output_size, "output_size", "AdaptiveAvgPool2d")
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.adaptive_avg_pool2d(x, self.output_size)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"output_size={_one(self.output_size)}"
 
 
@@ -102,8 +114,9 @@ class MaxPool1d(Module):
     ``stride`` defaults to ``kernel_size``.
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
-                 ceil_mode=False):
+    def __init__(self, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+                 padding: IntOrTuple = 0, dilation: IntOrTuple = 1, return_indices: bool = False,
+                 ceil_mode: bool = False) -> None:
         super().__init__()
         self.kernel_size = _single(kernel_size, "kernel_size", "MaxPool1d")
         self.stride = self.kernel_size if stride is None else _single(stride, "stride",
@@ -115,11 +128,11 @@ class MaxPool1d(Module):
                              f"effective kernel size")
         self.return_indices, self.ceil_mode = bool(return_indices), bool(ceil_mode)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.max_pool1d(x, self.kernel_size, self.stride, self.padding, self.dilation,
                             self.ceil_mode, self.return_indices)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
@@ -128,8 +141,9 @@ class AvgPool1d(Module):
     """Mean of each window of ``(N, C, L)`` input; padding counts unless
     ``count_include_pad=False``. Attributes are 1-tuples, as PyTorch's."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
-                 count_include_pad=True):
+    def __init__(self, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+                 padding: IntOrTuple = 0, ceil_mode: bool = False,
+                 count_include_pad: bool = True) -> None:
         super().__init__()
         self.kernel_size = (_single(kernel_size, "kernel_size", "AvgPool1d"),)
         self.stride = self.kernel_size if stride is None else (
@@ -140,38 +154,38 @@ class AvgPool1d(Module):
                              f"kernel_size {self.kernel_size[0]}")
         self.ceil_mode, self.count_include_pad = bool(ceil_mode), bool(count_include_pad)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class AdaptiveAvgPool1d(Module):
     """Average pooling of ``(N, C, L)`` to a fixed length ``output_size``."""
 
-    def __init__(self, output_size):
+    def __init__(self, output_size: IntOrTuple) -> None:
         super().__init__()
         self.output_size = _single(output_size, "output_size", "AdaptiveAvgPool1d")
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.adaptive_avg_pool1d(x, self.output_size)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
 
 
 class AdaptiveMaxPool2d(Module):
     """Max pooling of ``(N, C, H, W)`` to a fixed ``output_size`` (PyTorch's windows)."""
 
-    def __init__(self, output_size, return_indices=False):
+    def __init__(self, output_size: IntOrTuple, return_indices: bool = False) -> None:
         super().__init__()
         self.output_size = checks.pair(output_size, "output_size", "AdaptiveMaxPool2d")
         self.return_indices = bool(return_indices)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.adaptive_max_pool2d(x, self.output_size, self.return_indices)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"output_size={_one(self.output_size)}"

@@ -6,6 +6,10 @@ names (``weight_ih_l0``, ``weight_hh_l1_reverse``, ...) and output shapes, so
 a torch state dict loads one-to-one. Each step is graph ops (see
 :func:`rnn_step`); the input projection W_ih x is one product for all steps.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from tinygrad_book import checks
@@ -15,6 +19,9 @@ from .. import functional as F
 from . import _checks
 from .module import Module, Parameter
 from .rnn_cell import GATES, init_recurrent, rnn_step
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import DTypeLike
 
 
 class RNNBase(Module):
@@ -30,8 +37,9 @@ class RNNBase(Module):
     ``dropout`` is applied to every layer's output but the last, in training.
     """
 
-    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
-                 batch_first=False, dropout=0.0, bidirectional=False, dtype=None):
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, dtype: DTypeLike | None = None) -> None:
         super().__init__()
         name = type(self).__name__
         self.mode = mode
@@ -58,7 +66,7 @@ class RNNBase(Module):
                                             Parameter(np.empty(g, dtype=dtype)))
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         init_recurrent(self, self.hidden_size)
 
     def _weights(self, layer, suffix):
@@ -133,7 +141,7 @@ class RNNBase(Module):
             x = x.transpose(0, 1)
         return x, h_n
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
@@ -152,8 +160,10 @@ class RNN(RNNBase):
     """Elman RNN, h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh) per layer
     (``nonlinearity='relu'``: relu). ``rnn(x, h_0=None)`` returns ``(output, h_n)``."""
 
-    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
-                 batch_first=False, dropout=0.0, bidirectional=False, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
+                 dropout: float = 0.0, bidirectional: bool = False,
+                 dtype: DTypeLike | None = None) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size,
@@ -161,7 +171,7 @@ class RNN(RNNBase):
                          dtype)
         self.nonlinearity = nonlinearity
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         return self._forward(input, hx)
 
 
@@ -171,15 +181,16 @@ class LSTM(RNNBase):
     ``lstm(x, (h_0, c_0)=None)`` returns ``(output, (h_n, c_n))``.
     """
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, proj_size=0, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 proj_size: int = 0, dtype: DTypeLike | None = None) -> None:
         if proj_size:
             raise ValueError("LSTM: proj_size > 0 is not supported")
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, dtype)
         self.proj_size = 0
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
             raise TypeError("LSTM: hx must be a pair (h_0, c_0)")
         return self._forward(input, (None, None) if hx is None else tuple(hx))
@@ -191,10 +202,11 @@ class GRU(RNNBase):
     ``gru(x, h_0=None)`` returns ``(output, h_n)``.
     """
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, dtype)
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         return self._forward(input, hx)

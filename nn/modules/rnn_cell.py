@@ -11,7 +11,10 @@ parameter names are PyTorch's, so torch weights load one-to-one:
     GRU:  r, z = σ(W_i{r,z} x + b_i{r,z} + W_h{r,z} h + b_h{r,z})
           n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),   h' = (1 - z) ⊙ n + z ⊙ h
 """
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,6 +26,9 @@ from .. import init
 from ..functional.recurrent import lstm_gates
 from . import _checks
 from .module import Module, Parameter
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import DTypeLike
 
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -131,7 +137,8 @@ class RNNCell(_Cell):
     ``hidden_size`` (zeros if omitted); returns h'.
     """
 
-    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 nonlinearity: str = "tanh", dtype: DTypeLike | None = None) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got "
                              f"{nonlinearity!r}")
@@ -139,7 +146,7 @@ class RNNCell(_Cell):
         super().__init__(input_size, hidden_size, bias, dtype)
         self.nonlinearity = nonlinearity
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         return self._run(input, hx)
 
 
@@ -148,7 +155,7 @@ class LSTMCell(_Cell):
 
     _mode = "LSTM"
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         return self._run(input, (None, None) if hx is None else tuple(hx))
 
 
@@ -157,5 +164,5 @@ class GRUCell(_Cell):
 
     _mode = "GRU"
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         return self._run(input, hx)

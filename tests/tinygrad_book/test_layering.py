@@ -59,7 +59,12 @@ def imports_of(name, path, is_init, known):
     """``(target, line)`` for every import in the module, resolved to dotted names."""
     package = name if is_init else name.rpartition(".")[0]
     edges = []
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    tree = ast.parse(path.read_text(), str(path))
+    typing_only = {id(n) for block in ast.walk(tree) if _is_type_checking_block(block)
+                   for stmt in block.body for n in ast.walk(stmt)}
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue  # `if TYPE_CHECKING:` imports never run: annotations only (issue 19)
         if isinstance(node, ast.Import):
             edges += [(alias.name, node.lineno) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -74,6 +79,14 @@ def imports_of(name, path, is_init, known):
             edges.append((_resolve(target[level:], level, package) if level else target,
                            node.lineno))
     return edges
+
+
+def _is_type_checking_block(node):
+    if not isinstance(node, ast.If):
+        return False
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or \
+        (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 def _resolve(module, level, package):

@@ -4,10 +4,18 @@ The inputs broadcast together and follow the binary operators' type promotion
 (a Python number takes the tensor's dtype; integers are computed in float32).
 The engine sums each gradient back to its input's shape.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..autograd import Function
 from .front import as_tensor, float_pair, tensor_method
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import ArrayLike
+    from tinygrad_book.tensor import Tensor
 
 
 class Atan2(Function):
@@ -27,7 +35,7 @@ class Atan2(Function):
 
 
 @tensor_method("atan2", "arctan2")
-def atan2(input, other):
+def atan2(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
     """Elementwise angle of (other, input) in radians, in (-π, π]."""
     return Atan2.apply(*float_pair(input, other))
 
@@ -48,7 +56,7 @@ class LogAddExp(Function):
 
 
 @tensor_method()
-def logaddexp(input, other):
+def logaddexp(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
     """ln(e^x + e^y), elementwise and stable for large |x|, |y|."""
     return LogAddExp.apply(*float_pair(input, other))
 
@@ -71,7 +79,7 @@ class Copysign(Function):
 
 
 @tensor_method()
-def copysign(input, other):
+def copysign(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
     """The magnitude of ``input`` with the sign of ``other``, elementwise."""
     return Copysign.apply(*float_pair(input, other))
 
@@ -92,7 +100,7 @@ class Hypot(Function):
 
 
 @tensor_method()
-def hypot(input, other):
+def hypot(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
     """√(x² + y²), elementwise, without overflow for large x, y."""
     return Hypot.apply(*float_pair(input, other))
 
@@ -121,20 +129,20 @@ class Xlogy(Function):
 
 
 @tensor_method()
-def xlogy(input, other):
+def xlogy(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
     """x · ln y, taken as 0 where x = 0 (so 0 · ln 0 = 0, as in entropy sums)."""
     return Xlogy.apply(*float_pair(input, other))
 
 
 @tensor_method()
-def lerp(input, end, weight):
+def lerp(input: Tensor, end: Tensor | ArrayLike, weight: Tensor) -> Tensor:
     """input + weight · (end - input); differentiable in all three."""
     input = as_tensor(input)
     return input + weight * (end - input)
 
 
 @tensor_method()
-def square(input):
+def square(input: Tensor) -> Tensor:
     """x², elementwise (integers stay integers, as in PyTorch)."""
     input = as_tensor(input)
     return input * input

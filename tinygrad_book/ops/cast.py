@@ -1,8 +1,18 @@
 """dtype conversion and copying: ``astype``/``to``/``float``/``double``/``long``, ``clone``."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..autograd import Function
 from ..registry import tensor_method
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from tinygrad_book._typing import DTypeLike
+    from tinygrad_book.tensor import Tensor
 
 
 class Cast(Function):
@@ -23,7 +33,7 @@ class Cast(Function):
 
 
 @tensor_method
-def astype(self, dtype):
+def astype(self: Tensor, dtype: DTypeLike) -> Tensor:
     """Convert to ``dtype`` (differentiable between float types)."""
     dtype = np.dtype(dtype)
     if dtype == self.data.dtype:
@@ -32,7 +42,7 @@ def astype(self, dtype):
 
 
 @tensor_method
-def to(self, dtype_or_device):
+def to(self: Tensor, dtype_or_device: Any) -> Tensor:
     """``t.to(np.float64)`` converts; ``t.to("cpu")`` is ``t`` (everything lives on the CPU)."""
     if isinstance(dtype_or_device, str) and dtype_or_device.split(":")[0] == "cpu":
         return self
@@ -40,17 +50,17 @@ def to(self, dtype_or_device):
 
 
 @tensor_method("float")
-def float_(self):
+def float_(self: Tensor) -> Tensor:
     return astype(self, np.float32)
 
 
 @tensor_method
-def double(self):
+def double(self: Tensor) -> Tensor:
     return astype(self, np.float64)
 
 
 @tensor_method
-def long(self):
+def long(self: Tensor) -> Tensor:
     return astype(self, np.int64)
 
 
@@ -71,6 +81,6 @@ class Clone(Function):
 
 
 @tensor_method
-def clone(self):
+def clone(self: Tensor) -> Tensor:
     """A differentiable copy in new memory."""
     return Clone.apply(self)

@@ -4,10 +4,18 @@
 A cast between floating dtypes is differentiable (the gradient is cast back);
 a cast to an integer or boolean dtype leaves the graph, as in PyTorch.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import registry
 from .front import as_tensor, constant, tensor_method
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import ArrayLike, DTypeLike, IntOrTuple
+    from tinygrad_book.tensor import Tensor
 
 # PyTorch's legacy type names, as ``Tensor.type()`` returns and accepts them.
 _TYPE_NAMES = {np.dtype(np.float16): "HalfTensor", np.dtype(np.float32): "FloatTensor",
@@ -38,22 +46,22 @@ def _cast(input, dtype):
 
 
 def _caster(dtype, doc):
-    def cast(input):
+    def cast(input: Tensor) -> Tensor:
         return _cast(input, np.dtype(dtype))
     cast.__doc__ = doc
     return cast
 
 
 half = tensor_method("half")(_caster(np.float16, "The values as float16."))
-tensor_method("int")(_caster(np.int32, "The values as int32 (truncated towards zero)."))
-tensor_method("short")(_caster(np.int16, "The values as int16."))
-tensor_method("char")(_caster(np.int8, "The values as int8."))
-tensor_method("byte")(_caster(np.uint8, "The values as uint8."))
-tensor_method("bool")(_caster(np.bool_, "True where the value is non-zero."))
+int_ = tensor_method("int")(_caster(np.int32, "The values as int32 (truncated towards zero)."))
+short = tensor_method("short")(_caster(np.int16, "The values as int16."))
+char = tensor_method("char")(_caster(np.int8, "The values as int8."))
+byte = tensor_method("byte")(_caster(np.uint8, "The values as uint8."))
+bool_ = tensor_method("bool")(_caster(np.bool_, "True where the value is non-zero."))
 
 
 @tensor_method("type")
-def type_(input, dtype=None):
+def type_(input: Tensor, dtype: DTypeLike | None = None) -> Tensor:
     """Without ``dtype``: the type's name, as PyTorch's ('tinygrad_book.FloatTensor').
     With a dtype (or a name such as 'torch.DoubleTensor'): the values converted."""
     if dtype is None:
@@ -62,13 +70,13 @@ def type_(input, dtype=None):
 
 
 @tensor_method()
-def type_as(input, other):
+def type_as(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
     """The values converted to ``other``'s dtype."""
     return _cast(input, as_tensor(other).dtype)
 
 
 @tensor_method()
-def contiguous(input):
+def contiguous(input: Tensor) -> Tensor:
     """The tensor itself when its array is C-contiguous, else a differentiable copy."""
     if input.data.flags.c_contiguous:
         return input
@@ -87,31 +95,36 @@ def _new(input, fill, size, dtype, requires_grad):
 
 
 @tensor_method()
-def new_zeros(input, *size, dtype=None, requires_grad=False):
+def new_zeros(input: Tensor, *size: int, dtype: DTypeLike | None = None,
+              requires_grad: bool = False) -> Tensor:
     """Zeros of ``size``, with this tensor's dtype unless ``dtype`` is given."""
     return _new(input, 0, size, dtype, requires_grad)
 
 
 @tensor_method()
-def new_ones(input, *size, dtype=None, requires_grad=False):
+def new_ones(input: Tensor, *size: int, dtype: DTypeLike | None = None,
+             requires_grad: bool = False) -> Tensor:
     """Ones of ``size``, with this tensor's dtype unless ``dtype`` is given."""
     return _new(input, 1, size, dtype, requires_grad)
 
 
 @tensor_method()
-def new_empty(input, *size, dtype=None, requires_grad=False):
+def new_empty(input: Tensor, *size: int, dtype: DTypeLike | None = None,
+              requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor of ``size`` (this tensor's dtype by default)."""
     return _new(input, None, size, dtype, requires_grad)
 
 
 @tensor_method()
-def new_full(input, size, fill_value, dtype=None, requires_grad=False):
+def new_full(input: Tensor, size: IntOrTuple, fill_value: float, dtype: DTypeLike | None = None,
+             requires_grad: bool = False) -> Tensor:
     """``fill_value`` everywhere in ``size``, with this tensor's dtype by default."""
     return _new(input, fill_value, (tuple(size),), dtype, requires_grad)
 
 
 @tensor_method()
-def new_tensor(input, data, dtype=None, requires_grad=False):
+def new_tensor(input: Tensor, data: ArrayLike, dtype: DTypeLike | None = None,
+               requires_grad: bool = False) -> Tensor:
     """A copy of ``data`` as a new leaf, with this tensor's dtype by default."""
     data = data.data if isinstance(data, registry.Tensor) else data
     dtype = input.dtype if dtype is None else _as_dtype(dtype, "new_tensor()")

@@ -5,6 +5,10 @@ float_power, fmax/fmin, nan_to_num, logit.
 
 Each is differentiable through the ops it is made of.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..registry import tensor_method
@@ -13,21 +17,28 @@ from .join import cat
 from .linalg import einsum
 from .select import where
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
-def atleast_1d(*tensors):
+    from tinygrad_book._typing import ArrayLike, IntOrTuple
+    from tinygrad_book.tensor import Tensor
+
+
+def atleast_1d(*tensors: Tensor) -> tuple[Tensor, ...]:
     """Each tensor with at least 1 dimension (a 0-d one becomes shape (1,))."""
     out = tuple(as_tensor(t).reshape(1) if as_tensor(t).ndim == 0 else as_tensor(t)
                 for t in _flat(tensors))
     return out[0] if len(out) == 1 else out
 
 
-def atleast_2d(*tensors):
+def atleast_2d(*tensors: Tensor) -> Tensor:
     """Each tensor with at least 2 dimensions (leading 1s added)."""
     out = tuple(_lead(as_tensor(t), 2) for t in _flat(tensors))
     return out[0] if len(out) == 1 else out
 
 
-def atleast_3d(*tensors):
+def atleast_3d(*tensors: Tensor) -> Tensor:
     """Each tensor with at least 3 dimensions: (n,) -> (1, n, 1), (m, n) -> (m, n, 1)."""
     def three(t):
         if t.ndim == 0:
@@ -49,7 +60,7 @@ def _lead(t, n):
     return t.reshape((1,) * (n - t.ndim) + t.shape) if t.ndim < n else t
 
 
-def vstack(tensors):
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
     """Stack rows: 1-d tensors become rows, then ``cat`` along dim 0."""
     return cat([_lead(as_tensor(t), 2) for t in tensors], dim=0)
 
@@ -57,25 +68,25 @@ def vstack(tensors):
 row_stack = vstack
 
 
-def hstack(tensors):
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
     """Join 1-d tensors end to end, others along dim 1."""
     tensors = [atleast_1d(t) for t in tensors]
     return cat(tensors, dim=0 if tensors[0].ndim == 1 else 1)
 
 
-def dstack(tensors):
+def dstack(tensors: Sequence[Tensor]) -> Tensor:
     """Join along the third dimension (after ``atleast_3d``)."""
     return cat([atleast_3d(t) for t in tensors], dim=2)
 
 
-def column_stack(tensors):
+def column_stack(tensors: Sequence[Tensor]) -> Tensor:
     """1-d tensors become columns, then ``hstack``."""
     cols = [as_tensor(t) for t in tensors]
     return hstack([t.reshape(-1, 1) if t.ndim <= 1 else t for t in cols])
 
 
 @tensor_method
-def rot90(self, k=1, dims=(0, 1)):
+def rot90(self: Tensor, k: int = 1, dims: IntOrTuple = (0, 1)) -> Tensor:
     """Rotate by 90° ``k`` times in the plane of ``dims`` (from the first towards the second)."""
     k = int_arg(k, "rot90()", "k") % 4
     if len(dims) != 2:
@@ -93,7 +104,7 @@ def rot90(self, k=1, dims=(0, 1)):
     return self
 
 
-def kron(input, other):
+def kron(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
     """The Kronecker product: every element of ``input`` times the whole of ``other``."""
     a, b = pair(input, other, broadcast=False)
     n = max(a.ndim, b.ndim)
@@ -105,7 +116,7 @@ def kron(input, other):
     return out.reshape(tuple(x * y for x, y in zip(a.shape, b.shape, strict=True)))
 
 
-def tensordot(a, b, dims=2):
+def tensordot(a: Tensor, b: Tensor, dims: IntOrTuple = 2) -> Tensor:
     """Sum of products over the last ``dims`` dimensions of ``a`` and the first of ``b``,
     or over the dimension lists ``dims = (dims_a, dims_b)``."""
     a, b = pair(a, b, broadcast=False)
@@ -126,7 +137,8 @@ def tensordot(a, b, dims=2):
 
 
 @tensor_method
-def diff(self, n=1, dim=-1, prepend=None, append=None):
+def diff(self: Tensor, n: int = 1, dim: int = -1, prepend: Any = None,
+         append: Any = None) -> Tensor:
     """The ``n``-th forward difference along ``dim`` (``prepend``/``append`` joined first)."""
     if self.ndim == 0:
         raise ValueError("diff(): expects a tensor of at least 1 dimension, got shape ()")
@@ -141,64 +153,66 @@ def diff(self, n=1, dim=-1, prepend=None, append=None):
 
 
 @tensor_method
-def expand_as(self, other):
+def expand_as(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     """``expand`` to ``other``'s shape."""
     return self.expand(other.shape)
 
 
 @tensor_method("view_as", "reshape_as")
-def reshape_as(self, other):
+def reshape_as(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     """``reshape`` to ``other``'s shape."""
     return self.reshape(other.shape)
 
 
 @tensor_method
-def clamp_min(self, min):
+def clamp_min(self: Tensor, min: Tensor | ArrayLike) -> Tensor:
     """Values below ``min`` raised to it."""
     return self.clamp(min=min)
 
 
 @tensor_method
-def clamp_max(self, max):
+def clamp_max(self: Tensor, max: Tensor | ArrayLike) -> Tensor:
     """Values above ``max`` lowered to it."""
     return self.clamp(max=max)
 
 
 @tensor_method
-def addcmul(self, tensor1, tensor2, value=1):
+def addcmul(self: Tensor, tensor1: Tensor | ArrayLike, tensor2: Tensor | ArrayLike,
+            value: int = 1) -> Tensor:
     """self + value · tensor1 · tensor2."""
     return self + tensor1 * tensor2 * value
 
 
 @tensor_method
-def addcdiv(self, tensor1, tensor2, value=1):
+def addcdiv(self: Tensor, tensor1: Tensor | ArrayLike, tensor2: Tensor | ArrayLike,
+            value: int = 1) -> Tensor:
     """self + value · tensor1 / tensor2."""
     return self + tensor1 / tensor2 * value
 
 
 @tensor_method
-def float_power(self, exponent):
+def float_power(self: Tensor, exponent: float) -> Tensor:
     """self ** exponent in float64, as PyTorch's."""
     a, b = pair(self, exponent)
     return a.astype(np.float64) ** b.astype(np.float64)
 
 
 @tensor_method
-def fmax(self, other):
+def fmax(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     """Elementwise maximum that ignores NaN (NaN only where both are NaN)."""
     a, b = pair(self, other)
     return where(np.isnan(b.data), a, where(np.isnan(a.data), b, a.maximum(b)))
 
 
 @tensor_method
-def fmin(self, other):
+def fmin(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     """Elementwise minimum that ignores NaN (NaN only where both are NaN)."""
     a, b = pair(self, other)
     return where(np.isnan(b.data), a, where(np.isnan(a.data), b, a.minimum(b)))
 
 
 @tensor_method
-def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+def nan_to_num(self: Tensor, nan: float = 0.0, posinf: Any = None, neginf: Any = None) -> Tensor:
     """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default
     0 and the dtype's largest and smallest finite values); gradient 1 elsewhere."""
     if self.dtype.kind != "f":
@@ -212,7 +226,7 @@ def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
 
 
 @tensor_method
-def logit(self, eps=None):
+def logit(self: Tensor, eps: float | None = None) -> Tensor:
     """ln(p / (1 - p)), with p clamped to [eps, 1 - eps] when ``eps`` is given."""
     p = self if eps is None else self.clamp(eps, 1 - eps)
     return (p / (1 - p)).log()

@@ -6,6 +6,10 @@ incoming gradient ``g`` by the op's derivative. Broadcasting is undone by the
 engine, which sums each gradient back to its input's shape. After each
 Function come the Tensor methods that front it (``a + b`` is ``add``).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import registry
@@ -14,6 +18,10 @@ from ..grad_mode import _State as _grad_state
 from ..registry import tensor_method
 from .operands import as_tensor, operand_array, promote
 from .select import where
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import ArrayLike
+    from tinygrad_book.tensor import Tensor
 
 
 def binary(fn, t, other, reflected=False):
@@ -91,12 +99,12 @@ class Add(Function):
 
 
 @tensor_method("__add__", "add")
-def add(self, other):
+def add(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return binary(Add, self, other)
 
 
 @tensor_method("__radd__")
-def radd(self, other):
+def radd(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return binary(Add, self, other, reflected=True)
 
 
@@ -119,12 +127,12 @@ class Sub(Function):
 
 
 @tensor_method("__sub__", "sub")
-def sub(self, other):
+def sub(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return binary(Sub, self, other)
 
 
 @tensor_method("__rsub__")
-def rsub(self, other):
+def rsub(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return binary(Sub, self, other, reflected=True)
 
 
@@ -152,12 +160,12 @@ class Mul(Function):
 
 
 @tensor_method("__mul__", "mul")
-def mul(self, other):
+def mul(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return binary(Mul, self, other)
 
 
 @tensor_method("__rmul__")
-def rmul(self, other):
+def rmul(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return binary(Mul, self, other, reflected=True)
 
 
@@ -187,12 +195,12 @@ class Div(Function):
 
 
 @tensor_method("__truediv__")  # Tensor.div (with rounding_mode) is in rounding.py
-def div(self, other):
+def div(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return binary(Div, self, other)
 
 
 @tensor_method("__rtruediv__")
-def rdiv(self, other):
+def rdiv(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return binary(Div, self, other, reflected=True)
 
 
@@ -240,12 +248,12 @@ class Pow(Function):
 
 
 @tensor_method("__pow__", "pow")
-def pow(self, other):
+def pow(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return binary(Pow, self, other)
 
 
 @tensor_method("__rpow__")
-def rpow(self, other):
+def rpow(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return binary(Pow, self, other, reflected=True)
 
 
@@ -266,12 +274,12 @@ class Neg(Function):
 
 
 @tensor_method("__neg__", "neg")
-def neg(self):
+def neg(self: Tensor) -> Tensor:
     return Neg.apply(self)
 
 
 @tensor_method("__pos__")
-def pos(self):
+def pos(self: Tensor) -> Tensor:
     return self
 
 
@@ -290,7 +298,7 @@ class Abs(Function):
 
 
 @tensor_method("__abs__", "abs")
-def abs(self):
+def abs(self: Tensor) -> Tensor:
     return Abs.apply(self)
 
 
@@ -312,7 +320,7 @@ class Maximum(Function):
 
 
 @tensor_method
-def maximum(a, b):
+def maximum(a: Tensor, b: Tensor) -> Tensor:
     """Elementwise maximum; at ties the gradient is split evenly, as in PyTorch."""
     if isinstance(a, registry.Tensor):
         return binary(Maximum, a, b)
@@ -337,7 +345,7 @@ class Minimum(Function):
 
 
 @tensor_method
-def minimum(a, b):
+def minimum(a: Tensor, b: Tensor) -> Tensor:
     """Elementwise minimum; at ties the gradient is split evenly, as in PyTorch."""
     if isinstance(a, registry.Tensor):
         return binary(Minimum, a, b)

@@ -6,12 +6,20 @@ so every op here built on them is differentiable to any order. For ``dim = 1``
 of a 3-d tensor, ``index`` picks along that dimension:
 ``out[i][j][k] = input[i][index[i][j][k]][k]``.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..autograd import Function
 from .front import as_tensor, constant, dim_arg, index_tensor, is_tensor, pair, tensor_method
 from .select import Where
 from .subscript import IndexAdd
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import ArrayLike, Dim
+    from tinygrad_book.tensor import Tensor
 
 
 def _along(index, dim):
@@ -75,7 +83,7 @@ def _check_index(input, dim, index, op, src=None):
 
 
 @tensor_method()
-def gather(input, dim, index):
+def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """Values of ``input`` picked along ``dim`` by ``index`` (same number of dimensions)."""
     dim, index = _check_index(input, dim, index, "gather()")
     if input.ndim == 0:
@@ -114,7 +122,8 @@ class Scatter(Function):
 
 
 @tensor_method()
-def scatter(input, dim, index, src=None, value=None, reduce=None):
+def scatter(input: Tensor, dim: int, index: Tensor, src: Tensor | None = None,
+            value: Tensor | ArrayLike | None = None, reduce: str | None = None) -> Tensor:
     """A copy of ``input`` with ``src`` (or the number ``value``) written along ``dim``
     at ``index``: ``out[i][index[i][j]] = src[i][j]`` for ``dim = 1``. ``reduce``
     'add' or 'multiply' combines instead (as ``scatter_reduce`` 'sum'/'prod')."""
@@ -133,13 +142,14 @@ def scatter(input, dim, index, src=None, value=None, reduce=None):
 
 
 @tensor_method()
-def scatter_add(input, dim, index, src):
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """A copy of ``input`` with ``src`` added along ``dim`` at ``index`` (repeats add up)."""
     return scatter_reduce(input, dim, index, src, "sum")
 
 
 @tensor_method()
-def scatter_reduce(input, dim, index, src, reduce, include_self=True):
+def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str,
+                   include_self: bool = True) -> Tensor:
     """``input`` with the values of ``src`` combined into it along ``dim`` at ``index``.
 
     ``reduce`` is 'sum', 'prod', 'mean', 'amax' or 'amin'; with
@@ -240,7 +250,7 @@ def _check_bounds(index, size, dim, op):
 
 
 @tensor_method()
-def index_select(input, dim, index):
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """The slices of ``input`` at the positions ``index`` (1-d) along ``dim``."""
     dim = dim_arg(dim, input.ndim, "index_select()")
     index = _dim_index(index, "index_select()")
@@ -255,7 +265,7 @@ def index_select(input, dim, index):
 
 
 @tensor_method()
-def index_add(input, dim, index, source, alpha=1):
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, alpha: float = 1) -> Tensor:
     """``input`` with ``alpha · source`` added at the positions ``index`` along ``dim``."""
     dim = dim_arg(dim, input.ndim, "index_add()")
     index = _dim_index(index, "index_add()")
@@ -273,7 +283,7 @@ def index_add(input, dim, index, source, alpha=1):
 
 
 @tensor_method()
-def masked_fill(input, mask, value):
+def masked_fill(input: Tensor, mask: Tensor, value: Tensor | ArrayLike) -> Tensor:
     """``input`` with ``value`` (a number or a 0-d tensor) wherever ``mask`` is true."""
     mask = mask.data if is_tensor(mask) else np.asarray(mask)
     if mask.dtype != np.bool_:
@@ -294,7 +304,7 @@ def masked_fill(input, mask, value):
 
 
 @tensor_method()
-def masked_select(input, mask):
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     """The elements of ``input`` where ``mask`` is true, as a 1-d tensor (row-major)."""
     mask = mask.data if is_tensor(mask) else np.asarray(mask)
     if mask.dtype != np.bool_:
@@ -308,7 +318,7 @@ def masked_select(input, mask):
 
 
 @tensor_method()
-def take(input, index):
+def take(input: Tensor, index: Tensor) -> Tensor:
     """``input`` read as 1-d at ``index``; the result has ``index``'s shape."""
     index = index_tensor(index, "take()").astype(np.intp, copy=False)
     _check_bounds(index, input.size, 0, "take()")
@@ -316,7 +326,7 @@ def take(input, index):
 
 
 @tensor_method()
-def take_along_dim(input, indices, dim=None):
+def take_along_dim(input: Tensor, indices: Tensor, dim: Dim = None) -> Tensor:
     """``gather`` with ``indices`` broadcast against ``input`` (``dim=None``: flattened)."""
     indices = index_tensor(indices, "take_along_dim()").astype(np.intp, copy=False)
     if dim is None:
@@ -336,7 +346,7 @@ def take_along_dim(input, indices, dim=None):
 
 
 @tensor_method("nonzero", "argwhere")
-def nonzero(input, as_tuple=False):
+def nonzero(input: Tensor, as_tuple: bool = False) -> Tensor:
     """Indices of the non-zero elements: int64 of shape (n, ndim), or with
     ``as_tuple=True`` one 1-d index tensor per dimension."""
     data = as_tensor(input).data

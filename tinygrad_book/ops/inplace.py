@@ -11,6 +11,10 @@ Operands may be Tensors, arrays or numbers that broadcast to the tensor's
 shape; the tensor keeps its shape and dtype (a float64 operand is rounded into
 a float32 tensor; a float into an integer one is refused).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import registry
@@ -18,6 +22,10 @@ from ..grad_mode import _State as _grad_state
 from ..random import default_generator
 from ..registry import tensor_method
 from .elementwise import add, div, mul, sub
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import ArrayLike
+    from tinygrad_book.tensor import Tensor
 
 
 def check_inplace(t, op):
@@ -48,79 +56,80 @@ def update(t, op, fn, *operands):
 
 
 @tensor_method
-def zero_(self):
+def zero_(self: Tensor) -> Tensor:
     return update(self, "zero_()", lambda d: d.fill(0))
 
 
 @tensor_method
-def fill_(self, value):
+def fill_(self: Tensor, value: Tensor | ArrayLike) -> Tensor:
     return update(self, "fill_()", np.copyto, value)
 
 
 @tensor_method
-def copy_(self, src):
+def copy_(self: Tensor, src: Tensor) -> Tensor:
     return update(self, "copy_()", np.copyto, src)
 
 
 @tensor_method
-def add_(self, other, alpha=1):
+def add_(self: Tensor, other: Tensor | ArrayLike, alpha: float = 1) -> Tensor:
     """self += alpha * other."""
     return update(self, "add_()", lambda d, o: np.add(d, o if alpha == 1 else o * alpha, out=d),
                   other)
 
 
 @tensor_method
-def sub_(self, other, alpha=1):
+def sub_(self: Tensor, other: Tensor | ArrayLike, alpha: float = 1) -> Tensor:
     """self -= alpha * other."""
     return update(self, "sub_()",
                   lambda d, o: np.subtract(d, o if alpha == 1 else o * alpha, out=d), other)
 
 
 @tensor_method
-def mul_(self, other):
+def mul_(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return update(self, "mul_()", lambda d, o: np.multiply(d, o, out=d), other)
 
 
 @tensor_method
-def div_(self, other):
+def div_(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return update(self, "div_()", lambda d, o: np.divide(d, o, out=d), other)
 
 
 @tensor_method
-def addcmul_(self, t1, t2, value=1):
+def addcmul_(self: Tensor, t1: Tensor, t2: Tensor, value: int = 1) -> Tensor:
     """self += value * t1 * t2."""
     return update(self, "addcmul_()", lambda d, a, b: np.add(
         d, _times(np.multiply(a, b), value), out=d), t1, t2)
 
 
 @tensor_method
-def addcdiv_(self, t1, t2, value=1):
+def addcdiv_(self: Tensor, t1: Tensor, t2: Tensor, value: int = 1) -> Tensor:
     """self += value * t1 / t2."""
     return update(self, "addcdiv_()", lambda d, a, b: np.add(
         d, _times(np.divide(a, b), value), out=d), t1, t2)
 
 
 @tensor_method
-def lerp_(self, end, weight):
+def lerp_(self: Tensor, end: Tensor | ArrayLike, weight: Tensor) -> Tensor:
     """self += weight * (end - self)."""
     return update(self, "lerp_()", lambda d, e, w: np.add(d, _times(np.subtract(e, d), w), out=d),
                   end, weight)
 
 
 @tensor_method
-def clamp_(self, min=None, max=None):
+def clamp_(self: Tensor, min: Tensor | ArrayLike | None = None,
+           max: Tensor | ArrayLike | None = None) -> Tensor:
     if min is None and max is None:
         raise ValueError("clamp_(): at least one of min and max must be given")
     return update(self, "clamp_()", lambda d: np.clip(d, min, max, out=d))
 
 
 @tensor_method
-def sqrt_(self):
+def sqrt_(self: Tensor) -> Tensor:
     return update(self, "sqrt_()", lambda d: np.sqrt(d, out=d))
 
 
 @tensor_method
-def maximum_(self, other):
+def maximum_(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return update(self, "maximum_()", lambda d, o: np.maximum(d, o, out=d), other)
 
 
@@ -130,7 +139,7 @@ def _augmented(name, symbol, ufunc, out_of_place):
     On a tensor that requires grad (with grad mode on) the update cannot be
     done behind the graph's back, so it is recorded as ``t = t op other``.
     """
-    def method(self, other):
+    def method(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
         if _grad_state.grad_enabled and (self._requires_grad or self.grad_fn is not None or
                                          getattr(other, "_requires_grad", False)):
             return out_of_place(self, other)
@@ -165,7 +174,7 @@ def _draw_into(t, op, draw):
 
 
 @tensor_method
-def uniform_(self, from_=0.0, to=1.0):
+def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0) -> Tensor:
     """Fill with samples uniform in [from_, to), in place (from ``manual_seed``'s generator)."""
     if not from_ <= to:
         raise ValueError(f"uniform_(): expected from_ <= to, got from_={from_}, to={to}")
@@ -174,7 +183,7 @@ def uniform_(self, from_=0.0, to=1.0):
 
 
 @tensor_method
-def normal_(self, mean=0.0, std=1.0):
+def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with normal samples of ``mean`` and ``std``, in place."""
     if not std >= 0:
         raise ValueError(f"normal_(): std must be non-negative, got {std}")

@@ -4,6 +4,10 @@
 ``pad`` adds a constant border and crops it off the gradient. ``split`` and
 ``chunk`` are indexing, so they need no Function of their own.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import registry
@@ -12,6 +16,13 @@ from ..checks import DimensionError
 from ..registry import tensor_method
 from .reduce import axis_arg, normalize_axis
 from .subscript import short_repr
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+    from tinygrad_book._typing import Dim
+    from tinygrad_book.tensor import Tensor
 
 
 class Concatenate(Function):
@@ -33,7 +44,7 @@ class Concatenate(Function):
         return tuple(grads)
 
 
-def cat(tensors, axis=0, dim=None):
+def cat(tensors: Sequence[Tensor], axis: int = 0, dim: Dim = None) -> Tensor:
     """Join tensors along an existing ``axis``."""
     tensors = _tensor_list(tensors, "cat")
     axis = normalize_axis(axis_arg(axis, dim), tensors[0].ndim, "cat")[0]
@@ -59,7 +70,7 @@ class Stack(Function):
         return tuple(g[(slice(None),) * ctx.axis + (i,)] for i in range(ctx.count))
 
 
-def stack(tensors, axis=0, dim=None):
+def stack(tensors: Sequence[Tensor], axis: int = 0, dim: Dim = None) -> Tensor:
     """Stack tensors of equal shape along a new ``axis``."""
     tensors = _tensor_list(tensors, "stack")
     axis = axis_arg(axis, dim)
@@ -77,7 +88,7 @@ def stack(tensors, axis=0, dim=None):
     return Stack.apply(*_common_dtype(tensors), axis=axis)
 
 
-def split(t, split_size_or_sections, axis=0):
+def split(t: Tensor, split_size_or_sections: Any, axis: int = 0) -> tuple[Tensor, ...]:
     """Split into chunks of ``split_size`` (last may be smaller) or of the given sizes."""
     axis = normalize_axis(axis, t.ndim, "split")[0]
     n = t.shape[axis]
@@ -103,12 +114,13 @@ def split(t, split_size_or_sections, axis=0):
 
 
 @tensor_method("split")
-def split_method(self, split_size_or_sections, axis=0, dim=None):
+def split_method(self: Tensor, split_size_or_sections: Any, axis: int = 0,
+                 dim: Dim = None) -> Tensor:
     return split(self, split_size_or_sections, axis_arg(axis, dim) or 0)
 
 
 @tensor_method("chunk")
-def chunk(self, chunks, axis=0, dim=None):
+def chunk(self: Tensor, chunks: int, axis: int = 0, dim: Dim = None) -> tuple[Tensor, ...]:
     """Split into ``chunks`` pieces of equal length (the last may be shorter)."""
     if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)) or chunks <= 0:
         raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
@@ -132,7 +144,7 @@ class Pad(Function):
         return g[ctx.crop], None
 
 
-def pad(t, pad_width, value=0.0):
+def pad(t: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:
     """Constant padding, with NumPy's ``pad_width``.
 
     ``pad_width`` is an int (the same before and after every axis), a pair
@@ -164,7 +176,7 @@ def pad(t, pad_width, value=0.0):
 
 
 @tensor_method("pad")
-def pad_method(self, pad_width, value=0.0):
+def pad_method(self: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:
     return pad(self, pad_width, value)
 
 

@@ -6,13 +6,20 @@ Einsum's backward is einsum again: the gradient of an operand contracts the
 output gradient with every other operand back onto that operand's subscripts,
 so einsum is differentiable to any order.
 """
+from __future__ import annotations
+
 import string
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..autograd import Function
 from .front import as_tensor, constant, dim_arg, pair, tensor_method
 from .join import Stack
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import ArrayLike, Dim
+    from tinygrad_book.tensor import Tensor
 
 
 class Einsum(Function):
@@ -92,7 +99,7 @@ def _parse(equation, shapes):
     return explicit, out
 
 
-def einsum(equation, *operands):
+def einsum(equation: str, *operands: Tensor) -> Tensor:
     """Sum of products over the subscripts of ``equation`` (NumPy's and PyTorch's
     notation: 'ij,jk->ik', 'bij,bjk', '...ij->...ji'); size-1 dimensions broadcast."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
@@ -122,7 +129,7 @@ def _need(t, ndims, op, name):
 
 
 @tensor_method("outer", "ger")
-def outer(input, vec2):
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """The outer product of two 1-d tensors: (n,), (m,) -> (n, m)."""
     a, b = pair(input, vec2, broadcast=False)
     _need(a, (1,), "outer()", "input"), _need(b, (1,), "outer()", "vec2")
@@ -130,7 +137,7 @@ def outer(input, vec2):
 
 
 @tensor_method()
-def dot(input, other):
+def dot(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
     """The inner product of two 1-d tensors of equal length (a 0-d tensor)."""
     a, b = pair(input, other, broadcast=False)
     _need(a, (1,), "dot()", "input"), _need(b, (1,), "dot()", "other")
@@ -141,7 +148,7 @@ def dot(input, other):
 
 
 @tensor_method()
-def inner(input, other):
+def inner(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
     """Sum of products over the last dimension of both (a number for 0-d operands)."""
     a, b = pair(input, other, broadcast=False)
     if a.ndim == 0 or b.ndim == 0:
@@ -154,21 +161,21 @@ def inner(input, other):
 
 
 @tensor_method()
-def mv(input, vec):
+def mv(input: Tensor, vec: Tensor) -> Tensor:
     """Matrix (n, m) times vector (m,) -> (n,)."""
     _need(input, (2,), "mv()", "input"), _need(as_tensor(vec), (1,), "mv()", "vec")
     return input @ vec
 
 
 @tensor_method()
-def mm(input, mat2):
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """Matrix product of two 2-d tensors (no broadcasting, as PyTorch's mm)."""
     _need(input, (2,), "mm()", "input"), _need(as_tensor(mat2), (2,), "mm()", "mat2")
     return input @ mat2
 
 
 @tensor_method()
-def bmm(input, mat2):
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """Batched matrix product: (b, n, m) @ (b, m, p) -> (b, n, p); batches must match."""
     mat2 = as_tensor(mat2)
     _need(input, (3,), "bmm()", "input"), _need(mat2, (3,), "bmm()", "mat2")
@@ -178,19 +185,20 @@ def bmm(input, mat2):
 
 
 @tensor_method()
-def addmm(input, mat1, mat2, beta=1, alpha=1):
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, beta: float = 1, alpha: float = 1) -> Tensor:
     """beta · input + alpha · (mat1 @ mat2), input broadcasting to the product's shape."""
     return _scaled_sum(input, mm(as_tensor(mat1), mat2), beta, alpha)
 
 
 @tensor_method()
-def baddbmm(input, batch1, batch2, beta=1, alpha=1):
+def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, beta: float = 1,
+            alpha: float = 1) -> Tensor:
     """beta · input + alpha · bmm(batch1, batch2)."""
     return _scaled_sum(input, bmm(as_tensor(batch1), batch2), beta, alpha)
 
 
 @tensor_method()
-def addmv(input, mat, vec, beta=1, alpha=1):
+def addmv(input: Tensor, mat: Tensor, vec: Tensor, beta: float = 1, alpha: float = 1) -> Tensor:
     """beta · input + alpha · (mat @ vec)."""
     return _scaled_sum(input, mv(as_tensor(mat), vec), beta, alpha)
 
@@ -204,7 +212,7 @@ def _scaled_sum(input, product, beta, alpha):
 
 
 @tensor_method()
-def cross(input, other, dim=None):
+def cross(input: Tensor, other: Tensor | ArrayLike, dim: Dim = None) -> Tensor:
     """The cross product of 3-vectors along ``dim`` (None: the first dimension of
     length 3, as PyTorch's ``torch.cross``; ``linalg.cross`` uses -1)."""
     a, b = pair(input, other, "cross()")
@@ -224,7 +232,7 @@ def cross(input, other, dim=None):
 
 
 @tensor_method()
-def trace(input):
+def trace(input: Tensor) -> Tensor:
     """The sum of the main diagonal of a 2-d tensor."""
     _need(input, (2,), "trace()", "input")
     return input.diagonal().sum()

@@ -5,9 +5,17 @@ None of these is differentiable (their results are booleans or integers), so
 they compute on the arrays directly and return tensors outside the graph, as
 PyTorch's do.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .front import as_tensor, constant, is_tensor, tensor_method
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import ArrayLike
+    from tinygrad_book.tensor import Tensor
 
 
 def _data(x):
@@ -19,7 +27,7 @@ def _compare(ufunc, input, other):
 
 
 def _comparison(ufunc, doc):
-    def front(input, other):
+    def front(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
         return _compare(ufunc, input, other)
     front.__doc__ = doc
     return front
@@ -43,13 +51,13 @@ logical_xor = tensor_method("logical_xor")(_comparison(np.logical_xor,
 
 
 @tensor_method()
-def logical_not(input):
+def logical_not(input: Tensor) -> Tensor:
     """Elementwise NOT of truth values (non-zero is true)."""
     return constant(np.logical_not(as_tensor(input).data))
 
 
 def _test(ufunc, doc):
-    def front(input):
+    def front(input: Tensor) -> Tensor:
         return constant(ufunc(as_tensor(input).data))
     front.__doc__ = doc
     return front
@@ -64,27 +72,29 @@ signbit = tensor_method("signbit")(_test(np.signbit, "True where the sign bit is
 
 
 @tensor_method()
-def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+def isclose(input: Tensor, other: Tensor | ArrayLike, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
     """|input - other| <= atol + rtol·|other|, elementwise (bool)."""
     a, b = as_tensor(input).data, _data(other)
     return constant(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 @tensor_method()
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+def allclose(input: Tensor, other: Tensor | ArrayLike, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
     """Whether ``isclose`` holds everywhere (a Python bool, as PyTorch's)."""
     return bool(isclose(input, other, rtol, atol, equal_nan).data.all())
 
 
 @tensor_method()
-def equal(input, other):
+def equal(input: Tensor, other: Tensor | ArrayLike) -> bool:
     """True if both have the same shape and the same values (a Python bool)."""
     a, b = as_tensor(input).data, as_tensor(other).data
     return a.shape == b.shape and bool(np.array_equal(a, b))
 
 
 def _bitwise(ufunc, name):
-    def front(input, other):
+    def front(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
         a, b = as_tensor(input).data, _data(other)
         for x in (a, b):
             kind = np.asarray(x).dtype.kind
@@ -108,22 +118,22 @@ bitwise_right_shift = tensor_method("bitwise_right_shift", "__rshift__")(
 
 
 @tensor_method("__rand__")
-def _rand(self, other):
+def _rand(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return bitwise_and(self, other)
 
 
 @tensor_method("__ror__")
-def _ror(self, other):
+def _ror(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return bitwise_or(self, other)
 
 
 @tensor_method("__rxor__")
-def _rxor(self, other):
+def _rxor(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return bitwise_xor(self, other)
 
 
 @tensor_method("bitwise_not", "__invert__")
-def bitwise_not(input):
+def bitwise_not(input: Tensor) -> Tensor:
     """Elementwise NOT: logical for bool tensors, two's complement for integers."""
     a = as_tensor(input).data
     if a.dtype.kind not in "iub":

@@ -5,12 +5,20 @@ Each Function has its forward, its derivative (in the docstring and in
 backward) and, right after it, the Tensor method that fronts it. Integer
 tensors are converted to float32 first (NumPy would compute in float64).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import registry
 from ..autograd import Function
 from ..registry import tensor_method
 from .operands import floating
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import ArrayLike
+    from tinygrad_book.tensor import Tensor
 
 
 class Exp(Function):
@@ -34,7 +42,7 @@ class Exp(Function):
 
 
 @tensor_method
-def exp(self):
+def exp(self: Tensor) -> Tensor:
     return Exp.apply(floating(self))
 
 
@@ -58,7 +66,7 @@ class Log(Function):
 
 
 @tensor_method
-def log(self):
+def log(self: Tensor) -> Tensor:
     return Log.apply(floating(self))
 
 
@@ -83,7 +91,7 @@ class Sqrt(Function):
 
 
 @tensor_method
-def sqrt(self):
+def sqrt(self: Tensor) -> Tensor:
     return Sqrt.apply(floating(self))
 
 
@@ -102,7 +110,7 @@ class Sin(Function):
 
 
 @tensor_method
-def sin(self):
+def sin(self: Tensor) -> Tensor:
     return Sin.apply(floating(self))
 
 
@@ -121,7 +129,7 @@ class Cos(Function):
 
 
 @tensor_method
-def cos(self):
+def cos(self: Tensor) -> Tensor:
     return Cos.apply(floating(self))
 
 
@@ -146,7 +154,7 @@ class Tanh(Function):
 
 
 @tensor_method
-def tanh(self):
+def tanh(self: Tensor) -> Tensor:
     return Tanh.apply(floating(self))
 
 
@@ -175,7 +183,7 @@ class Sigmoid(Function):
 
 
 @tensor_method
-def sigmoid(self):
+def sigmoid(self: Tensor) -> Tensor:
     return Sigmoid.apply(floating(self))
 
 
@@ -201,7 +209,7 @@ class ReLU(Function):
 
 
 @tensor_method
-def relu(self):
+def relu(self: Tensor) -> Tensor:
     return ReLU.apply(self)
 
 
@@ -225,7 +233,8 @@ class Clamp(Function):
 
 
 @tensor_method("clamp", "clip")
-def clamp(self, min=None, max=None):
+def clamp(self: Tensor, min: Tensor | ArrayLike | None = None,
+          max: Tensor | ArrayLike | None = None) -> Tensor:
     """Limit values to [min, max]; the gradient is 0 outside, as PyTorch."""
     if min is None and max is None:
         raise ValueError("clamp(): at least one of min and max must be given")

@@ -1,10 +1,18 @@
 """Matrix product with NumPy's batched broadcasting rules."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import registry
 from ..autograd import Function
 from ..registry import tensor_method
 from .operands import as_operand, as_tensor, promote
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import ArrayLike
+    from tinygrad_book.tensor import Tensor
 
 
 class MatMul(Function):
@@ -35,7 +43,7 @@ class MatMul(Function):
 
 
 @tensor_method("__matmul__", "matmul")
-def matmul(a, b):
+def matmul(a: Tensor, b: Tensor) -> Tensor:
     """Matrix product with NumPy's rules for 1-D and batched operands."""
     if isinstance(b, registry.Tensor):
         a = as_operand(a, b)
@@ -63,7 +71,7 @@ def matmul(a, b):
 
 
 @tensor_method("__rmatmul__")
-def rmatmul(self, other):
+def rmatmul(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return matmul(other, self)
 
 

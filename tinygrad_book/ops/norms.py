@@ -5,13 +5,20 @@ The 2-norm has its own Function so that its gradient x/‖x‖ is 0 at x = 0
 are compositions of abs, sum, max and min, whose gradients are PyTorch's too
 (the inf-norm shares its gradient among ties).
 """
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..autograd import Function
 from .front import as_tensor, constant, dims_arg, keep, pick, tensor_method
 from .select import Where
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import Dim, DTypeLike
+    from tinygrad_book.tensor import Tensor
 
 
 class Norm2(Function):
@@ -104,7 +111,9 @@ def norm(A, ord=None, dim=None, keepdim=False, dtype=None):
 
 
 @tensor_method("norm")
-def tensor_norm(input, p="fro", dim=None, keepdim=False, dtype=None, axis=None, keepdims=None):
+def tensor_norm(input: Tensor, p: str | float = "fro", dim: Dim = None, keepdim: bool = False,
+                dtype: DTypeLike | None = None, axis: Dim = None,
+                keepdims: bool | None = None) -> Tensor:
     """``Tensor.norm``: p='fro' or 2 (the default, over ``dim`` or all elements), 1,
     inf, -inf or any number; a vector norm over ``dim``, which may be a tuple."""
     dim, keepdim = pick(dim, axis), keep(keepdim, keepdims)

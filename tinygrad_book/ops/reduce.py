@@ -6,7 +6,10 @@ with length 1. The backward of a reduction spreads the gradient back over the
 reduced axes: broadcasting is the adjoint of summing. Each Function is
 followed by the Tensor method that validates the arguments and applies it.
 """
+from __future__ import annotations
+
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,6 +19,10 @@ from ..checks import DimensionError
 from ..registry import tensor_method
 from .operands import floating
 from .select import where
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import Dim, DTypeLike
+    from tinygrad_book.tensor import Tensor
 
 
 def normalize_axis(axis, ndim, op="reduction"):
@@ -93,7 +100,8 @@ class Sum(Function):
 
 
 @tensor_method("sum")
-def sum_(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=False):
+def sum_(self: Tensor, dim: Dim = None, keepdim: bool = False, dtype: DTypeLike | None = None, *,
+         axis: Dim = None, keepdims: bool = False) -> Tensor:
     """The sum over ``dim`` (all elements by default), in ``dtype`` if given; integers and
     bools sum in int64, as PyTorch."""
     axes = normalize_axis(axis_arg(axis, dim), self.ndim, "sum")
@@ -122,7 +130,8 @@ class Mean(Function):
 
 
 @tensor_method
-def mean(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=False):
+def mean(self: Tensor, dim: Dim = None, keepdim: bool = False, dtype: DTypeLike | None = None, *,
+         axis: Dim = None, keepdims: bool = False) -> Tensor:
     """The mean over ``dim`` (all elements by default), in ``dtype`` if given."""
     axes = normalize_axis(axis_arg(axis, dim), self.ndim, "mean")
     x = floating(self) if dtype is None else _with_dtype(self, dtype)
@@ -168,21 +177,24 @@ class Min(_Extremum):
 
 
 @tensor_method("max")
-def max_(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+def max_(self: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
+         keepdims: bool = False) -> Tensor:
     """Largest values over ``dim`` (values only, as NumPy; see ``argmax``)."""
     axes = normalize_axis(axis_arg(axis, dim), self.ndim, "max")
     return Max.apply(self, axis=axes, keepdims=keep_arg(keepdim, keepdims))
 
 
 @tensor_method("min")
-def min_(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+def min_(self: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
+         keepdims: bool = False) -> Tensor:
     """Smallest values over ``dim`` (values only, as NumPy; see ``argmin``)."""
     axes = normalize_axis(axis_arg(axis, dim), self.ndim, "min")
     return Min.apply(self, axis=axes, keepdims=keep_arg(keepdim, keepdims))
 
 
 @tensor_method
-def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+def argmax(self: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
+           keepdims: bool = False) -> Tensor:
     """Indices of the largest values (int64, outside the graph)."""
     axis = axis_arg(axis, dim)
     if axis is not None:
@@ -192,7 +204,8 @@ def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
 
 
 @tensor_method
-def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+def argmin(self: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
+           keepdims: bool = False) -> Tensor:
     """Indices of the smallest values (int64, outside the graph)."""
     axis = axis_arg(axis, dim)
     if axis is not None:
@@ -225,15 +238,17 @@ class LogSumExp(Function):
 
 
 @tensor_method
-def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+def logsumexp(self: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
+              keepdims: bool = False) -> Tensor:
     """ln Σ e^x over ``dim``, stable for large x."""
     axes = normalize_axis(axis_arg(axis, dim), self.ndim, "logsumexp")
     return LogSumExp.apply(floating(self), axis=axes, keepdims=keep_arg(keepdim, keepdims))
 
 
 @tensor_method
-def var(self, axis=None, keepdims=False, correction=1, dim=None, unbiased=None, ddof=None,
-        keepdim=False):
+def var(self: Tensor, axis: Dim = None, keepdims: bool = False, correction: int = 1,
+        dim: Dim = None, unbiased: bool | None = None, ddof: int | None = None,
+        keepdim: bool = False) -> Tensor:
     """Variance over ``axis``; ``correction=1`` (PyTorch's default) divides by n - 1.
 
     ``unbiased=False`` or NumPy's ``ddof=0`` divide by n.
@@ -284,8 +299,9 @@ class StdSqrt(Function):
 
 
 @tensor_method
-def std(self, axis=None, keepdims=False, correction=1, dim=None, unbiased=None, ddof=None,
-        keepdim=False):
+def std(self: Tensor, axis: Dim = None, keepdims: bool = False, correction: int = 1,
+        dim: Dim = None, unbiased: bool | None = None, ddof: int | None = None,
+        keepdim: bool = False) -> Tensor:
     """Standard deviation: the square root of ``var`` with the same arguments."""
     # StdSqrt, not sqrt: its gradient is 0 (not nan) where a slice is constant, as PyTorch.
     return StdSqrt.apply(var(self, axis, keepdims, correction, dim, unbiased, ddof, keepdim))

@@ -5,7 +5,10 @@ nanmean, any/all.
 ``dim`` is an int, a tuple of ints or None (every dimension). ``prod`` has its
 own Function; the rest are compositions of the core reductions.
 """
+from __future__ import annotations
+
 from collections import namedtuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,6 +27,10 @@ from .indexing import gather
 from .join import Concatenate
 from .scan import CumProd
 from .select import Where
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import Dim, DTypeLike
+    from tinygrad_book.tensor import Tensor
 
 aminmax_result = namedtuple("aminmax", ["min", "max"])
 
@@ -77,7 +84,8 @@ def _cat_last(a, b):
 
 
 @tensor_method()
-def prod(input, dim=None, keepdim=False, dtype=None, axis=None, keepdims=None):
+def prod(input: Tensor, dim: Dim = None, keepdim: bool = False, dtype: DTypeLike | None = None,
+         axis: Dim = None, keepdims: bool | None = None) -> Tensor:
     """The product over ``dim`` (all elements by default); integers multiply in int64."""
     input = as_tensor(input)
     if dtype is not None:
@@ -89,7 +97,8 @@ def prod(input, dim=None, keepdim=False, dtype=None, axis=None, keepdims=None):
 
 
 @tensor_method()
-def amax(input, dim=(), keepdim=False, axis=None, keepdims=None):
+def amax(input: Tensor, dim: Dim = (), keepdim: bool = False, axis: Dim = None,
+         keepdims: bool | None = None) -> Tensor:
     """The largest values over ``dim`` (all dims for ``()``); ties share the gradient."""
     input = as_tensor(input)
     dim = axis if dim == () and axis is not None else dim
@@ -97,7 +106,8 @@ def amax(input, dim=(), keepdim=False, axis=None, keepdims=None):
 
 
 @tensor_method()
-def amin(input, dim=(), keepdim=False, axis=None, keepdims=None):
+def amin(input: Tensor, dim: Dim = (), keepdim: bool = False, axis: Dim = None,
+         keepdims: bool | None = None) -> Tensor:
     """The smallest values over ``dim`` (all dims for ``()``); ties share the gradient."""
     input = as_tensor(input)
     dim = axis if dim == () and axis is not None else dim
@@ -105,7 +115,8 @@ def amin(input, dim=(), keepdim=False, axis=None, keepdims=None):
 
 
 @tensor_method()
-def aminmax(input, dim=None, keepdim=False, axis=None, keepdims=None):
+def aminmax(input: Tensor, dim: Dim = None, keepdim: bool = False, axis: Dim = None,
+            keepdims: bool | None = None) -> tuple[Tensor, ...]:
     """(min, max) over ``dim`` (all elements by default)."""
     dim, keepdim = pick(dim, axis), keep(keepdim, keepdims)
     return aminmax_result(amin(input, () if dim is None else dim, keepdim),
@@ -113,8 +124,9 @@ def aminmax(input, dim=None, keepdim=False, axis=None, keepdims=None):
 
 
 @tensor_method()
-def var_mean(input, dim=None, correction=1, keepdim=False, unbiased=None, axis=None,
-             keepdims=None):
+def var_mean(input: Tensor, dim: Dim = None, correction: int = 1, keepdim: bool = False,
+             unbiased: bool | None = None, axis: Dim = None,
+             keepdims: bool | None = None) -> tuple[Tensor, ...]:
     """(variance, mean) over ``dim``; ``correction=1`` divides by n - 1."""
     input = as_tensor(input)
     dim, keepdim = pick(dim, axis), keep(keepdim, keepdims)
@@ -125,15 +137,16 @@ def var_mean(input, dim=None, correction=1, keepdim=False, unbiased=None, axis=N
 
 
 @tensor_method()
-def std_mean(input, dim=None, correction=1, keepdim=False, unbiased=None, axis=None,
-             keepdims=None):
+def std_mean(input: Tensor, dim: Dim = None, correction: int = 1, keepdim: bool = False,
+             unbiased: bool | None = None, axis: Dim = None,
+             keepdims: bool | None = None) -> tuple[Tensor, ...]:
     """(standard deviation, mean) over ``dim``; ``correction=1`` divides by n - 1."""
     var, mean = var_mean(input, dim, correction, keepdim, unbiased, axis, keepdims)
     return var.sqrt(), mean
 
 
 @tensor_method()
-def count_nonzero(input, dim=None, axis=None):
+def count_nonzero(input: Tensor, dim: Dim = None, axis: Dim = None) -> Tensor:
     """The number of non-zero elements over ``dim`` (int64)."""
     input = as_tensor(input)
     axes = _axes(input, pick(dim, axis), "count_nonzero()")
@@ -146,7 +159,8 @@ def _without_nan(input):
 
 
 @tensor_method()
-def nansum(input, dim=None, keepdim=False, dtype=None, axis=None, keepdims=None):
+def nansum(input: Tensor, dim: Dim = None, keepdim: bool = False, dtype: DTypeLike | None = None,
+           axis: Dim = None, keepdims: bool | None = None) -> Tensor:
     """The sum over ``dim`` with NaN taken as 0 (NaN gets gradient 0)."""
     input = as_tensor(input)
     if dtype is not None:
@@ -157,7 +171,8 @@ def nansum(input, dim=None, keepdim=False, dtype=None, axis=None, keepdims=None)
 
 
 @tensor_method()
-def nanmean(input, dim=None, keepdim=False, dtype=None, axis=None, keepdims=None):
+def nanmean(input: Tensor, dim: Dim = None, keepdim: bool = False, dtype: DTypeLike | None = None,
+            axis: Dim = None, keepdims: bool | None = None) -> Tensor:
     """The mean over ``dim`` of the elements that are not NaN."""
     input = as_tensor(input)
     if dtype is not None:
@@ -179,7 +194,8 @@ def _logical_reduce(input, dim, keepdim, ufunc, op):
 
 
 @tensor_method()
-def any(input, dim=None, keepdim=False, axis=None, keepdims=None):
+def any(input: Tensor, dim: Dim = None, keepdim: bool = False, axis: Dim = None,
+        keepdims: bool | None = None) -> Tensor:
     """Whether any element over ``dim`` (all by default) is non-zero: a bool tensor
     (0-d without ``dim``), as PyTorch's."""
     return _logical_reduce(input, pick(dim, axis), keep(keepdim, keepdims), np.logical_or,
@@ -187,7 +203,8 @@ def any(input, dim=None, keepdim=False, axis=None, keepdims=None):
 
 
 @tensor_method()
-def all(input, dim=None, keepdim=False, axis=None, keepdims=None):
+def all(input: Tensor, dim: Dim = None, keepdim: bool = False, axis: Dim = None,
+        keepdims: bool | None = None) -> Tensor:
     """Whether every element over ``dim`` (all by default) is non-zero: a bool tensor
     (0-d without ``dim``), as PyTorch's."""
     return _logical_reduce(input, pick(dim, axis), keep(keepdim, keepdims), np.logical_and,
@@ -219,13 +236,13 @@ def _extreme(input, dim, keepdim, pick_index, result, name):
     return result(values, constant(idx.astype(np.int64)))
 
 
-def max(input, dim=None, keepdim=False):
+def max(input: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
     """``tb.max(x)``: the largest element; ``tb.max(x, dim)``: (values, indices) along
     ``dim``, as ``torch.max``; ``tb.max(x, y)``: the elementwise maximum. (The method
     ``x.max(dim)`` gives the values only.)"""
     return _extreme(input, dim, keepdim, np.argmax, max_result, "max")
 
 
-def min(input, dim=None, keepdim=False):
+def min(input: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
     """``tb.min(x)``, ``tb.min(x, dim)`` -> (values, indices), ``tb.min(x, y)``: as ``max``."""
     return _extreme(input, dim, keepdim, np.argmin, min_result, "min")

@@ -4,6 +4,10 @@ diag/diagonal/diag_embed, unflatten, unfold, meshgrid, narrow, movedim, swapdims
 Most are compositions of indexing, reshape and expand, whose backward passes
 already exist; ``Roll`` and the diagonal pair have their own Functions.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..autograd import Function
@@ -19,6 +23,12 @@ from .front import (
 )
 from .select import Where
 
+if TYPE_CHECKING:
+    from typing import Any
+
+    from tinygrad_book._typing import ArrayLike, Dim, IntOrTuple
+    from tinygrad_book.tensor import Tensor
+
 
 def _shape(size, op):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
@@ -27,7 +37,7 @@ def _shape(size, op):
 
 
 @tensor_method()
-def flip(input, *dims):
+def flip(input: Tensor, *dims: int) -> Tensor:
     """``input`` with the order of the elements along ``dims`` reversed."""
     dims = dims_arg(dims[0] if len(dims) == 1 else dims, input.ndim, "flip()", "dims")
     if input.ndim == 0:
@@ -37,13 +47,13 @@ def flip(input, *dims):
 
 
 @tensor_method()
-def fliplr(input):
+def fliplr(input: Tensor) -> Tensor:
     """Reverse the columns (dim 1)."""
     return flip(input, 1)
 
 
 @tensor_method()
-def flipud(input):
+def flipud(input: Tensor) -> Tensor:
     """Reverse the rows (dim 0)."""
     return flip(input, 0)
 
@@ -62,7 +72,7 @@ class Roll(Function):
 
 
 @tensor_method()
-def roll(input, shifts, dims=None):
+def roll(input: Tensor, shifts: IntOrTuple, dims: IntOrTuple | None = None) -> Tensor:
     """Shift the elements cyclically; ``dims=None`` rolls the flattened tensor."""
     if dims is None:
         shift = shifts[0] if isinstance(shifts, (tuple, list)) and len(shifts) == 1 else shifts
@@ -80,7 +90,7 @@ def roll(input, shifts, dims=None):
 
 
 @tensor_method()
-def repeat(input, *sizes):
+def repeat(input: Tensor, *sizes: int) -> Tensor:
     """Tile ``input`` ``sizes[i]`` times along dim i (``sizes`` may add leading dims)."""
     sizes = _shape(sizes, "repeat()")
     if len(sizes) < input.ndim:
@@ -97,14 +107,14 @@ def repeat(input, *sizes):
 
 
 @tensor_method()
-def tile(input, *dims):
+def tile(input: Tensor, *dims: int) -> Tensor:
     """``repeat`` with missing leading counts taken as 1 (NumPy's ``tile``)."""
     dims = _shape(dims, "tile()")
     return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
 
 
 @tensor_method()
-def repeat_interleave(input, repeats, dim=None):
+def repeat_interleave(input: Tensor, repeats: Any, dim: Dim = None) -> Tensor:
     """Repeat each element ``repeats`` times (an int or one count per element)
     along ``dim``; ``dim=None`` works on the flattened tensor."""
     if dim is None:
@@ -134,13 +144,13 @@ def _triangle(input, diagonal, lower, op):
 
 
 @tensor_method()
-def tril(input, diagonal=0):
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     """The lower triangle (j - i <= diagonal) of the last two dims; zeros elsewhere."""
     return _triangle(input, int_arg(diagonal, "tril()", "diagonal"), True, "tril()")
 
 
 @tensor_method()
-def triu(input, diagonal=0):
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     """The upper triangle (j - i >= diagonal) of the last two dims; zeros elsewhere."""
     return _triangle(input, int_arg(diagonal, "triu()", "diagonal"), False, "triu()")
 
@@ -183,7 +193,7 @@ class DiagonalScatter(Function):
 
 
 @tensor_method()
-def diagonal(input, offset=0, dim1=0, dim2=1):
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     """The diagonal ``offset`` (above the main one if > 0) of dims ``dim1`` and ``dim2``,
     appended as the last dimension."""
     d1, d2 = dim_arg(dim1, input.ndim, "diagonal()", "dim1"), \
@@ -195,7 +205,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 
 
 @tensor_method()
-def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
     """Tensors whose diagonal (``offset``, in dims ``dim1``, ``dim2`` of the result) holds
     the last dimension of ``input``: the inverse of ``diagonal``."""
     if input.ndim == 0:
@@ -213,7 +223,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
 
 
 @tensor_method()
-def diag(input, diagonal=0):
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     """1-d input: a square matrix with it on diagonal ``diagonal``; 2-d input: that
     diagonal as a 1-d tensor."""
     offset = int_arg(diagonal, "diag()", "diagonal")
@@ -225,7 +235,7 @@ def diag(input, diagonal=0):
 
 
 @tensor_method()
-def unflatten(input, dim, sizes):
+def unflatten(input: Tensor, dim: int, sizes: IntOrTuple) -> Tensor:
     """Split dimension ``dim`` into ``sizes`` (one of them may be -1)."""
     dim = dim_arg(dim, input.ndim, "unflatten()")
     sizes = tuple(sizes)
@@ -239,7 +249,7 @@ def unflatten(input, dim, sizes):
 
 
 @tensor_method()
-def unfold(input, dimension, size, step):
+def unfold(input: Tensor, dimension: int, size: IntOrTuple, step: Tensor | ArrayLike) -> Tensor:
     """Every window of ``size`` elements, ``step`` apart, along ``dimension``: that
     dimension becomes the window count and the windows form a new last dimension."""
     dim = dim_arg(dimension, input.ndim, "unfold()", "dimension")
@@ -255,7 +265,7 @@ def unfold(input, dimension, size, step):
     return out.movedim(dim + 1, -1) if input.ndim else out.reshape(len(starts), size)[0]
 
 
-def meshgrid(*tensors, indexing="ij"):
+def meshgrid(*tensors: Tensor, indexing: str = "ij") -> tuple[Tensor, ...]:
     """Coordinate grids from 1-d tensors; ``indexing='ij'`` (PyTorch's default) or 'xy'."""
     if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
         tensors = tuple(tensors[0])
@@ -276,7 +286,7 @@ def meshgrid(*tensors, indexing="ij"):
 
 
 @tensor_method()
-def narrow(input, dim, start, length):
+def narrow(input: Tensor, dim: int, start: Tensor | ArrayLike, length: int) -> Tensor:
     """The slice ``start:start + length`` of dimension ``dim`` (a view in PyTorch)."""
     dim = dim_arg(dim, input.ndim, "narrow()")
     n = input.shape[dim]
@@ -289,7 +299,7 @@ def narrow(input, dim, start, length):
 
 
 @tensor_method("select")
-def select(input, dim, index):
+def select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """The slice at ``index`` of dimension ``dim``, which is removed."""
     dim = dim_arg(dim, input.ndim, "select()")
     index = int_arg(index, "select()", "index")
@@ -300,7 +310,7 @@ def select(input, dim, index):
 
 
 @tensor_method("movedim", "moveaxis")
-def movedim(input, source, destination):
+def movedim(input: Tensor, source: Tensor, destination: Any) -> Tensor:
     """Move dims ``source`` to positions ``destination``; the others keep their order."""
     src = dims_arg(source, input.ndim, "movedim()", "source")
     dst = dims_arg(destination, input.ndim, "movedim()", "destination")
@@ -317,7 +327,7 @@ moveaxis = movedim
 
 
 @tensor_method("swapdims", "swapaxes")
-def swapdims(input, dim0, dim1):
+def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Exchange two dimensions (``transpose(dim0, dim1)``)."""
     d0, d1 = dim_arg(dim0, input.ndim, "swapdims()"), dim_arg(dim1, input.ndim, "swapdims()")
     order = list(range(input.ndim))
@@ -329,7 +339,7 @@ swapaxes = swapdims
 
 
 @tensor_method("t")
-def t(input):
+def t(input: Tensor) -> Tensor:
     """The transpose of a matrix (a 0-d or 1-d tensor is returned as it is)."""
     if input.ndim > 2:
         raise ValueError(f"t(): expects a tensor of at most 2 dimensions, got shape "

@@ -7,10 +7,18 @@ included; PyTorch refuses to differentiate it, its twin ``div(rounding_mode=
 'floor')`` gives 0). frac, remainder and fmod have the slope 1 of their input.
 On integer tensors floor, ceil, round and trunc return the tensor unchanged.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..autograd import Function
 from .front import as_tensor, constant, float_pair, pair, tensor_method
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import ArrayLike
+    from tinygrad_book.tensor import Tensor
 
 
 class Rounded(Function):
@@ -44,25 +52,25 @@ def _rounded(input, how, decimals=0):
 
 
 @tensor_method()
-def floor(input):
+def floor(input: Tensor) -> Tensor:
     """The largest integer <= x, elementwise (gradient 0)."""
     return _rounded(input, "floor")
 
 
 @tensor_method()
-def ceil(input):
+def ceil(input: Tensor) -> Tensor:
     """The smallest integer >= x, elementwise (gradient 0)."""
     return _rounded(input, "ceil")
 
 
 @tensor_method("trunc", "fix")
-def trunc(input):
+def trunc(input: Tensor) -> Tensor:
     """x rounded towards zero, elementwise (gradient 0)."""
     return _rounded(input, "trunc")
 
 
 @tensor_method()
-def round(input, decimals=0):
+def round(input: Tensor, decimals: int = 0) -> Tensor:
     """x rounded to ``decimals`` places, halves to even as PyTorch and NumPy (gradient 0)."""
     if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
         raise TypeError(f"round(): decimals must be an int, got {decimals!r}")
@@ -70,13 +78,13 @@ def round(input, decimals=0):
 
 
 @tensor_method()
-def sign(input):
+def sign(input: Tensor) -> Tensor:
     """-1, 0 or 1 by the sign of x, elementwise (gradient 0)."""
     return _rounded(input, "sign")
 
 
 @tensor_method()
-def frac(input):
+def frac(input: Tensor) -> Tensor:
     """x - trunc(x): the fractional part with the sign of x (gradient 1)."""
     input = as_tensor(input)
     if input.dtype.kind != "f":
@@ -100,13 +108,13 @@ class Remainder(Function):
 
 
 @tensor_method("remainder", "__mod__")
-def remainder(input, other):
+def remainder(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
     """Python's modulus, elementwise: the result has the sign of ``other``."""
     return _integer_safe(Remainder, input, other, "remainder")
 
 
 @tensor_method("__rmod__")
-def _rmod(self, other):
+def _rmod(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return remainder(other, self)
 
 
@@ -126,7 +134,7 @@ class Fmod(Function):
 
 
 @tensor_method()
-def fmod(input, other):
+def fmod(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
     """C's remainder, elementwise: the result has the sign of ``input``."""
     return _integer_safe(Fmod, input, other, "fmod")
 
@@ -150,7 +158,7 @@ class RoundedDiv(Function):
 
 
 @tensor_method()
-def div(input, other, rounding_mode=None):
+def div(input: Tensor, other: Tensor | ArrayLike, rounding_mode: str | None = None) -> Tensor:
     """input / other; ``rounding_mode`` None (true division), 'trunc' or 'floor'."""
     if rounding_mode is None:
         a, b = pair(input, other)
@@ -167,13 +175,13 @@ tensor_method("divide")(div)
 
 
 @tensor_method("floor_divide", "__floordiv__")
-def floor_divide(input, other):
+def floor_divide(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
     """floor(input / other), elementwise (Python's //); gradient 0."""
     return div(input, other, rounding_mode="floor")
 
 
 @tensor_method("__rfloordiv__")
-def _rfloordiv(self, other):
+def _rfloordiv(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return floor_divide(other, self)
 
 

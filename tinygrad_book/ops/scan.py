@@ -5,7 +5,10 @@ other direction (a reversed cumulative sum of the gradient, for cumsum).
 cummax/cummin pick elements, so their values are a ``gather`` at the indices
 they return, and the gradient goes back to the elements picked.
 """
+from __future__ import annotations
+
 from collections import namedtuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,6 +16,10 @@ from ..autograd import Function
 from .front import as_tensor, constant, dim_arg, tensor_method
 from .indexing import gather
 from .select import Where
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import DTypeLike
+    from tinygrad_book.tensor import Tensor
 
 cummax_result = namedtuple("cummax", ["values", "indices"])
 cummin_result = namedtuple("cummin", ["values", "indices"])
@@ -48,7 +55,7 @@ def _reverse_cumsum(g, dim):
 
 
 @tensor_method()
-def cumsum(input, dim, dtype=None):
+def cumsum(input: Tensor, dim: int, dtype: DTypeLike | None = None) -> Tensor:
     """Running sums along ``dim`` (integers and bools sum in int64, as PyTorch)."""
     input, dim = _scan_input(input, dim, dtype, "cumsum()")
     return CumSum.apply(input, dim)
@@ -89,7 +96,7 @@ def _cumprod_grad_with_zeros(a, g, dim):
 
 
 @tensor_method()
-def cumprod(input, dim, dtype=None):
+def cumprod(input: Tensor, dim: int, dtype: DTypeLike | None = None) -> Tensor:
     """Running products along ``dim``; exact gradients also where an element is 0."""
     input, dim = _scan_input(input, dim, dtype, "cumprod()")
     return CumProd.apply(input, dim)
@@ -120,13 +127,13 @@ def _cum_extreme(input, dim, better, op, result):
 
 
 @tensor_method()
-def cummax(input, dim):
+def cummax(input: Tensor, dim: int) -> tuple[Tensor, ...]:
     """Running maxima along ``dim`` and their indices (values, indices)."""
     return _cum_extreme(input, dim, np.greater_equal, "cummax()", cummax_result)
 
 
 @tensor_method()
-def cummin(input, dim):
+def cummin(input: Tensor, dim: int) -> tuple[Tensor, ...]:
     """Running minima along ``dim`` and their indices (values, indices)."""
     return _cum_extreme(input, dim, np.less_equal, "cummin()", cummin_result)
 
@@ -157,7 +164,7 @@ class LogCumSumExp(Function):
 
 
 @tensor_method()
-def logcumsumexp(input, dim):
+def logcumsumexp(input: Tensor, dim: int) -> Tensor:
     """ln of the running sums of e^x along ``dim``, stable for large x."""
     input = as_tensor(input)
     dim = dim_arg(dim, input.ndim, "logcumsumexp()")

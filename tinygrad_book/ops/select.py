@@ -4,12 +4,22 @@ Comparisons give boolean tensors outside the graph, as in PyTorch: a mask
 has no gradient. ``where`` picks between two tensors by such a mask and
 routes the gradient to the one that was picked.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import registry
 from ..autograd import Function
 from ..registry import tensor_method
 from .operands import as_operand, promote
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from tinygrad_book._typing import ArrayLike
+    from tinygrad_book.tensor import Tensor
 
 
 class Where(Function):
@@ -30,7 +40,7 @@ class Where(Function):
                 where(cond, zero, g) if ctx.needs_input_grad[2] else None)
 
 
-def where(cond, a, b):
+def where(cond: Any, a: Tensor, b: Tensor) -> Tensor:
     """``a`` where ``cond`` is true, else ``b`` (all three broadcast together).
 
     ``a`` and ``b`` follow the binary ops' type promotion, so Python numbers
@@ -51,30 +61,30 @@ def _compare(self, other, op):
 
 
 @tensor_method("__eq__")  # Tensor.eq: logic.py
-def eq(self, other):
+def eq(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return _compare(self, other, np.equal)
 
 
 @tensor_method("__ne__")  # Tensor.ne: logic.py
-def ne(self, other):
+def ne(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return _compare(self, other, np.not_equal)
 
 
 @tensor_method("__lt__")  # Tensor.lt: logic.py
-def lt(self, other):
+def lt(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return _compare(self, other, np.less)
 
 
 @tensor_method("__le__")  # Tensor.le: logic.py
-def le(self, other):
+def le(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return _compare(self, other, np.less_equal)
 
 
 @tensor_method("__gt__")  # Tensor.gt: logic.py
-def gt(self, other):
+def gt(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return _compare(self, other, np.greater)
 
 
 @tensor_method("__ge__")  # Tensor.ge: logic.py
-def ge(self, other):
+def ge(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return _compare(self, other, np.greater_equal)

@@ -5,12 +5,22 @@ gradient back to where its input's elements came from. The Tensor methods
 after each Function validate the arguments (an error names the shapes and
 what was expected) and apply it.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..autograd import Function
 from ..checks import DimensionError
 from ..registry import tensor_method
 from .reduce import axis_arg, normalize_axis
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from tinygrad_book._typing import Dim, IntOrTuple
+    from tinygrad_book.tensor import Tensor
 
 
 class Reshape(Function):
@@ -31,7 +41,7 @@ class Reshape(Function):
 
 
 @tensor_method("reshape", "view")
-def reshape(self, *shape):
+def reshape(self: Tensor, *shape: int) -> Tensor:
     shape = shape_arg(shape)
     try:
         new_shape = resolve_reshape(self.shape, shape)
@@ -43,7 +53,7 @@ def reshape(self, *shape):
 
 
 @tensor_method("flatten")
-def flatten(self, start_dim=0, end_dim=-1):
+def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge axes ``start_dim..end_dim`` (inclusive) into one."""
     if self.ndim == 0:
         return self.reshape(1)
@@ -73,7 +83,7 @@ class Permute(Function):
 
 
 @tensor_method("permute")
-def permute(self, *axes):
+def permute(self: Tensor, *axes: Any) -> Tensor:
     """Reorder the axes: output axis i is input axis ``axes[i]``."""
     axes = shape_arg(axes)
     n = self.ndim
@@ -90,7 +100,7 @@ def permute(self, *axes):
 
 
 @tensor_method("transpose")  # swapaxes/swapdims: reorder.py
-def transpose(self, dim0=-2, dim1=-1):
+def transpose(self: Tensor, dim0: int = -2, dim1: int = -1) -> Tensor:
     """Swap two axes (PyTorch's ``transpose(dim0, dim1)``)."""
     if self.ndim < 2:
         # Nothing to swap; but an axis given explicitly must still exist.
@@ -106,7 +116,7 @@ def transpose(self, dim0=-2, dim1=-1):
 
 
 @tensor_method("squeeze")
-def squeeze(self, axis=None, dim=None):
+def squeeze(self: Tensor, axis: Dim = None, dim: Dim = None) -> Tensor:
     axis = axis_arg(axis, dim)
     if axis is None:
         shape = tuple(s for s in self.shape if s != 1)
@@ -117,7 +127,7 @@ def squeeze(self, axis=None, dim=None):
 
 
 @tensor_method("unsqueeze")
-def unsqueeze(self, axis=None, dim=None):
+def unsqueeze(self: Tensor, axis: Dim = None, dim: Dim = None) -> Tensor:
     axis = axis_arg(axis, dim)
     if axis is None:
         raise TypeError("unsqueeze() missing the axis (dim) to insert")
@@ -147,7 +157,7 @@ class Expand(Function):
 
 
 @tensor_method("expand")
-def expand(self, *shape):
+def expand(self: Tensor, *shape: int) -> Tensor:
     """Broadcast to ``shape`` (-1 keeps a dimension), without copying."""
     shape = shape_arg(shape)
     lead = len(shape) - self.ndim
@@ -166,7 +176,7 @@ def expand(self, *shape):
 
 
 @tensor_method("broadcast_to")
-def broadcast_to(self, shape):
+def broadcast_to(self: Tensor, shape: IntOrTuple) -> Tensor:
     return self.expand(shape)
 
 

@@ -5,12 +5,19 @@ indices, so the values are differentiable (the gradient goes back to the
 elements picked) and the indices are int64 constants, as in PyTorch. NaN
 sorts as the largest value. ``unique`` is not differentiable, as in PyTorch.
 """
+from __future__ import annotations
+
 from collections import namedtuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .front import as_tensor, constant, dim_arg, int_arg, is_tensor, tensor_method
 from .indexing import gather
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import Dim
+    from tinygrad_book.tensor import Tensor
 
 sort_result = namedtuple("sort", ["values", "indices"])
 topk_result = namedtuple("topk", ["values", "indices"])
@@ -38,7 +45,8 @@ def _pick(input, dim, idx, keepdim, result):
 
 
 @tensor_method()
-def sort(input, dim=-1, descending=False, stable=False):
+def sort(input: Tensor, dim: int = -1, descending: bool = False,
+         stable: bool = False) -> tuple[Tensor, ...]:
     """Sorted values along ``dim`` and where they came from: (values, indices).
     The sort is always stable (``stable`` is accepted for PyTorch's signature)."""
     input = as_tensor(input)
@@ -50,19 +58,20 @@ def sort(input, dim=-1, descending=False, stable=False):
 
 
 @tensor_method()
-def argsort(input, dim=-1, descending=False, stable=False):
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
     """The indices that sort ``input`` along ``dim`` (int64; stable)."""
     return sort(input, dim, descending, stable).indices
 
 
 @tensor_method()
-def msort(input):
+def msort(input: Tensor) -> Tensor:
     """Values sorted along dim 0."""
     return sort(input, 0).values
 
 
 @tensor_method()
-def topk(input, k, dim=-1, largest=True, sorted=True):
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
+         sorted: bool = True) -> tuple[Tensor, ...]:
     """The ``k`` largest (``largest=False``: smallest) values along ``dim`` and their
     indices, in sorted order."""
     input = as_tensor(input)
@@ -94,7 +103,7 @@ def _order_stat(input, dim, k, keepdim, op, result):
 
 
 @tensor_method()
-def kthvalue(input, k, dim=-1, keepdim=False):
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> tuple[Tensor, ...]:
     """The ``k``-th smallest value (k from 1) along ``dim`` and its index."""
     input = as_tensor(input)
     n = input.shape[dim_arg(dim, input.ndim, "kthvalue()")] if input.ndim else 1
@@ -105,7 +114,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
 
 
 @tensor_method()
-def median(input, dim=None, keepdim=False):
+def median(input: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
     """The median (the lower of the two middle values for an even count).
 
     Without ``dim``: a 0-d tensor over all elements; with ``dim``: (values, indices).
@@ -123,7 +132,7 @@ def median(input, dim=None, keepdim=False):
 
 
 @tensor_method()
-def mode(input, dim=-1, keepdim=False):
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> tuple[Tensor, ...]:
     """The most frequent value along ``dim`` (the smallest at ties) and the index of
     its last occurrence: (values, indices)."""
     input = as_tensor(input)
@@ -140,7 +149,8 @@ def mode(input, dim=-1, keepdim=False):
     return _pick(input, dim, idx.reshape(rows.shape[:-1]), keepdim, mode_result)
 
 
-def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
+           return_counts: bool = False, dim: Dim = None) -> tuple[Tensor, ...]:
     """The distinct values (sorted), and optionally the inverse indices and the counts.
 
     Not differentiable, as in PyTorch. With ``dim``, the distinct slices along it.

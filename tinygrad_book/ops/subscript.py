@@ -4,6 +4,10 @@
 sends the gradient back to where they were read (repeats add up), and
 scattering is undone by reading again.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import registry
@@ -11,6 +15,10 @@ from ..autograd import Function
 from ..grad_mode import is_grad_enabled
 from ..registry import tensor_method
 from .index_rule import split_index
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import ArrayLike
+    from tinygrad_book.tensor import Tensor
 
 
 class GetItem(Function):
@@ -27,7 +35,7 @@ class GetItem(Function):
 
 
 @tensor_method("__getitem__")
-def getitem(self, index):
+def getitem(self: Tensor, index: Tensor) -> Tensor:
     """Indexing as PyTorch: ints, slices (with steps), None, Ellipsis, integer arrays
     (repeats allowed: their gradients add up) and boolean masks. Ints are applied first,
     so ``a[0, :, idx]`` is ``a[0][:, idx]`` (NumPy's rule differs; see ``index_rule``)."""
@@ -72,7 +80,7 @@ def _is_basic(index):
 
 
 @tensor_method("__setitem__")
-def setitem(self, index, value):
+def setitem(self: Tensor, index: Tensor, value: Tensor | ArrayLike) -> Tensor:
     """In-place assignment, for data preparation and ``no_grad`` updates only."""
     if is_grad_enabled() and (self._requires_grad or self.grad_fn is not None):
         raise RuntimeError(

@@ -4,12 +4,18 @@ logarithms and exponentials of other bases, rsqrt, reciprocal, erf, erfinv.
 Each Function keeps its forward and its derivative side by side (the docstring
 gives dz/da); integer inputs are computed in float32, as PyTorch does.
 """
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..autograd import Function
 from .front import as_tensor, floating, tensor_method
+
+if TYPE_CHECKING:
+    from tinygrad_book.tensor import Tensor
 
 
 class Tan(Function):
@@ -286,7 +292,7 @@ class Erfinv(Function):
 
 def _unary(fn, doc):
     """The front function (and Tensor method) of the one-input Function ``fn``."""
-    def front(input):
+    def front(input: Tensor) -> Tensor:
         return fn.apply(floating(as_tensor(input)))
     front.__doc__ = doc
     return front
@@ -311,12 +317,12 @@ erfinv = tensor_method("erfinv")(_unary(Erfinv, "The inverse error function, ele
 
 
 @tensor_method()
-def log2(input):
+def log2(input: Tensor) -> Tensor:
     """Base-2 logarithm, elementwise."""
     return LogBase.apply(floating(as_tensor(input)), base=2)
 
 
 @tensor_method()
-def log10(input):
+def log10(input: Tensor) -> Tensor:
     """Base-10 logarithm, elementwise."""
     return LogBase.apply(floating(as_tensor(input)), base=10)
