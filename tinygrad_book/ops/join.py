@@ -88,9 +88,10 @@ def stack(tensors: Sequence[Tensor], axis: int = 0, dim: Dim = None) -> Tensor:
     return Stack.apply(*_common_dtype(tensors), axis=axis)
 
 
-def split(t: Tensor, split_size_or_sections: Any, axis: int = 0) -> tuple[Tensor, ...]:
+def split(t: Tensor, split_size_or_sections: Any, axis: int = 0,
+          dim: int | None = None) -> tuple[Tensor, ...]:
     """Split into chunks of ``split_size`` (last may be smaller) or of the given sizes."""
-    axis = normalize_axis(axis, t.ndim, "split")[0]
+    axis = normalize_axis(axis_arg(axis, dim) or 0, t.ndim, "split")[0]
     n = t.shape[axis]
     if isinstance(split_size_or_sections, (int, np.integer)):
         if split_size_or_sections <= 0:

@@ -236,13 +236,17 @@ def _extreme(input, dim, keepdim, pick_index, result, name):
     return result(values, constant(idx.astype(np.int64)))
 
 
-def max(input: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
+def max(input: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
+        keepdims: bool | None = None) -> Tensor:
     """``tb.max(x)``: the largest element; ``tb.max(x, dim)``: (values, indices) along
     ``dim``, as ``torch.max``; ``tb.max(x, y)``: the elementwise maximum. (The method
     ``x.max(dim)`` gives the values only.)"""
-    return _extreme(input, dim, keepdim, np.argmax, max_result, "max")
+    return _extreme(input, pick(dim, axis), keep(keepdim, keepdims), np.argmax, max_result,
+                    "max")
 
 
-def min(input: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
+def min(input: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
+        keepdims: bool | None = None) -> Tensor:
     """``tb.min(x)``, ``tb.min(x, dim)`` -> (values, indices), ``tb.min(x, y)``: as ``max``."""
-    return _extreme(input, dim, keepdim, np.argmin, min_result, "min")
+    return _extreme(input, pick(dim, axis), keep(keepdim, keepdims), np.argmin, min_result,
+                    "min")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .front import as_tensor, constant, dim_arg, int_arg, is_tensor, tensor_method
+from .front import as_tensor, constant, dim_arg, int_arg, is_tensor, keep, pick, tensor_method
 from .indexing import gather
 
 if TYPE_CHECKING:
@@ -103,9 +103,11 @@ def _order_stat(input, dim, k, keepdim, op, result):
 
 
 @tensor_method()
-def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> tuple[Tensor, ...]:
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *,
+             axis: int | None = None, keepdims: bool | None = None) -> tuple[Tensor, ...]:
     """The ``k``-th smallest value (k from 1) along ``dim`` and its index."""
     input = as_tensor(input)
+    dim, keepdim = (dim if axis is None else axis), keep(keepdim, keepdims)
     n = input.shape[dim_arg(dim, input.ndim, "kthvalue()")] if input.ndim else 1
     k = int_arg(k, "kthvalue()", "k")
     if not 1 <= k <= n:
@@ -114,12 +116,14 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> tup
 
 
 @tensor_method()
-def median(input: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
+def median(input: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
+           keepdims: bool | None = None) -> Tensor:
     """The median (the lower of the two middle values for an even count).
 
     Without ``dim``: a 0-d tensor over all elements; with ``dim``: (values, indices).
     """
     input = as_tensor(input)
+    dim, keepdim = pick(dim, axis), keep(keepdim, keepdims)
     if dim is None:
         flat = input.reshape(-1)
         if flat.shape[0] == 0:
@@ -132,10 +136,12 @@ def median(input: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
 
 
 @tensor_method()
-def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> tuple[Tensor, ...]:
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, axis: int | None = None,
+         keepdims: bool | None = None) -> tuple[Tensor, ...]:
     """The most frequent value along ``dim`` (the smallest at ties) and the index of
     its last occurrence: (values, indices)."""
     input = as_tensor(input)
+    dim, keepdim = (dim if axis is None else axis), keep(keepdim, keepdims)
     dim = dim_arg(dim, input.ndim, "mode()")
     if input.ndim == 0:
         return mode_result(input.clone(), constant(np.zeros((), np.int64)))
