@@ -37,19 +37,28 @@ myst_heading_anchors = 3
 suppress_warnings = ["myst.xref_missing"]
 
 
+# ``from_`` or ``zero_`` written as plain text would be a hyperlink reference.
+_TRAILING_UNDERSCORE = re.compile(r"(?<=\w)_(?=[\s,.;:)\]]|$)")
 _LONE_STAR = re.compile(r"(?<![\\\w*])\*(?=[^\s*])(?![^*]*\S\*(?!\w))")
 
 
 def _plain_text_maths(app, what, name, obj, options, lines):
     """Docstrings write maths and shapes as text: ``|x|`` is an absolute value and
     ``(N, C, *output_size)`` a shape, where reStructuredText would see a substitution
-    and an unclosed emphasis (and warn, which fails the ``-W`` build). Outside
-    ``literals``, every ``|`` and every ``*`` that no later ``*`` on the line closes
-    is escaped; ``*emphasis*`` stays emphasis."""
+    and an unclosed emphasis, and ``from_`` a hyperlink reference (each a warning, which
+    fails the ``-W`` build). Outside ``literals``, every ``|``, every ``*`` that no later
+    ``*`` on the line closes, and every ``_`` that ends a word is escaped;
+    ``*emphasis*`` stays emphasis."""
     for i, line in enumerate(lines):
         parts = line.split("``")
-        parts[::2] = [_LONE_STAR.sub(r"\\*", p.replace("|", "\\|")) for p in parts[::2]]
+        parts[::2] = [_escape_markup(p) for p in parts[::2]]
         lines[i] = "``".join(parts)
+
+
+def _escape_markup(text):
+    text = text.replace("|", "\\|")
+    text = _LONE_STAR.sub(r"\\*", text)
+    return _TRAILING_UNDERSCORE.sub(r"\\_", text)
 
 
 def setup(app):
