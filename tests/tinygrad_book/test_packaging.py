@@ -30,8 +30,10 @@ def test_a_non_editable_install_imports_nn_from_any_directory(tmp_path):
     site = Path(subprocess.run([str(python), "-c", "import sysconfig; "
                                 "print(sysconfig.get_paths()['purelib'])"],
                                check=True, capture_output=True, text=True).stdout.strip())
-    # numpy, graphviz and setuptools from this interpreter's site directories; not this checkout.
-    outer = [p for p in sys.path if "site-packages" in p and not Path(p).is_relative_to(ROOT)]
+    # numpy, graphviz and setuptools from this interpreter's site directories, even when
+    # its venv lies inside the checkout (as CI's .venv does). A directory named in a .pth
+    # file has its own .pth files ignored, so an editable install there maps nothing.
+    outer = [p for p in sys.path if "site-packages" in p]
     (site / "_outer.pth").write_text("\n".join(outer) + "\n")
     pip = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q",
                           "--no-deps", "--no-build-isolation", "--no-index", str(source)],
