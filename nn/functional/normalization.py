@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import numbers
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,9 +12,6 @@ from tinygrad_book.tensor import Tensor
 
 from ._utils import as_tensor, check_float, check_same_dtype, data
 from .padding import pad
-
-if TYPE_CHECKING:
-    from tinygrad_book._typing import IntOrTuple
 
 # einsum subscripts of Σ a·b per channel (axis 1) for 2- to 5-D inputs: one pass, no temporary.
 _CHANNEL_DOT = {nd: "a" + "c" + "bdef"[:nd - 2] + ",a" + "c" + "bdef"[:nd - 2] + "->c"
@@ -212,7 +208,7 @@ def batch_norm(input: Tensor, running_mean: Tensor, running_var: Tensor,
     return out if bias is None else out + _per_channel(bias, input.ndim)
 
 
-def local_response_norm(input: Tensor, size: IntOrTuple, alpha: float = 1e-4, beta: float = 0.75,
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
                         k: float = 1.0) -> Tensor:
     """AlexNet's local response normalization across channels, as PyTorch's.
 

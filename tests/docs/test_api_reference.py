@@ -18,7 +18,8 @@ INVENTORY = ROOT / "docs" / "_build" / "html" / "objects.inv"
 
 
 def _apiref():
-    pytest.importorskip("sphinx", reason="the docs extra is not installed (pip install -e '.[docs]')")
+    pytest.importorskip("sphinx",
+                        reason="the docs extra is not installed (pip install -e '.[docs]')")
     spec = importlib.util.spec_from_file_location("apiref", ROOT / "docs" / "_ext" / "apiref.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -153,13 +153,13 @@ def diff(self: Tensor, n: int = 1, dim: int = -1, prepend: Any = None,
 
 
 @tensor_method
-def expand_as(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
+def expand_as(self: Tensor, other: Tensor) -> Tensor:
     """``expand`` to ``other``'s shape."""
     return self.expand(other.shape)
 
 
 @tensor_method("view_as", "reshape_as")
-def reshape_as(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
+def reshape_as(self: Tensor, other: Tensor) -> Tensor:
     """``reshape`` to ``other``'s shape."""
     return self.reshape(other.shape)
 

@@ -26,7 +26,7 @@ from .select import Where
 if TYPE_CHECKING:
     from typing import Any
 
-    from tinygrad_book._typing import ArrayLike, Dim, IntOrTuple
+    from tinygrad_book._typing import Dim, IntOrTuple
     from tinygrad_book.tensor import Tensor
 
 
@@ -249,7 +249,7 @@ def unflatten(input: Tensor, dim: int, sizes: IntOrTuple) -> Tensor:
 
 
 @tensor_method()
-def unfold(input: Tensor, dimension: int, size: IntOrTuple, step: Tensor | ArrayLike) -> Tensor:
+def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     """Every window of ``size`` elements, ``step`` apart, along ``dimension``: that
     dimension becomes the window count and the windows form a new last dimension."""
     dim = dim_arg(dimension, input.ndim, "unfold()", "dimension")
@@ -286,7 +286,7 @@ def meshgrid(*tensors: Tensor, indexing: str = "ij") -> tuple[Tensor, ...]:
 
 
 @tensor_method()
-def narrow(input: Tensor, dim: int, start: Tensor | ArrayLike, length: int) -> Tensor:
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     """The slice ``start:start + length`` of dimension ``dim`` (a view in PyTorch)."""
     dim = dim_arg(dim, input.ndim, "narrow()")
     n = input.shape[dim]
