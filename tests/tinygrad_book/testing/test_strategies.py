@@ -29,14 +29,16 @@ def test_broadcastable_shapes_broadcast_together(drawn):
 def test_broadcastable_shapes_include_size_one_and_missing_axes():
     seen = {"size-1 axis": False, "missing axis": False}
 
-    @settings(max_examples=60, deadline=None)
+    # derandomize: the same 100 draws every run, so the test cannot fail by chance.
+    @settings(max_examples=100, deadline=None, derandomize=True)
     @given(broadcastable_shapes(2, min_dims=0, max_dims=3, max_side=3))
     def look(drawn):
         a, b = drawn
         if len(a) != len(b):
             seen["missing axis"] = True
-        if any(x == 1 and y > 1 for x, y in zip(a[::-1], b[::-1], strict=False)):  # trailing axes
-            seen["size-1 axis"] = True
+        for x, y in ((a, b), (b, a)):  # either operand may be the broadcast one
+            if any(p == 1 and q > 1 for p, q in zip(x[::-1], y[::-1], strict=False)):
+                seen["size-1 axis"] = True
 
     look()
     assert all(seen.values()), seen
