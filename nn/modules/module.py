@@ -17,6 +17,7 @@ from ...autograd import current_module_path, module_scope
 from ...param_utils import zero_grad
 from ...parameter import Parameter  # noqa: F401  (nn.Parameter; in the core for serialization)
 from ...tensor import Tensor
+from ._hooks import RemovableHandle
 from ._state import StateMethods
 
 if TYPE_CHECKING:
@@ -24,21 +25,6 @@ if TYPE_CHECKING:
     from typing import Any
 
     from typing_extensions import Self
-
-
-class _RemovableHandle:
-    """Returned by ``register_forward_hook`` and ``register_forward_pre_hook``; ``remove()``
-    unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, hooks):
-        self._hooks = hooks
-        self.id = _RemovableHandle._next_id
-        _RemovableHandle._next_id += 1
-
-    def remove(self):
-        self._hooks.pop(self.id, None)
 
 
 # While a top-level module call runs: (tensor, its array, a copy) for each buffer its
@@ -171,7 +157,7 @@ class Module(StateMethods):
 
     def register_forward_pre_hook(self, hook: Callable[..., Any]) -> Any:
         """Call ``hook(module, args)`` before ``forward``; a non-None result replaces ``args``."""
-        handle = _RemovableHandle(self._forward_pre_hooks)
+        handle = RemovableHandle(self._forward_pre_hooks)
         self._forward_pre_hooks[handle.id] = hook
         return handle
 
@@ -181,7 +167,7 @@ class Module(StateMethods):
         Handy for the book's activation histograms (chapter 6.2): record each
         layer's output without changing the network.
         """
-        handle = _RemovableHandle(self._forward_hooks)
+        handle = RemovableHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
         return handle
 
