@@ -92,6 +92,21 @@ def assert_unchanged():
 
 
 @pytest.fixture
+def refuses_argument(assert_unchanged):
+    """``refuses_argument(call, message)``: ``call(params)`` on a Linear layer's parameters
+    (each with a gradient) raises ValueError matching ``message`` and changes nothing."""
+    def check(call, message):
+        layer = nn.Linear(3, 2)
+        params = list(layer.parameters())
+        for p in params:
+            p.grad = tb.ones(*p.shape)
+        with assert_unchanged(layer), pytest.raises(ValueError, match=message):
+            call(params)
+
+    return check
+
+
+@pytest.fixture
 def trained_setup():
     """A small conv net with BatchNorm and Dropout, and an Adam optimizer that has taken
     two steps (so it holds moment estimates), plus one good batch."""
