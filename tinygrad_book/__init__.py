@@ -50,6 +50,7 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 # Eager, so that the functions (not the module of the same name) are the attributes.
 from .gradcheck import gradcheck, gradgradcheck, numerical_grad
 from .gradients import grad
+from .ops.activation import relu, sigmoid, tanh
 
 # Function forms of the Tensor methods, as torch.exp(x), torch.sum(x, dim)...
 from .ops.cast import clone
@@ -78,7 +79,7 @@ from .ops.combine import (
 )
 from .ops.elementwise import abs, add, maximum, minimum, mul, neg, pow, sub
 from .ops.join import cat, chunk, pad, split, stack
-from .ops.maths import clamp, cos, exp, log, relu, sigmoid, sin, sqrt, tanh
+from .ops.maths import clamp, cos, exp, log, sin, sqrt
 from .ops.matmul import matmul
 from .ops.reduce import argmax, argmin, logsumexp, mean, std, var
 from .ops.reduce import sum_ as sum

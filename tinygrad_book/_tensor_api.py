@@ -9,6 +9,7 @@ that this list and the registry agree, and prints the lines to add when they do 
 """
 from __future__ import annotations
 
+from .ops import activation as _activation
 from .ops import binary_math as _binary_math
 from .ops import cast as _cast
 from .ops import casts as _casts
@@ -193,9 +194,9 @@ class TensorMethods:
     sqrt = _maths.sqrt
     sin = _maths.sin
     cos = _maths.cos
-    tanh = _maths.tanh
-    sigmoid = _maths.sigmoid
-    relu = _maths.relu
+    tanh = _activation.tanh
+    sigmoid = _activation.sigmoid
+    relu = _activation.relu
     clamp = _maths.clamp
     clip = _maths.clamp
     __matmul__ = _matmul.matmul

@@ -96,6 +96,16 @@ def probability(value, name, op=None):
     return float(value)
 
 
+def dim(value, shape, op=None, name="dim"):
+    """A dimension of a tensor of ``shape`` (negative counts from the end; a 0-D tensor
+    takes 0 and -1), as a non-negative int; a ValueError naming the range otherwise."""
+    nd = max(len(shape), 1)
+    if not is_int(value) or not -nd <= value < nd:
+        raise ValueError(f"{_where(name, op)} must be an int in [{-nd}, {nd - 1}] for input of "
+                         f"shape {tuple(shape)}, got {value!r}")
+    return int(value) % nd
+
+
 def pair(value, name, op=None, minimum=1):
     """An int or a pair of ints (height, width), each at least ``minimum``, as a tuple."""
     items = tuple(value) if isinstance(value, (tuple, list)) else (value, value)

@@ -1,37 +1,23 @@
 """Activations beyond the book's ReLU and sigmoid, as in ``torch.nn.functional``.
 
 Most are a few Tensor ops (so they differentiate twice for free); ``softplus``
-is its own op because log(1 + eˣ) needs care at both ends.
+is its own op (``SoftplusCurve`` in ``tinygrad_book/ops/activation.py``, with
+every activation Function) because log(1 + eˣ) needs care at both ends.
 """
 from __future__ import annotations
 
-import math
-import numbers
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from tinygrad_book.autograd import Function
+from tinygrad_book import checks
+from tinygrad_book.ops import activation as act
 from tinygrad_book.ops.select import where
 
 from ._utils import as_tensor, check_float
-from .activation import softmax
+from .activation import float_input, softmax
 
 if TYPE_CHECKING:
     from tinygrad_book._typing import Dim, DTypeLike
     from tinygrad_book.tensor import Tensor
-
-
-def _input(input, fn):
-    input = as_tensor(input, fn)
-    check_float(input, fn)
-    return input
-
-
-def _number(value, name, fn):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{fn}(): {name} must be a finite number, got {value!r}")
-    return float(value)
 
 
 def _expm1_neg(x):
@@ -41,8 +27,8 @@ def _expm1_neg(x):
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, α(eˣ - 1) otherwise."""
-    x = _input(input, "elu")
-    alpha = _number(alpha, "alpha", "elu")
+    x = float_input(input, "elu")
+    alpha = checks.finite(alpha, "alpha", "elu()")
     return where(x.data > 0, x, _expm1_neg(x) * alpha)
 
 
@@ -52,14 +38,14 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """scale · elu(x, α) with the self-normalising constants of Klambauer et al. (2017)."""
-    x = _input(input, "selu")
+    x = float_input(input, "selu")
     return where(x.data > 0, x * _SELU_SCALE, _expm1_neg(x) * (_SELU_ALPHA * _SELU_SCALE))
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """max(0, x) + min(0, α(e^(x/α) - 1))."""
-    x = _input(input, "celu")
-    alpha = _number(alpha, "alpha", "celu")
+    x = float_input(input, "celu")
+    alpha = checks.finite(alpha, "alpha", "celu()")
     if alpha == 0:
         raise ValueError("celu(): alpha must not be 0 (it divides x)")
     return where(x.data > 0, x, _expm1_neg(x * (1 / alpha)) * alpha)
@@ -67,53 +53,33 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x σ(x) (also called swish)."""
-    x = _input(input, "silu")
+    x = float_input(input, "silu")
     return x * x.sigmoid()
-
-
-class SoftplusCurve(Function):
-    """y = log(1 + e^(βx))/β, and y = x where βx > threshold;  dy/dx = σ(βx) (1 there)."""
-
-    @staticmethod
-    def forward(ctx, x, beta, threshold):
-        bx = x * x.dtype.type(beta)
-        linear = bx > threshold
-        ctx.beta, ctx.linear = beta, linear
-        ctx.save_for_backward(x)
-        return np.where(linear, x, np.logaddexp(x.dtype.type(0), bx) / x.dtype.type(beta))
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * where(ctx.linear, 1.0, (x * ctx.beta).sigmoid())
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """A smooth ReLU, log(1 + e^(βx))/β, linear past ``threshold`` (as PyTorch)."""
-    x = _input(input, "softplus")
-    beta = _number(beta, "beta", "softplus")
-    if beta == 0:
-        raise ValueError("softplus(): beta must not be 0 (it divides the result)")
-    return SoftplusCurve.apply(x, beta=beta, threshold=_number(threshold, "threshold", "softplus"))
+    return act.softplus(float_input(input, "softplus"), beta, threshold)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x tanh(softplus(x)) (Misra, 2019)."""
-    x = _input(input, "mish")
-    return x * SoftplusCurve.apply(x, beta=1.0, threshold=20.0).tanh()
+    x = float_input(input, "mish")
+    return x * act.softplus(x).tanh()
 
 
 def softsign(input: Tensor) -> Tensor:
     """x / (1 + |x|)."""
-    x = _input(input, "softsign")
+    x = float_input(input, "softsign")
     return x / (x.abs() + 1)
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
     """x clipped to [min_val, max_val]; the gradient is 0 outside (and at) the ends."""
-    x = _input(input, "hardtanh")
-    lo, hi = _number(min_val, "min_val", "hardtanh"), _number(max_val, "max_val", "hardtanh")
+    x = float_input(input, "hardtanh")
+    lo = checks.finite(min_val, "min_val", "hardtanh()")
+    hi = checks.finite(max_val, "max_val", "hardtanh()")
     if lo > hi:
         raise ValueError(f"hardtanh(): min_val ({lo}) must not exceed max_val ({hi})")
     inside = (x.data > lo) & (x.data < hi)
@@ -122,18 +88,18 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """min(max(0, x), 6)."""
-    return hardtanh(_input(input, "relu6"), 0.0, 6.0)
+    return hardtanh(float_input(input, "relu6"), 0.0, 6.0)
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6: a piecewise-linear sigmoid."""
-    x = _input(input, "hardsigmoid")
+    x = float_input(input, "hardsigmoid")
     return where((x.data > -3) & (x.data < 3), x * (1 / 6) + 0.5, (x.data >= 3).astype(x.dtype))
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x · relu6(x + 3) / 6 (MobileNetV3)."""
-    x = _input(input, "hardswish")
+    x = float_input(input, "hardswish")
     inside = (x.data > -3) & (x.data < 3)
     return where(inside, x * (x + 3) * (1 / 6), where(x.data >= 3, x, 0.0))
 
@@ -141,7 +107,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """max(0, x) + a · min(0, x) with a learnt slope ``weight``: one value, or one per
     channel (dimension 1 of the input)."""
-    x = _input(input, "prelu")
+    x = float_input(input, "prelu")
     weight = as_tensor(weight, "prelu", "weight")
     check_float(weight, "prelu", "weight")
     if weight.ndim != 1:
@@ -159,12 +125,10 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     """a ⊙ σ(b), where a and b are the two halves of ``input`` along ``dim``."""
-    x = _input(input, "glu")
-    nd = x.ndim
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or not -nd <= dim < nd:
-        raise ValueError(f"glu(): dim must be an int in [{-nd}, {nd - 1}] for input of shape "
-                         f"{x.shape}, got {dim!r}")
-    dim = int(dim) % nd
+    x = float_input(input, "glu")
+    if x.ndim == 0:
+        raise ValueError("glu(): glu does not support scalars because halving size must be even")
+    dim = checks.dim(dim, x.shape, "glu()")
     if x.shape[dim] % 2:
         raise ValueError(f"glu(): halving dimension must be even, but dimension {dim} of input "
                          f"of shape {x.shape} is size {x.shape[dim]}")
@@ -175,18 +139,18 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
 
 def softmin(input: Tensor, dim: Dim = None, dtype: DTypeLike | None = None) -> Tensor:
     """softmax(-x) along ``dim``: weights that favour the smallest entries."""
-    x = _input(input, "softmin")
+    x = float_input(input, "softmin")
     return softmax(-x, dim, dtype)
 
 
 def tanhshrink(input: Tensor) -> Tensor:
     """x - tanh(x)."""
-    x = _input(input, "tanhshrink")
+    x = float_input(input, "tanhshrink")
     return x - x.tanh()
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """x where x > ``threshold``, else ``value``."""
-    x = _input(input, "threshold")
-    th = _number(threshold, "threshold", "threshold")
-    return where(x.data > th, x, _number(value, "value", "threshold"))
+    x = float_input(input, "threshold")
+    th = checks.finite(threshold, "threshold", "threshold()")
+    return where(x.data > th, x, checks.finite(value, "value", "threshold()"))

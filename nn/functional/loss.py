@@ -8,10 +8,11 @@ import numpy as np
 
 from tinygrad_book.autograd import Function
 from tinygrad_book.grad_mode import is_grad_enabled
+from tinygrad_book.ops.activation import log_softmax_array
 from tinygrad_book.tensor import Tensor, where
 
 from ._utils import as_tensor, check_float, check_mean_of_empty, check_reduction, check_same_dtype
-from .activation import _log_softmax_array, log_softmax, softmax
+from .activation import log_softmax, softmax
 
 
 def _class_axis(ndim):
@@ -103,7 +104,7 @@ class CrossEntropy(Function):
         if is_grad_enabled():
             # A recorded backward (create_graph) needs the gradient as a function of x: the
             # added term is 0 in value but carries d softmax(x)/dx.
-            p = Tensor(np.exp(_log_softmax_array(x.data, 1)))
+            p = Tensor(np.exp(log_softmax_array(x.data, 1)))
             extra = (softmax(x, dim=1) - p) * Tensor(np.asarray(ctx.total_a, x.dtype))
             valid = ctx.valid[:, None]
             grad = grad + (extra if valid.all() else where(valid, extra, 0.0))
@@ -118,7 +119,7 @@ class SoftCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, a, reduction, denominator):
-        logp = _log_softmax_array(x, 1)
+        logp = log_softmax_array(x, 1)
         per_item = -(a * logp).sum(axis=1)
         ctx.reduction, ctx.denominator = reduction, denominator
         ctx.attrs = dict(reduction=reduction)

@@ -6,7 +6,7 @@ the class, so ``Tensor`` has all the methods when it is registered.
 
 How to add an op
 ----------------
-1. Pick the module of its kind (``elementwise``, ``maths``, ``unary_math``,
+1. Pick the module of its kind (``elementwise``, ``maths``, ``activation``, ``unary_math``,
    ``binary_math``, ``rounding``, ``logic``, ``reduce``, ``scan``, ``sorting``,
    ``norms``, ``shape``, ``reorder``, ``subscript``, ``indexing``, ``join``,
    ``select``, ``cast``, ``matmul``, ``linalg``, ``inplace``) or make a new
@@ -48,11 +48,12 @@ How to add an op
 5. Test it in ``tests/tinygrad_book/``: gradcheck and gradgradcheck over
    several shapes, and parity with PyTorch where it has the op.
 """
-from . import (  # noqa: F401  # noqa: F401
+from . import (  # noqa: F401
+               activation,
                binary_math,
                cast,
                casts,
-               combine,  # noqa: F401
+               combine,
                elementwise,
                indexing,
                inplace,
@@ -70,6 +71,6 @@ from . import (  # noqa: F401  # noqa: F401
                select,
                shape,
                sorting,
-               subscript,  # noqa: F401
+               subscript,
                unary_math,
 )

@@ -1,5 +1,5 @@
-"""Maths functions and activations on each element: exp, log, sqrt, sin, cos,
-tanh, sigmoid, relu, clamp.
+"""Maths functions on each element: exp, log, sqrt, sin, cos, clamp (the activations
+tanh, sigmoid and relu are in ``activation.py``).
 
 Each Function has its forward, its derivative (in the docstring and in
 backward) and, right after it, the Tensor method that fronts it. Integer
@@ -131,86 +131,6 @@ class Cos(Function):
 @tensor_method
 def cos(self: Tensor) -> Tensor:
     return Cos.apply(floating(self))
-
-
-class Tanh(Function):
-    """z = tanh a;  dz/da = 1 - z²."""
-
-    @staticmethod
-    def forward(ctx, a):
-        out = np.tanh(a)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * (1 - out * out)
-
-    @staticmethod
-    def array_backward(ctx, g):
-        (out,) = ctx.saved_arrays
-        return g * (1 - out * out)
-
-
-@tensor_method
-def tanh(self: Tensor) -> Tensor:
-    return Tanh.apply(floating(self))
-
-
-class Sigmoid(Function):
-    """z = 1 / (1 + e^-a);  dz/da = z (1 - z)  (book eq. 5.12).
-
-    Computed from e^-|a| so that neither branch overflows for |a| in the thousands.
-    """
-
-    @staticmethod
-    def forward(ctx, a):
-        e = np.exp(-np.abs(a))
-        out = np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * out * (1 - out)
-
-    @staticmethod
-    def array_backward(ctx, g):
-        (out,) = ctx.saved_arrays
-        return g * out * (1 - out)
-
-
-@tensor_method
-def sigmoid(self: Tensor) -> Tensor:
-    return Sigmoid.apply(floating(self))
-
-
-class ReLU(Function):
-    """z = max(0, a);  dz/da = 1 where a > 0, else 0  (book eq. 5.7)."""
-
-    @staticmethod
-    def forward(ctx, a):
-        mask = a > 0
-        ctx.save_for_backward(mask)
-        # Not a select on the mask, which would turn NaN into 0: NaN passes, as in PyTorch.
-        return np.maximum(a, a.dtype.type(0))
-
-    @staticmethod
-    def backward(ctx, g):
-        (mask,) = ctx.saved_tensors
-        return g * mask
-
-    @staticmethod
-    def array_backward(ctx, g):
-        (mask,) = ctx.saved_arrays
-        return g * mask
-
-
-@tensor_method
-def relu(self: Tensor) -> Tensor:
-    return ReLU.apply(self)
 
 
 class Clamp(Function):

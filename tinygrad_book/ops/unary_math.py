@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..autograd import Function
+from . import _special
 from .front import as_tensor, floating, tensor_method
 
 if TYPE_CHECKING:
@@ -236,8 +237,8 @@ class Reciprocal(Function):
         return -g * out * out
 
 
-# NumPy has no erf; Python's math.erf is exact to float64 (one call per element).
-_erf = np.vectorize(math.erf, otypes=[np.float64])
+# NumPy has no erf: Cody's rational approximation, exact to float64 rounding (``_special``).
+_erf = _special.erf
 
 
 def _erfinv(y):

@@ -1,5 +1,5 @@
-"""Activations, softmax/log_softmax, the erf behind exact GELU, and dropout."""
-import math
+"""The nn.functional fronts of the activations and softmax/log_softmax (their Functions are
+tested in tests/tinygrad_book/ops/test_activation.py), and dropout."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,6 @@ import pytest
 import tinygrad_book as tb
 import tinygrad_book.nn.functional as F
 from tinygrad_book import Tensor
-from tinygrad_book.nn.functional import _special
 from tinygrad_book.testing import assert_close, assert_gradcheck
 
 
@@ -87,21 +86,6 @@ def test_gelu_rejects_unknown_approximation():
 def test_gelu_is_exact_deep_in_the_tails(torch_parity):
     torch = pytest.importorskip("torch")
     torch_parity(F.gelu, torch.nn.functional.gelu, [np.linspace(-38, 38, 761)], rtol=1e-12)
-
-
-def test_erf_and_erfc_agree_with_math_to_rounding():
-    x = np.concatenate([np.linspace(-27, 27, 5401), [0.0, 0.5, -0.5, 4.0, -4.0, 1e-300]])
-    erf_ref = np.array([math.erf(v) for v in x])
-    erfc_ref = np.array([math.erfc(v) for v in x])
-    np.testing.assert_allclose(_special.erf(x), erf_ref, rtol=2e-15, atol=1e-300)
-    np.testing.assert_allclose(_special.erfc(x), erfc_ref, rtol=2e-15, atol=1e-300)
-
-
-def test_erf_edge_values_and_dtype():
-    np.testing.assert_array_equal(_special.erf(np.array([np.inf, -np.inf])), [1.0, -1.0])
-    np.testing.assert_array_equal(_special.erfc(np.array([np.inf, -np.inf])), [0.0, 2.0])
-    assert np.isnan(_special.erf(np.array([np.nan]))[0])
-    assert _special.erf(np.ones(3, np.float32)).dtype == np.float32
 
 
 # -- dropout -------------------------------------------------------------------------------
