@@ -4,6 +4,8 @@ Call them between ``loss.backward()`` and ``optimizer.step()``; parameters
 without a gradient are skipped.
 """
 import math
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -11,11 +13,10 @@ from .. import checks
 from ..tensor import Tensor
 
 
-def _grads(parameters, fn):
-    if isinstance(parameters, Tensor):
-        parameters = [parameters]
-    grads = []
-    for i, p in enumerate(parameters):
+def _grads(parameters: Tensor | Iterable[Tensor], fn: str) -> list[Tensor]:
+    params = [parameters] if isinstance(parameters, Tensor) else parameters
+    grads: list[Tensor] = []
+    for i, p in enumerate(params):
         if not isinstance(p, Tensor):
             raise TypeError(f"{fn}: parameters must be Tensors, got {type(p).__name__} at "
                             f"position {i}")
@@ -24,7 +25,8 @@ def _grads(parameters, fn):
     return grads
 
 
-def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):
+def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
+                    norm_type: float = 2.0, error_if_nonfinite: bool = False) -> Tensor:
     """Scale all gradients together so that their joint ``norm_type``-norm is at most ``max_norm``.
 
     The norm is taken over every gradient element as if concatenated into one
@@ -49,8 +51,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     # returned (and compared) in the gradients' dtype, as PyTorch.
     acc = np.promote_types(dtype, np.float32)
     if math.isinf(norm_type):
-        norms = [np.max(np.abs(g.data)) if g.data.size else 0.0 for g in grads]
-        total = np.max(np.asarray(norms, dtype=acc))
+        maxima = [np.max(np.abs(g.data)) if g.data.size else 0.0 for g in grads]
+        total = np.max(np.asarray(maxima, dtype=acc))
     else:
         norms = np.asarray([np.sum(np.abs(g.data.astype(acc, copy=False)) ** norm_type)
                             for g in grads], dtype=acc)
@@ -69,7 +71,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     return Tensor(total)
 
 
-def clip_grad_value_(parameters, clip_value):
+def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
     """Clamp every gradient element into ``[-clip_value, clip_value]``, in place."""
     grads = _grads(parameters, "clip_grad_value_")
     clip_value = checks.number(clip_value, "clip_value", "clip_grad_value_")
@@ -82,7 +84,7 @@ def clip_grad_value_(parameters, clip_value):
             g.data = np.clip(g.data, -clip_value, clip_value)
 
 
-def _scale(g, coef):
+def _scale(g: Tensor, coef: Any) -> None:
     # In place, as PyTorch's grad.mul_(): anything holding the gradient array sees the change.
     coef = np.asarray(coef, dtype=g.data.dtype)
     with np.errstate(invalid="ignore"):  # inf·0 and nan: nan, as in PyTorch

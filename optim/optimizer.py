@@ -41,13 +41,13 @@ class Optimizer:
     than arrays shaped like the parameter, with their type.
     """
 
-    _scalar_state = {"step": int}
+    _scalar_state: dict[str, type] = {"step": int}
 
     def __init__(self, params: Params, defaults: Any) -> None:
         self.defaults = dict(defaults)
         self._check_group(self.defaults)
-        self.state = defaultdict(dict)
-        self.param_groups = []
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
         self._step_count = 0
         if isinstance(params, Tensor) or isinstance(params, dict):
             raise TypeError(
@@ -134,12 +134,12 @@ class Optimizer:
             params = list(params)
         if not params:
             raise ValueError(f"optimizer got an empty parameter list (parameter group {n})")
-        seen = {}
+        seen: dict[int, int] = {}
         for i, p in enumerate(params):
             if not isinstance(p, Tensor):
                 raise TypeError(f"optimizer can only optimize Tensors, but parameter {i} of "
                                 f"group {n} is a {type(p).__name__}")
-            if not p.is_leaf:
+            if p.grad_fn is not None:  # not a leaf
                 raise ValueError(
                     f"can't optimize a non-leaf Tensor: parameter {i} of group {n} was made by "
                     f"{p.grad_fn.name()}; optimize the leaf it came from, or a "
@@ -216,7 +216,7 @@ class Optimizer:
         [index, ...]}]}``: parameters are numbered in group order, arrays are
         copies, so the dict is a snapshot that later steps do not change.
         """
-        index = {}
+        index: dict[int, int] = {}
         groups = []
         for group in self.param_groups:
             packed = {k: v for k, v in group.items() if k != "params"}
@@ -249,7 +249,7 @@ class Optimizer:
             raise ValueError(f"{name}.load_state_dict(): loaded state dict has "
                              f"{len(saved_groups)} parameter groups, but this optimizer has "
                              f"{len(self.param_groups)}")
-        params = []
+        params: list[tuple[Any, Tensor]] = []
         new_groups = []
         for n, (saved, group) in enumerate(zip(saved_groups, self.param_groups, strict=True)):
             if not isinstance(saved, dict) or "params" not in saved:
@@ -272,7 +272,7 @@ class Optimizer:
             new_groups.append(new_group)
             params.extend(zip(saved["params"], group["params"], strict=True))
         by_index = {_index(i): p for i, p in params}
-        new_state = defaultdict(dict)
+        new_state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for i, entries in dict(state_dict["state"]).items():
             p = by_index.get(_index(i))
             if p is None:

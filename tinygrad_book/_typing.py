@@ -9,7 +9,8 @@ from typing import Any, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["ArrayLike", "DTypeLike", "Scalar", "Dim", "Size", "IntOrTuple", "Shape", "Params"]
+__all__ = ["ArrayLike", "DTypeLike", "Scalar", "Dim", "Size", "IntOrTuple", "Shape", "Params",
+           "ShapeArg"]
 
 #: What a tensor can be made from: an ``np.ndarray``, a Python scalar or nested lists of them.
 ArrayLike: TypeAlias = npt.ArrayLike
@@ -24,5 +25,7 @@ IntOrTuple: TypeAlias = int | Sequence[int]
 #: A shape: ``(2, 3)`` (creation functions also take the sizes as separate arguments).
 Shape: TypeAlias = int | Sequence[int]
 Size = Shape
+#: One entry of ``*shape`` in ``reshape(2, 3)`` or ``reshape((2, 3))``: an int, or the whole shape.
+ShapeArg: TypeAlias = int | Sequence[int]
 #: What an optimizer takes: tensors, or parameter groups (dicts with ``"params"``).
 Params: TypeAlias = Iterable[Any]

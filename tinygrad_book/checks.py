@@ -16,6 +16,8 @@ and the model zoo all compute their output shapes with these.
 """
 import math
 import numbers
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -31,25 +33,25 @@ class DimensionError(IndexError, ValueError):
 _BOOLS = (bool, np.bool_)
 
 
-def _where(name, op):
+def _where(name: str, op: str | None) -> str:
     return f"{op}: {name}" if op else name
 
 
-def _bound(minimum):
+def _bound(minimum: int) -> str:
     return {1: "positive", 0: "non-negative"}.get(minimum, f">= {minimum}")
 
 
-def is_int(value):
+def is_int(value: object) -> bool:
     """True for an int or NumPy integer, False for a bool (which Python counts as an int)."""
     return isinstance(value, numbers.Integral) and not isinstance(value, _BOOLS)
 
 
-def is_real(value):
+def is_real(value: object) -> bool:
     """True for a real number (int, float, NumPy scalar), False for a bool."""
     return isinstance(value, numbers.Real) and not isinstance(value, _BOOLS)
 
 
-def integer(value, name, op=None, minimum=None):
+def integer(value: Any, name: str, op: str | None = None, minimum: int | None = None) -> int:
     """``int(value)`` for an int (not a bool), at least ``minimum`` when that is given."""
     if not is_int(value):
         raise TypeError(f"{_where(name, op)} must be an int, got {type(value).__name__} "
@@ -59,7 +61,7 @@ def integer(value, name, op=None, minimum=None):
     return int(value)
 
 
-def number(value, name, op=None):
+def number(value: Any, name: str, op: str | None = None) -> float:
     """``float(value)`` for a real number (or a one-element array or Tensor); a TypeError
     for anything else, a bool or a numeric string included."""
     if not isinstance(value, (str, bytes) + _BOOLS) and not isinstance(value, complex):
@@ -71,7 +73,7 @@ def number(value, name, op=None):
                     f"{value!r}")
 
 
-def finite(value, name, op=None):
+def finite(value: Any, name: str, op: str | None = None) -> float:
     """A real number that is neither NaN nor infinite, as a float."""
     value = number(value, name, op)
     if not math.isfinite(value):
@@ -79,7 +81,7 @@ def finite(value, name, op=None):
     return value
 
 
-def positive(value, name, op=None, allow_zero=False):
+def positive(value: Any, name: str, op: str | None = None, allow_zero: bool = False) -> float:
     """A finite number > 0 (>= 0 with ``allow_zero``), as a float."""
     value = finite(value, name, op)
     if value < 0 or (value == 0 and not allow_zero):
@@ -88,7 +90,7 @@ def positive(value, name, op=None, allow_zero=False):
     return value
 
 
-def probability(value, name, op=None):
+def probability(value: Any, name: str, op: str | None = None) -> float:
     """A number in [0, 1] (NaN refused), as a float; PyTorch's wording for dropout's p."""
     if not is_real(value) or not 0 <= value <= 1:
         raise ValueError(f"{_where(name, op)} probability has to be between 0 and 1, but got "
@@ -96,7 +98,7 @@ def probability(value, name, op=None):
     return float(value)
 
 
-def dim(value, shape, op=None, name="dim"):
+def dim(value: Any, shape: Sequence[int], op: str | None = None, name: str = "dim") -> int:
     """A dimension of a tensor of ``shape`` (negative counts from the end; a 0-D tensor
     takes 0 and -1), as a non-negative int; a ValueError naming the range otherwise."""
     nd = max(len(shape), 1)
@@ -106,7 +108,7 @@ def dim(value, shape, op=None, name="dim"):
     return int(value) % nd
 
 
-def pair(value, name, op=None, minimum=1):
+def pair(value: Any, name: str, op: str | None = None, minimum: int = 1) -> tuple[int, int]:
     """An int or a pair of ints (height, width), each at least ``minimum``, as a tuple."""
     items = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
     if len(items) != 2 or not all(is_int(v) for v in items):
@@ -116,20 +118,23 @@ def pair(value, name, op=None, minimum=1):
     return int(items[0]), int(items[1])
 
 
-def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
+def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0,
+                     dilation: int = 1) -> int:
     """Output length of a convolution along one axis: (H + 2P - FH) // S + 1 (book eq. 7.1),
     where a kernel dilated by d spans d*(FH-1)+1 pixels."""
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
-def conv_transpose_output_size(size, kernel, stride=1, padding=0, dilation=1, output_padding=0):
+def conv_transpose_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0,
+                               dilation: int = 1, output_padding: int = 0) -> int:
     """Output length of a transposed convolution along one axis:
     (H - 1)·S - 2P + d(FH - 1) + output_padding + 1, the largest input size a conv2d
     maps back to H (plus ``output_padding`` to pick a smaller-stride remainder)."""
     return (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
 
 
-def check_output_padding(output_padding, stride, dilation, fn):
+def check_output_padding(output_padding: Sequence[int], stride: Sequence[int],
+                         dilation: Sequence[int], fn: str) -> None:
     """A transposed convolution's ``output_padding`` (pair) must be smaller than the stride or
     the dilation on each axis, as PyTorch requires; a ValueError naming all three otherwise."""
     for op, s, d in zip(output_padding, stride, dilation, strict=True):

@@ -11,7 +11,7 @@ in: x̂ = (x - μ) / √(σ² + ε) over the normalised axes, y = γ x̂ + β.
 from __future__ import annotations
 
 import numbers
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -22,6 +22,8 @@ from tinygrad_book.tensor import Tensor
 from ._utils import as_tensor, check_float, check_same_dtype
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from tinygrad_book._typing import IntOrTuple
 
 
@@ -80,14 +82,15 @@ class Standardize(Function):
         return gx, gw, gb
 
 
-def _eps(eps, fn):
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not np.isfinite(eps) \
-            or eps < 0:
+def _eps(eps: object, fn: str) -> float:
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) \
+            or not np.isfinite(float(eps)) or float(eps) < 0:
         raise ValueError(f"{fn}(): eps must be a non-negative number, got {eps!r}")
     return float(eps)
 
 
-def _affine(fn, input, weight, bias, shape):
+def _affine(fn: str, input: Tensor, weight: Tensor | None, bias: Tensor | None,
+            shape: tuple[int, ...]) -> list[Tensor | None]:
     """weight and bias as Tensors checked to have ``shape`` (either may be None)."""
     out = []
     for name, t in (("weight", weight), ("bias", bias)):
@@ -111,16 +114,17 @@ def layer_norm(input: Tensor, normalized_shape: IntOrTuple, weight: Tensor | Non
     input = as_tensor(input, fn)
     check_float(input, fn)
     if isinstance(normalized_shape, (int, np.integer)) and not isinstance(normalized_shape, bool):
-        normalized_shape = (int(normalized_shape),)
-    normalized_shape = tuple(normalized_shape)
-    k = len(normalized_shape)
-    if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k:]) != normalized_shape:
+        shape: tuple[int, ...] = (int(normalized_shape),)
+    else:  # a bool fails here with tuple()'s TypeError, which mypy cannot see coming
+        shape = tuple(cast("Sequence[int]", normalized_shape))
+    k = len(shape)
+    if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k:]) != shape:
         raise ValueError(f"{fn}(): input of shape {input.shape} does not end with "
-                         f"normalized_shape {normalized_shape}")
-    weight, bias = _affine(fn, input, weight, bias, normalized_shape)
+                         f"normalized_shape {shape}")
+    weight, bias = _affine(fn, input, weight, bias, shape)
     lead = (1,) * (input.ndim - k)
-    weight = None if weight is None else weight.reshape(lead + normalized_shape)
-    bias = None if bias is None else bias.reshape(lead + normalized_shape)
+    weight = None if weight is None else weight.reshape(lead + shape)
+    bias = None if bias is None else bias.reshape(lead + shape)
     axes = tuple(range(input.ndim - k, input.ndim))
     return Standardize.apply(input, weight, bias, axes=axes, eps=_eps(eps, fn))
 
@@ -208,7 +212,7 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or not -nd <= dim < nd:
         raise ValueError(f"{fn}(): dim must be an int in [{-nd}, {nd - 1}] for input of shape "
                          f"{input.shape}, got {dim!r}")
-    if isinstance(p, bool) or not isinstance(p, numbers.Real) or p <= 0:
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or float(p) <= 0:
         raise ValueError(f"{fn}(): p must be a positive number, got {p!r}")
     if p == float("inf"):
         norm = input.abs().max(axis=dim, keepdims=True)

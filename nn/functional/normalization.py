@@ -148,7 +148,7 @@ def _empty_batch_norm(input, weight, bias):
     return out if bias is None else out + bias.reshape(shape)
 
 
-def batch_norm(input: Tensor, running_mean: Tensor, running_var: Tensor,
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """Normalise each channel of (N, C) or (N, C, ...) input, as ``torch.nn.functional.batch_norm``.

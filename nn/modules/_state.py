@@ -6,11 +6,15 @@ Loading validates everything first and copies only when all checks pass, so
 a checkpoint that does not fit leaves the model exactly as it was.
 """
 from collections import OrderedDict, namedtuple
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ...tensor import Tensor
+
+if TYPE_CHECKING:
+    from .module import Module
 
 
 def state_items(module, prefix=""):
@@ -96,6 +100,12 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 
 class StateMethods:
     """Mixed into :class:`Module`: its state dict and its dtype, read and written wholesale."""
+
+    if TYPE_CHECKING:  # what the mixin uses of Module, which defines it
+        _parameters: dict[str, Tensor | None]
+        _buffers: dict[str, Tensor | None]
+
+        def modules(self) -> Iterator[Module]: ...
 
     def to(self, *args, dtype=None, device=None):
         """Convert floating point parameters and buffers to ``dtype``, in place.

@@ -98,7 +98,7 @@ class Sequential(Module):
             self.append(m)
         return self
 
-    def insert(self, index: int, module: Module) -> None:
+    def insert(self, index: int, module: Module) -> Self:
         if not isinstance(module, Module):
             raise TypeError(f"Sequential.insert: {type(module).__name__} is not a Module")
         n = len(self)
@@ -164,7 +164,7 @@ class ModuleList(Module):
             self.append(m)
         return self
 
-    def insert(self, index: int, module: Module) -> None:
+    def insert(self, index: int, module: Module) -> Self:
         # Checked first: the members are re-added one by one below.
         if not isinstance(module, Module):
             raise TypeError(f"ModuleList.insert: {type(module).__name__} is not a Module")

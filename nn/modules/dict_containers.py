@@ -103,7 +103,7 @@ def _as_parameter(value, owner):
 class ParameterList(Module):
     """A list of Parameters, registered as ``"0"``, ``"1"``, ... (Tensors are wrapped)."""
 
-    def __init__(self, values: Tensor | None = None) -> None:
+    def __init__(self, values: Iterable[Any] | None = None) -> None:
         super().__init__()
         if values is not None:
             self.extend(values)

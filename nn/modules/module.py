@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 # While a top-level module call runs: (tensor, its array, a copy) for each buffer its
 # forward is about to change in place (see remember_state and Module.__call__).
-_undo = None
+_undo: list[tuple[Tensor, np.ndarray, np.ndarray]] | None = None
 
 
 def remember_state(*tensors):
@@ -177,7 +177,7 @@ class Module(StateMethods):
             raise AttributeError(f"cannot assign {what} before Module.__init__() call "
                                  f"(call super().__init__() first in {type(self).__name__})")
 
-    def register_parameter(self, name: str, param: Any) -> None:
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add ``param`` (a Parameter, or None for an absent one such as ``bias=False``)."""
         self._require_init("parameters")
         if name not in self._parameters:
@@ -187,7 +187,7 @@ class Module(StateMethods):
                             f"'{name}' (nn.Parameter or None required)")
         self._parameters[name] = param
 
-    def register_buffer(self, name: str, tensor: Tensor, persistent: bool = True) -> None:
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add a Tensor that is state but not trained (saved in ``state_dict`` if persistent)."""
         self._require_init("buffers")
         if name not in self._buffers:
@@ -201,7 +201,7 @@ class Module(StateMethods):
         else:
             self._non_persistent_buffers.add(name)
 
-    def add_module(self, name: str, module: Module) -> None:
+    def add_module(self, name: str, module: Module | None) -> None:
         """Add a child Module (or None), reachable as ``self.<name>``."""
         self._require_init("module")
         if name not in self._modules:
@@ -219,7 +219,7 @@ class Module(StateMethods):
         if isinstance(value, Parameter):
             self._require_init("parameters")
             self._forget(name, keep=params)
-            params[name] = value
+            d["_parameters"][name] = value  # params, now known to exist
         elif params is not None and name in params:
             if value is not None:
                 raise TypeError(f"cannot assign '{type(value).__name__}' as parameter "
@@ -356,7 +356,7 @@ class Module(StateMethods):
         """Inference mode: ``train(False)``."""
         return self.train(False)
 
-    def requires_grad_(self, requires_grad: bool = True) -> None:
+    def requires_grad_(self, requires_grad: bool = True) -> Self:
         for p in self.parameters():
             p.requires_grad = requires_grad
         return self

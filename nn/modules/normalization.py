@@ -40,7 +40,7 @@ class _BatchNorm(Module):
     (int64) when ``track_running_stats``: the state-dict keys of PyTorch.
     """
 
-    _ndims = ()   # the input ranks a subclass accepts
+    _ndims: tuple[int, ...] = ()   # the input ranks a subclass accepts
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True, dtype=None, *, bias=True):

@@ -1,5 +1,7 @@
 """``ReduceLROnPlateau``: lower the learning rate when a metric stops improving."""
 import math
+from collections.abc import Sequence
+from typing import SupportsFloat
 
 from .. import _checks
 from ..optimizer import Optimizer
@@ -17,8 +19,10 @@ class ReduceLROnPlateau(LRScheduler):
     ``cooldown`` epochs pass before bad epochs are counted again.
     """
 
-    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
-                 threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
+    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
+                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
+                 cooldown: int = 0, min_lr: float | Sequence[float] = 0,
+                 eps: float = 1e-8) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         factor = _checks.real_value("factor", factor)
@@ -46,7 +50,8 @@ class ReduceLROnPlateau(LRScheduler):
         self.cooldown_counter = 0
         self.num_bad_epochs = 0
 
-    def step(self, metrics):
+    # PyTorch's signature too: the metric is required, which LRScheduler.step() has no place for.
+    def step(self, metrics: SupportsFloat) -> None:  # type: ignore[override]  # as PyTorch's
         """Record this epoch's ``metrics`` (a number) and lower the lr if it has plateaued."""
         try:
             current = float(metrics)

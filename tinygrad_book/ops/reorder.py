@@ -26,7 +26,7 @@ from .select import Where
 if TYPE_CHECKING:
     from typing import Any
 
-    from tinygrad_book._typing import Dim, IntOrTuple
+    from tinygrad_book._typing import Dim, IntOrTuple, ShapeArg
     from tinygrad_book.tensor import Tensor
 
 
@@ -37,7 +37,7 @@ def _shape(size, op):
 
 
 @tensor_method()
-def flip(input: Tensor, *dims: int) -> Tensor:
+def flip(input: Tensor, *dims: ShapeArg) -> Tensor:
     """``input`` with the order of the elements along ``dims`` reversed."""
     dims = dims_arg(dims[0] if len(dims) == 1 else dims, input.ndim, "flip()", "dims")
     if input.ndim == 0:
@@ -90,7 +90,7 @@ def roll(input: Tensor, shifts: IntOrTuple, dims: IntOrTuple | None = None) -> T
 
 
 @tensor_method()
-def repeat(input: Tensor, *sizes: int) -> Tensor:
+def repeat(input: Tensor, *sizes: ShapeArg) -> Tensor:
     """Tile ``input`` ``sizes[i]`` times along dim i (``sizes`` may add leading dims)."""
     sizes = _shape(sizes, "repeat()")
     if len(sizes) < input.ndim:
@@ -107,7 +107,7 @@ def repeat(input: Tensor, *sizes: int) -> Tensor:
 
 
 @tensor_method()
-def tile(input: Tensor, *dims: int) -> Tensor:
+def tile(input: Tensor, *dims: ShapeArg) -> Tensor:
     """``repeat`` with missing leading counts taken as 1 (NumPy's ``tile``)."""
     dims = _shape(dims, "tile()")
     return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
@@ -299,7 +299,7 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
 
 
 @tensor_method("select")
-def select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+def select(input: Tensor, dim: int, index: int) -> Tensor:
     """The slice at ``index`` of dimension ``dim``, which is removed."""
     dim = dim_arg(dim, input.ndim, "select()")
     index = int_arg(index, "select()", "index")
@@ -310,7 +310,7 @@ def select(input: Tensor, dim: int, index: Tensor) -> Tensor:
 
 
 @tensor_method("movedim", "moveaxis")
-def movedim(input: Tensor, source: Tensor, destination: Any) -> Tensor:
+def movedim(input: Tensor, source: IntOrTuple, destination: IntOrTuple) -> Tensor:
     """Move dims ``source`` to positions ``destination``; the others keep their order."""
     src = dims_arg(source, input.ndim, "movedim()", "source")
     dst = dims_arg(destination, input.ndim, "movedim()", "destination")

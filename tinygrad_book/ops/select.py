@@ -16,8 +16,6 @@ from ..registry import tensor_method
 from .operands import as_operand, promote
 
 if TYPE_CHECKING:
-    from typing import Any
-
     from tinygrad_book._typing import ArrayLike
     from tinygrad_book.tensor import Tensor
 
@@ -40,7 +38,7 @@ class Where(Function):
                 where(cond, zero, g) if ctx.needs_input_grad[2] else None)
 
 
-def where(cond: Any, a: Tensor, b: Tensor) -> Tensor:
+def where(cond: Tensor | ArrayLike, a: Tensor | ArrayLike, b: Tensor | ArrayLike) -> Tensor:
     """``a`` where ``cond`` is true, else ``b`` (all three broadcast together).
 
     ``a`` and ``b`` follow the binary ops' type promotion, so Python numbers
@@ -49,10 +47,10 @@ def where(cond: Any, a: Tensor, b: Tensor) -> Tensor:
     Tensor = registry.Tensor
     cond_arr = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
     like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else Tensor(a)
-    a, b = as_operand(a, like), as_operand(b, like)
-    if a.data.dtype.kind != b.data.dtype.kind:
-        a, b = promote(a, b, a.data.dtype, b.data.dtype, False)
-    return Where.apply(cond_arr, a, b)
+    x, y = as_operand(a, like), as_operand(b, like)
+    if x.data.dtype.kind != y.data.dtype.kind:
+        x, y = promote(x, y, x.data.dtype, y.data.dtype, False)
+    return Where.apply(cond_arr, x, y)
 
 
 def _compare(self, other, op):

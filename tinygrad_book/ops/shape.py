@@ -17,9 +17,10 @@ from ..registry import tensor_method
 from .reduce import axis_arg, normalize_axis
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
 
-    from tinygrad_book._typing import Dim, IntOrTuple
+    from tinygrad_book._typing import Dim, IntOrTuple, ShapeArg
     from tinygrad_book.tensor import Tensor
 
 
@@ -41,7 +42,7 @@ class Reshape(Function):
 
 
 @tensor_method("reshape", "view")
-def reshape(self: Tensor, *shape: int) -> Tensor:
+def reshape(self: Tensor, *shape: ShapeArg) -> Tensor:
     shape = shape_arg(shape)
     try:
         new_shape = resolve_reshape(self.shape, shape)
@@ -83,20 +84,20 @@ class Permute(Function):
 
 
 @tensor_method("permute")
-def permute(self: Tensor, *axes: Any) -> Tensor:
+def permute(self: Tensor, *axes: ShapeArg) -> Tensor:
     """Reorder the axes: output axis i is input axis ``axes[i]``."""
-    axes = shape_arg(axes)
+    given = shape_arg(axes)
     n = self.ndim
-    if len(axes) == n:
-        for a in axes:
+    if len(given) == n:
+        for a in given:
             normalize_axis(a, n, "permute")  # out of range: a DimensionError, as PyTorch
-    if len(axes) != n or sorted(a % max(n, 1) for a in axes) != list(range(n)):
-        raise ValueError(f"permute: {axes} is not a permutation of the {n} "
+    if len(given) != n or sorted(a % max(n, 1) for a in given) != list(range(n)):
+        raise ValueError(f"permute: {given} is not a permutation of the {n} "
                          f"axes of a tensor of shape {self.shape}")
-    axes = tuple(a % n for a in axes) if n else ()
-    if axes == tuple(range(n)):
+    order = tuple(a % n for a in given) if n else ()
+    if order == tuple(range(n)):
         return self
-    return Permute.apply(self, axes)
+    return Permute.apply(self, order)
 
 
 @tensor_method("transpose")  # swapaxes/swapdims: reorder.py
@@ -157,7 +158,7 @@ class Expand(Function):
 
 
 @tensor_method("expand")
-def expand(self: Tensor, *shape: int) -> Tensor:
+def expand(self: Tensor, *shape: ShapeArg) -> Tensor:
     """Broadcast to ``shape`` (-1 keeps a dimension), without copying."""
     shape = shape_arg(shape)
     lead = len(shape) - self.ndim
@@ -180,14 +181,15 @@ def broadcast_to(self: Tensor, shape: IntOrTuple) -> Tensor:
     return self.expand(shape)
 
 
-def shape_arg(shape):
+def shape_arg(shape: tuple[ShapeArg, ...]) -> tuple[int, ...]:
     """Accept both f(2, 3) and f((2, 3))."""
+    entries: Sequence[Any] = shape
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    for s in shape:
+        entries = tuple(shape[0])
+    for s in entries:
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
-            raise TypeError(f"shape entries must be ints, got {shape!r}")
-    return tuple(int(s) for s in shape)
+            raise TypeError(f"shape entries must be ints, got {entries!r}")
+    return tuple(int(s) for s in entries)
 
 
 def resolve_reshape(old, new):

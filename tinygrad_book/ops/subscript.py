@@ -17,8 +17,19 @@ from ..registry import tensor_method
 from .index_rule import split_index
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from types import EllipsisType
+    from typing import Any, TypeAlias
+
     from tinygrad_book._typing import ArrayLike
     from tinygrad_book.tensor import Tensor
+
+    #: One entry of an index: an int, a slice, None (new axis), ``...``, a list, array or
+    #: Tensor of integers, or a boolean mask.
+    IndexItem: TypeAlias = (int | np.integer[Any] | slice | EllipsisType | None | Sequence[Any]
+                            | np.ndarray[Any, Any] | Tensor)
+    #: What ``t[index]`` takes: one entry or a tuple of them.
+    Index: TypeAlias = IndexItem | tuple[IndexItem, ...]
 
 
 class GetItem(Function):
@@ -35,7 +46,7 @@ class GetItem(Function):
 
 
 @tensor_method("__getitem__")
-def getitem(self: Tensor, index: Tensor) -> Tensor:
+def getitem(self: Tensor, index: Index) -> Tensor:
     """Indexing as PyTorch: ints, slices (with steps), None, Ellipsis, integer arrays
     (repeats allowed: their gradients add up) and boolean masks. Ints are applied first,
     so ``a[0, :, idx]`` is ``a[0][:, idx]`` (NumPy's rule differs; see ``index_rule``)."""
@@ -80,7 +91,7 @@ def _is_basic(index):
 
 
 @tensor_method("__setitem__")
-def setitem(self: Tensor, index: Tensor, value: Tensor | ArrayLike) -> Tensor:
+def setitem(self: Tensor, index: Index, value: Tensor | ArrayLike) -> Tensor:
     """In-place assignment, for data preparation and ``no_grad`` updates only."""
     if is_grad_enabled() and (self._requires_grad or self.grad_fn is not None):
         raise RuntimeError(
