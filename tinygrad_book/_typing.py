@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = ["ArrayLike", "DTypeLike", "Scalar", "Dim", "Size", "IntOrTuple", "Shape", "Params",
-           "ShapeArg"]
+           "ShapeArg", "Pair"]
 
 #: What a tensor can be made from: an ``np.ndarray``, a Python scalar or nested lists of them.
 ArrayLike: TypeAlias = npt.ArrayLike
@@ -22,6 +22,8 @@ Scalar: TypeAlias = int | float | bool | np.number[Any] | np.bool_
 Dim: TypeAlias = int | Sequence[int] | None
 #: A size per spatial axis, or one for all: ``kernel_size=3`` or ``(3, 5)``.
 IntOrTuple: TypeAlias = int | Sequence[int]
+#: A validated (height, width) setting: ``kernel_size``, ``stride``, ... after ``checks.pair``.
+Pair: TypeAlias = tuple[int, int]
 #: A shape: ``(2, 3)`` (creation functions also take the sizes as separate arguments).
 Shape: TypeAlias = int | Sequence[int]
 Size = Shape

@@ -5,34 +5,37 @@ error that names the argument, what it got and what was expected instead of a
 NumPy broadcasting error from deep inside an im2col.
 """
 import numbers
+from collections.abc import Collection
+from typing import Any, cast
 
 import numpy as np
 
+from tinygrad_book._typing import ArrayLike
 from tinygrad_book.tensor import Tensor
 
 
-def as_tensor(x, fn, name="input"):
+def as_tensor(x: object, fn: str, name: str = "input") -> Tensor:
     """Accept a Tensor (as is) or an array-like (wrapped, not copied)."""
     if isinstance(x, Tensor):
         return x
     if isinstance(x, (np.ndarray, list, tuple, numbers.Number)):
         try:
-            return Tensor(x)
+            return Tensor(cast("ArrayLike", x))  # a bad one raises the TypeError below
         except TypeError as exc:  # strings, objects, complex numbers, ragged lists
             raise TypeError(f"{fn}(): argument '{name}': {exc}") from None
     raise TypeError(f"{fn}(): argument '{name}' must be a Tensor, got {type(x).__name__}")
 
 
-def check_float(t, fn, name="input"):
+def check_float(t: Tensor, fn: str, name: str = "input") -> None:
     """Graph ops that compute on real numbers refuse integer/bool tensors (as PyTorch)."""
     if t.dtype.kind != "f":
         raise TypeError(f"{fn}(): argument '{name}' must be a floating point tensor, got dtype "
                         f"{t.dtype}; convert it first, e.g. {name}.float()")
 
 
-def check_same_dtype(fn, **tensors):
+def check_same_dtype(fn: str, **tensors: Tensor | None) -> None:
     """Mixed float32/float64 operands would silently upcast the result: refuse them."""
-    named = [(k, t) for k, t in tensors.items() if t is not None]
+    named: list[tuple[str, Tensor]] = [(k, t) for k, t in tensors.items() if t is not None]
     first_name, first = named[0]
     for name, t in named[1:]:
         if t.dtype != first.dtype:
@@ -41,7 +44,8 @@ def check_same_dtype(fn, **tensors):
                 f"{t.dtype}; they must match (convert one, e.g. {name}.astype({first_name}.dtype))")
 
 
-def check_ndim(t, ndims, fn, name="input", layout=None):
+def check_ndim(t: Tensor, ndims: Collection[int], fn: str, name: str = "input",
+               layout: str | None = None) -> None:
     """Raise a ValueError naming the shape when ``t.ndim`` is not one of ``ndims``."""
     if t.ndim not in ndims:
         want = " or ".join(f"{d}-D" for d in ndims)
@@ -50,12 +54,12 @@ def check_ndim(t, ndims, fn, name="input", layout=None):
                          f"({t.ndim}-D)")
 
 
-def check_reduction(reduction, fn):
+def check_reduction(reduction: str, fn: str) -> None:
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{fn}(): reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
-def check_mean_of_empty(input, reduction, fn):
+def check_mean_of_empty(input: Tensor, reduction: str, fn: str) -> None:
     """A mean over zero items is 0/0: refuse it rather than return NaN (PyTorch returns NaN)."""
     if reduction == "mean" and input.size == 0:
         raise ValueError(f"{fn}(): input of shape {input.shape} is empty, and its mean loss is "
@@ -63,6 +67,6 @@ def check_mean_of_empty(input, reduction, fn):
                          "reduction='sum' (0) or 'none'")
 
 
-def data(x):
+def data(x: Any) -> Any:
     """The array behind a Tensor (or the array itself)."""
     return x.data if isinstance(x, Tensor) else x

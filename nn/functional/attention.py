@@ -20,7 +20,8 @@ from .activation import softmax
 from .dropout import dropout
 
 if TYPE_CHECKING:
-    from typing import Any
+
+    from tinygrad_book._typing import ArrayLike
 
 
 def _float_mask(fn, mask, dtype, true_means_masked):
@@ -79,9 +80,11 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: float,
     return weights @ v
 
 
-def multi_head_attention(q: Any, k: int, v: Any, num_heads: int, attn_mask: Tensor | None = None,
-                         key_padding_mask: Tensor | None = None, dropout_p: float = 0.0,
-                         need_weights: bool = True, average_attn_weights: bool = True) -> Tensor:
+def multi_head_attention(q: Tensor, k: Tensor, v: Tensor, num_heads: int,
+                         attn_mask: Tensor | ArrayLike | None = None,
+                         key_padding_mask: Tensor | ArrayLike | None = None,
+                         dropout_p: float = 0.0, need_weights: bool = True,
+                         average_attn_weights: bool = True) -> tuple[Tensor, Tensor | None]:
     """Attention of already projected (N, L, E) queries and (N, S, E) keys/values over
     ``num_heads`` heads of E/num_heads features each.
 

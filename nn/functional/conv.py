@@ -265,7 +265,7 @@ def _same_padding(kernel_size, dilation):
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
-           padding: IntOrTuple = 0, dilation: IntOrTuple = 1, groups: int = 1) -> Tensor:
+           padding: IntOrTuple | str = 0, dilation: IntOrTuple = 1, groups: int = 1) -> Tensor:
     """2-D convolution (cross-correlation) of an (N, C, H, W) input, as PyTorch's ``F.conv2d``.
 
     Args:

@@ -6,7 +6,7 @@ every derivative (to any order) with the 2-D layer — and any speed-up of it.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from tinygrad_book.tensor import Tensor
 
 
-def _single(value, fn, name, minimum=1):
+def _single(value: Any, fn: str, name: str, minimum: int = 1) -> int:
     if isinstance(value, (tuple, list)) and len(value) == 1:
         value = value[0]
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
@@ -29,7 +29,7 @@ def _single(value, fn, name, minimum=1):
 
 
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
-           padding: IntOrTuple = 0, dilation: IntOrTuple = 1, groups: int = 1) -> Tensor:
+           padding: IntOrTuple | str = 0, dilation: IntOrTuple = 1, groups: int = 1) -> Tensor:
     """Cross-correlation of (N, C_in, L) input with (C_out, C_in/groups, K) filters.
 
     Returns (N, C_out, L_out), L_out = (L + 2P - d(K - 1) - 1) // S + 1;

@@ -24,9 +24,10 @@ from tinygrad_book.checks import conv_output_size
 from ._utils import as_tensor, check_float, check_ndim
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
 
-    from tinygrad_book._typing import IntOrTuple
+    from tinygrad_book._typing import IntOrTuple, Pair
     from tinygrad_book.tensor import Tensor
 
 
@@ -204,7 +205,9 @@ class Col2Im(Function):
         return Im2Col.apply(g, **ctx.conf)
 
 
-def _conf(fn, spatial, kernel_size, stride, padding, dilation):
+def _conf(fn: str, spatial: Sequence[int], kernel_size: IntOrTuple, stride: IntOrTuple,
+          padding: IntOrTuple, dilation: IntOrTuple
+          ) -> tuple[Pair, Pair, Pair, Pair, tuple[int, ...]]:
     """Validated (kernel, stride, padding, dilation) pairs and the output size."""
     kernel_size = checks.pair(kernel_size, "kernel_size", f"{fn}()")
     stride = checks.pair(stride, "stride", f"{fn}()")

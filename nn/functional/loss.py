@@ -185,7 +185,7 @@ def _check_label_smoothing(fn, label_smoothing):
     if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real):
         raise TypeError(f"{fn}(): label_smoothing must be a number in [0, 1], got "
                         f"{type(label_smoothing).__name__} {label_smoothing!r}")
-    if not 0.0 <= label_smoothing <= 1.0:
+    if not 0.0 <= float(label_smoothing) <= 1.0:
         raise ValueError(f"{fn}(): label_smoothing must be between 0.0 and 1.0, got "
                          f"{label_smoothing!r}")
 

@@ -9,7 +9,7 @@ order on ties, as PyTorch does.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from .im2col import conv_output_size, window_slices
 if TYPE_CHECKING:
     from typing import Any
 
-    from tinygrad_book._typing import IntOrTuple
+    from tinygrad_book._typing import IntOrTuple, Pair
     from tinygrad_book.tensor import Tensor
 
 
@@ -155,7 +155,9 @@ def _flat_indices(arg, kernel_size, stride, padding, dilation, width):
     return rows * width + cols
 
 
-def _pool_conf(fn, input, kernel_size, stride, padding, dilation=1, ceil_mode=False):
+def _pool_conf(fn: str, input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None,
+               padding: IntOrTuple, dilation: IntOrTuple = 1, ceil_mode: bool = False
+               ) -> tuple[Tensor, Pair, Pair, Pair, Pair, tuple[int, ...], tuple[int, ...]]:
     input = as_tensor(input, fn)
     check_float(input, fn)
     check_ndim(input, (4,), fn, layout="(N, C, H, W)")
@@ -207,9 +209,21 @@ def _output_size(size, kernel, stride, padding, dilation, ceil_mode):
     return out
 
 
+@overload
 def max_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
                padding: IntOrTuple = 0, dilation: IntOrTuple = 1, ceil_mode: bool = False,
-               return_indices: bool = False) -> Tensor:
+               return_indices: Literal[False] = False) -> Tensor: ...
+@overload
+def max_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+               padding: IntOrTuple = 0, dilation: IntOrTuple = 1, ceil_mode: bool = False, *,
+               return_indices: Literal[True]) -> tuple[Tensor, Tensor]: ...
+@overload
+def max_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+               padding: IntOrTuple = 0, dilation: IntOrTuple = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]: ...
+def max_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+               padding: IntOrTuple = 0, dilation: IntOrTuple = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """Max over each KH x KW window of an (N, C, H, W) input, as PyTorch's ``F.max_pool2d``.
 
     ``stride`` defaults to ``kernel_size`` (non-overlapping windows, the book's

@@ -8,7 +8,7 @@ one max per output cell.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
 
@@ -19,10 +19,12 @@ from ._utils import as_tensor, check_float, check_ndim
 from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from tinygrad_book._typing import IntOrTuple
 
 
-def _single(value, fn, name, minimum=1):
+def _single(value: Any, fn: str, name: str, minimum: int = 1) -> int:
     if isinstance(value, (tuple, list)) and len(value) == 1:
         value = value[0]
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
@@ -31,7 +33,7 @@ def _single(value, fn, name, minimum=1):
     return int(value)
 
 
-def _as_2d(fn, input):
+def _as_2d(fn: str, input: Tensor) -> tuple[Tensor, bool]:
     """(N, C, L) -> (N, C, 1, L); unbatched (C, L) gets a batch of one."""
     input = as_tensor(input, fn)
     check_float(input, fn)
@@ -40,14 +42,26 @@ def _as_2d(fn, input):
     return x.unsqueeze(2), input.ndim == 2
 
 
-def _back(out, unbatched):
+def _back(out: Tensor, unbatched: bool) -> Tensor:
     out = out.squeeze(2)
     return out.squeeze(0) if unbatched else out
 
 
+@overload
 def max_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
                padding: IntOrTuple = 0, dilation: IntOrTuple = 1, ceil_mode: bool = False,
-               return_indices: bool = False) -> Tensor:
+               return_indices: Literal[False] = False) -> Tensor: ...
+@overload
+def max_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+               padding: IntOrTuple = 0, dilation: IntOrTuple = 1, ceil_mode: bool = False,
+               *, return_indices: Literal[True]) -> tuple[Tensor, Tensor]: ...
+@overload
+def max_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+               padding: IntOrTuple = 0, dilation: IntOrTuple = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]: ...
+def max_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+               padding: IntOrTuple = 0, dilation: IntOrTuple = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """Max over each window of length ``kernel_size`` of (N, C, L), as ``F.max_pool1d``."""
     fn = "max_pool1d"
     x, unbatched = _as_2d(fn, input)
@@ -55,7 +69,7 @@ def max_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None
     s = k if stride is None or stride == () else _single(stride, fn, "stride")
     out = max_pool2d(x, (1, k), (1, s), (0, _single(padding, fn, "padding", 0)),
                      (1, _single(dilation, fn, "dilation")), ceil_mode, return_indices)
-    if return_indices:
+    if isinstance(out, tuple):  # return_indices
         # The flat index into a plane of height one is already the position along L.
         return _back(out[0], unbatched), _back(out[1], unbatched)
     return _back(out, unbatched)
@@ -82,12 +96,21 @@ def adaptive_avg_pool1d(input: Tensor, output_size: IntOrTuple) -> Tensor:
                  unbatched)
 
 
-def _bounds(size, out):
+def _bounds(size: int, out: int) -> list[tuple[int, int]]:
     return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
 
 
+@overload
 def adaptive_max_pool2d(input: Tensor, output_size: IntOrTuple,
-                        return_indices: bool = False) -> Tensor:
+                        return_indices: Literal[False] = False) -> Tensor: ...
+@overload
+def adaptive_max_pool2d(input: Tensor, output_size: IntOrTuple,
+                        *, return_indices: Literal[True]) -> tuple[Tensor, Tensor]: ...
+@overload
+def adaptive_max_pool2d(input: Tensor, output_size: IntOrTuple,
+                        return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]: ...
+def adaptive_max_pool2d(input: Tensor, output_size: IntOrTuple,
+                        return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """Max-pool (N, C, H, W) to (N, C, *output_size) with PyTorch's adaptive windows.
 
     ``output_size`` is an int or a pair (``None`` keeps that size). With

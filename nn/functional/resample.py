@@ -18,6 +18,7 @@ from tinygrad_book.tensor import Tensor
 from ._utils import as_tensor, check_float
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
 
     from tinygrad_book._typing import IntOrTuple
@@ -70,7 +71,7 @@ def _sizes(fn, shape, size, scale_factor, dims):
     scales = tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else \
         (scale_factor,) * dims
     if len(scales) != dims or any(isinstance(s, bool) or not isinstance(s, numbers.Real)
-                                  or not s > 0 for s in scales):
+                                  or not float(s) > 0 for s in scales):
         raise ValueError(f"{fn}(): scale_factor must be a positive number or {dims} of them, "
                          f"got {scale_factor!r}")
     return (tuple(int(math.floor(n * s)) for n, s in zip(shape[2:], scales, strict=True)),
@@ -78,7 +79,7 @@ def _sizes(fn, shape, size, scale_factor, dims):
 
 
 def interpolate(input: Tensor, size: IntOrTuple | None = None,
-                scale_factor: IntOrTuple | None = None, mode: str = "nearest",
+                scale_factor: float | Sequence[float] | None = None, mode: str = "nearest",
                 align_corners: bool | None = None, recompute_scale_factor: Any = None,
                 antialias: bool = False) -> Tensor:
     """Resize (N, C, L) or (N, C, H, W) input to ``size`` or by ``scale_factor``.
@@ -115,7 +116,7 @@ def interpolate(input: Tensor, size: IntOrTuple | None = None,
 
 def _channel_dropout(fn, input, p, training, batched_ndim):
     input = as_tensor(input, fn)
-    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= float(p) <= 1:
         raise ValueError(f"{fn}(): dropout probability has to be between 0 and 1, but got {p!r}")
     if input.ndim not in (batched_ndim - 1, batched_ndim):
         raise ValueError(f"{fn}(): expected {batched_ndim - 1}-D or {batched_ndim}-D input, "

@@ -16,6 +16,8 @@ from . import _checks
 from .module import Module, Parameter
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tinygrad_book._typing import Dim, DTypeLike
     from tinygrad_book.tensor import Tensor
 
@@ -23,13 +25,13 @@ if TYPE_CHECKING:
 class _Simple(Module):
     """An activation with no arguments but ``inplace``."""
 
-    _fn = None
+    _fn: Callable[..., Tensor]   # each subclass's function of the input
 
-    def __init__(self, inplace=False):
+    def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = bool(inplace)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return type(self)._fn(x)
 
     def extra_repr(self):

@@ -20,9 +20,10 @@ from .linear import Linear
 from .module import Module, Parameter
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
-    from tinygrad_book._typing import DTypeLike
+    from tinygrad_book._typing import ArrayLike, DTypeLike
 
 
 class MultiheadAttention(Module):
@@ -74,10 +75,10 @@ class MultiheadAttention(Module):
             self.in_proj_bias.data[...] = 0
             self.out_proj.bias.data[...] = 0
 
-    def forward(self, query: Tensor, key: Tensor, value: float,
-                key_padding_mask: Tensor | None = None, need_weights: bool = True,
-                attn_mask: Tensor | None = None, average_attn_weights: bool = True,
-                is_causal: bool = False) -> Tensor:
+    def forward(self, query: Tensor, key: Tensor, value: Tensor,
+                key_padding_mask: Tensor | ArrayLike | None = None, need_weights: bool = True,
+                attn_mask: Tensor | ArrayLike | None = None, average_attn_weights: bool = True,
+                is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
         q, k, v = (t if isinstance(t, Tensor) else Tensor(t) for t in (query, key, value))
         if is_causal and attn_mask is None:
             raise RuntimeError("Need attn_mask if specifying the is_causal hint")
@@ -96,10 +97,11 @@ class MultiheadAttention(Module):
             q, k, v = (t.transpose(0, 1) for t in (q, k, v))
         e = self.embed_dim
         w, b = self.in_proj_weight, self.in_proj_bias
-        parts = [F.linear(t, w[i * e:(i + 1) * e], None if b is None else b[i * e:(i + 1) * e])
-                 for i, t in enumerate((q, k, v))]
+        qp, kp, vp = (F.linear(t, w[i * e:(i + 1) * e],
+                               None if b is None else b[i * e:(i + 1) * e])
+                      for i, t in enumerate((q, k, v)))
         out, weights = F.multi_head_attention(
-            *parts, self.num_heads, attn_mask, key_padding_mask,
+            qp, kp, vp, self.num_heads, attn_mask, key_padding_mask,
             self.dropout if self.training else 0.0, need_weights, average_attn_weights)
         out = self.out_proj(out)
         if unbatched:
@@ -110,7 +112,7 @@ class MultiheadAttention(Module):
         return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
 
 
-_ACTIVATIONS = {"relu": F.relu, "gelu": F.gelu}
+_ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {"relu": F.relu, "gelu": F.gelu}
 
 
 class TransformerEncoderLayer(Module):
@@ -122,8 +124,9 @@ class TransformerEncoderLayer(Module):
     ``dropout1``, ``dropout2``. Input (S, N, E), or (N, S, E) with ``batch_first``.
     """
 
-    def __init__(self, d_model: Any, nhead: Any, dim_feedforward: int = 2048, dropout: float = 0.1,
-                 activation: str = "relu", layer_norm_eps: float = 1e-5, batch_first: bool = False,
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
+                 activation: str | Callable[[Tensor], Tensor] = "relu",
+                 layer_norm_eps: float = 1e-5, batch_first: bool = False,
                  norm_first: bool = False, bias: bool = True,
                  dtype: DTypeLike | None = None) -> None:
         super().__init__()
@@ -137,19 +140,18 @@ class TransformerEncoderLayer(Module):
         self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
-        if isinstance(activation, str):
-            if activation not in _ACTIVATIONS:
-                raise ValueError(f"TransformerEncoderLayer: activation should be relu/gelu, "
-                                 f"not {activation}")
-            activation = _ACTIVATIONS[activation]
-        self.activation = activation
+        if isinstance(activation, str) and activation not in _ACTIVATIONS:
+            raise ValueError(f"TransformerEncoderLayer: activation should be relu/gelu, "
+                             f"not {activation}")
+        self.activation = _ACTIVATIONS[activation] if isinstance(activation, str) else activation
 
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal):
+    def _sa_block(self, x: Tensor, attn_mask: Any, key_padding_mask: Any,
+                  is_causal: bool) -> Tensor:
         x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
                            need_weights=False, is_causal=is_causal)[0]
         return self.dropout1(x)
 
-    def _ff_block(self, x):
+    def _ff_block(self, x: Tensor) -> Tensor:
         return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
 
     def forward(self, src: Tensor, src_mask: Any = None, src_key_padding_mask: Any = None,
@@ -166,7 +168,8 @@ class TransformerEncoder(Module):
     """``num_layers`` copies of ``encoder_layer`` (keys ``layers.0. ...``), then ``norm``
     if given."""
 
-    def __init__(self, encoder_layer: Any, num_layers: int, norm: Any = None,
+    def __init__(self, encoder_layer: TransformerEncoderLayer, num_layers: int,
+                 norm: Module | None = None,
                  enable_nested_tensor: bool = True, mask_check: bool = True) -> None:
         super().__init__()
         n = checks.integer(num_layers, "num_layers", "TransformerEncoder", minimum=1)

@@ -95,7 +95,7 @@ class Conv2d(_ConvNd):
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: IntOrTuple,
-                 stride: IntOrTuple = 1, padding: IntOrTuple = 0, dilation: IntOrTuple = 1,
+                 stride: IntOrTuple = 1, padding: IntOrTuple | str = 0, dilation: IntOrTuple = 1,
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  dtype: DTypeLike | None = None) -> None:
         if padding_mode != "zeros":

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from tinygrad_book.tensor import Tensor
 
 
-def _single(value, name, minimum=1):
+def _single(value: Any, name: str, minimum: int = 1) -> tuple[int]:
     if isinstance(value, (tuple, list)) and len(value) == 1:
         value = value[0]
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
@@ -39,7 +39,7 @@ class Conv1d(Module):
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: IntOrTuple,
-                 stride: IntOrTuple = 1, padding: IntOrTuple = 0, dilation: IntOrTuple = 1,
+                 stride: IntOrTuple = 1, padding: IntOrTuple | str = 0, dilation: IntOrTuple = 1,
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  dtype: DTypeLike | None = None) -> None:
         super().__init__()
@@ -63,7 +63,7 @@ class Conv1d(Module):
             if padding == "same" and self.stride != (1,):
                 raise ValueError("Conv1d: padding='same' is not supported for strided "
                                  f"convolutions (stride={self.stride})")
-            self.padding = padding
+            self.padding: str | tuple[int] = padding
         else:
             self.padding = _single(padding, "padding", minimum=0)
         self.padding_mode = padding_mode

@@ -57,7 +57,7 @@ class CrossEntropyLoss(_WeightedLoss):
         if not 0.0 <= label_smoothing <= 1.0:
             raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got "
                              f"{label_smoothing}")
-        self.label_smoothing = float(label_smoothing)
+        self.label_smoothing: float = float(label_smoothing)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.cross_entropy(input, target, self.weight, self.ignore_index,

@@ -91,7 +91,7 @@ class Module(StateMethods):
         d["_path_root"] = None       # id() of that root
         d["_path_stamp"] = None      # tree version when we last walked as a root
 
-    def forward(self, *args: Any, **kwargs: Any) -> Tensor:
+    def forward(self, *args: Any, **kwargs: Any) -> Any:  # a subclass narrows it
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 

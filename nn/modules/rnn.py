@@ -21,6 +21,8 @@ from .module import Module, Parameter
 from .rnn_cell import GATES, init_recurrent, rnn_step
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from tinygrad_book._typing import DTypeLike
 
 
@@ -69,13 +71,17 @@ class RNNBase(Module):
     def reset_parameters(self) -> None:
         init_recurrent(self, self.hidden_size)
 
-    def _weights(self, layer, suffix):
+    def _weights(self, layer: int, suffix: str
+                 ) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
         p = self._parameters
         key = f"l{layer}{suffix}"
-        return (p[f"weight_ih_{key}"], p[f"weight_hh_{key}"], p.get(f"bias_ih_{key}"),
-                p.get(f"bias_hh_{key}"))
+        w_ih, w_hh = p[f"weight_ih_{key}"], p[f"weight_hh_{key}"]
+        if w_ih is None or w_hh is None:
+            raise RuntimeError(f"{type(self).__name__}: weight_ih_{key} and weight_hh_{key} "
+                               "must be Parameters, not None")
+        return w_ih, w_hh, p.get(f"bias_ih_{key}"), p.get(f"bias_hh_{key}")
 
-    def _check(self, input, hx):
+    def _check(self, input: Tensor, hx: Any) -> tuple[Tensor, list[Tensor], bool]:
         name = type(self).__name__
         if not isinstance(input, Tensor):
             input = Tensor(input)
@@ -104,16 +110,18 @@ class RNNBase(Module):
             states.append(s)
         return input, states, batched
 
-    def _run_direction(self, gi, state, w_hh, b_hh, reverse):
+    def _run_direction(self, gi: Tensor, state: Any, w_hh: Tensor, b_hh: Tensor | None,
+                       reverse: bool) -> tuple[Tensor, Any]:
         """Unroll one layer in one direction; returns (outputs per step, final state)."""
         steps = range(gi.shape[0] - 1, -1, -1) if reverse else range(gi.shape[0])
-        outs = [None] * gi.shape[0]
+        outs: list[Any] = [None] * gi.shape[0]   # every step fills its own
         for t in steps:
             state = rnn_step(self.mode, gi[t], state, w_hh, b_hh)
             outs[t] = state[0] if self.mode == "LSTM" else state
         return stack(outs), state
 
-    def _forward(self, input, hx):
+    def _forward(self, input: Tensor, hx: Any) -> tuple[Tensor, Any]:
+        """(output, h_n), h_n a Tensor or, for the LSTM, (h_n, c_n)."""
         x, states, batched = self._check(input, hx)
         lstm = self.mode == "LSTM"
         finals = []
@@ -130,13 +138,14 @@ class RNNBase(Module):
             x = outs[0] if len(outs) == 1 else cat(outs, axis=-1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, True)
+        h_n: Tensor | tuple[Tensor, ...]
         if lstm:
             h_n = (stack([s[0] for s in finals]), stack([s[1] for s in finals]))
         else:
             h_n = stack(finals)
         if not batched:
             x = x.squeeze(1)
-            h_n = tuple(h.squeeze(1) for h in h_n) if lstm else h_n.squeeze(1)
+            h_n = tuple(h.squeeze(1) for h in h_n) if isinstance(h_n, tuple) else h_n.squeeze(1)
         elif self.batch_first:
             x = x.transpose(0, 1)
         return x, h_n
@@ -171,7 +180,7 @@ class RNN(RNNBase):
                          dtype)
         self.nonlinearity = nonlinearity
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
         return self._forward(input, hx)
 
 
@@ -190,7 +199,8 @@ class LSTM(RNNBase):
                          dropout, bidirectional, dtype)
         self.proj_size = 0
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+    def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
+                ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
             raise TypeError("LSTM: hx must be a pair (h_0, c_0)")
         return self._forward(input, (None, None) if hx is None else tuple(hx))
@@ -208,5 +218,5 @@ class GRU(RNNBase):
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, dtype)
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
         return self._forward(input, hx)

@@ -63,9 +63,10 @@ class _Cell(Module):
     """Shared set-up of the cells: ``weight_ih`` (G·H, in), ``weight_hh`` (G·H, H) and
     the biases ``bias_ih``, ``bias_hh`` (G·H,), G the number of gates."""
 
-    _mode = None
+    _mode: str   # the GATES key, set by each cell
 
-    def __init__(self, input_size, hidden_size, bias=True, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         name = type(self).__name__
         self.input_size = checks.integer(input_size, "input_size", name, minimum=1)

@@ -9,6 +9,7 @@ from .. import functional as F
 from .module import Module
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
 
     from tinygrad_book._typing import IntOrTuple
@@ -19,8 +20,9 @@ class Upsample(Module):
     """Resize ``(N, C, L)`` or ``(N, C, H, W)`` input to ``size`` or by ``scale_factor``
     ('nearest', 'linear', 'bilinear'; see ``F.interpolate``)."""
 
-    def __init__(self, size: IntOrTuple | None = None, scale_factor: IntOrTuple | None = None,
-                 mode: str = "nearest", align_corners: bool | None = None,
+    def __init__(self, size: IntOrTuple | None = None,
+                 scale_factor: float | Sequence[float] | None = None, mode: str = "nearest",
+                 align_corners: bool | None = None,
                  recompute_scale_factor: Any = None) -> None:
         super().__init__()
         self.size, self.mode, self.align_corners = size, mode, align_corners
