@@ -53,7 +53,7 @@ from .gradients import grad
 from .ops.activation import relu, sigmoid, tanh
 
 # Function forms of the Tensor methods, as torch.exp(x), torch.sum(x, dim)...
-from .ops.cast import clone
+from .ops.casts import clone
 from .ops.combine import (
     addcdiv,
     addcmul,
@@ -81,7 +81,7 @@ from .ops.elementwise import abs, add, maximum, minimum, mul, neg, pow, sub
 from .ops.join import cat, chunk, pad, split, stack
 from .ops.maths import clamp, cos, exp, log, sin, sqrt
 from .ops.matmul import matmul
-from .ops.reduce import argmax, argmin, logsumexp, mean, std, var
+from .ops.reduce import logsumexp, mean, prod, std, var
 from .ops.reduce import sum_ as sum
 from .ops.select import where
 from .ops.shape import flatten, permute, reshape, squeeze, transpose, unsqueeze
@@ -145,12 +145,13 @@ from .ops.reductions import (
     amin,
     aminmax,
     any,
+    argmax,
+    argmin,
     count_nonzero,
     max,
     min,
     nanmean,
     nansum,
-    prod,
     std_mean,
     var_mean,
 )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from .ops import activation as _activation
 from .ops import binary_math as _binary_math
-from .ops import cast as _cast
 from .ops import casts as _casts
 from .ops import combine as _combine
 from .ops import elementwise as _elementwise
@@ -49,12 +48,12 @@ class TensorMethods:
     xlogy = _binary_math.xlogy
     lerp = _binary_math.lerp
     square = _binary_math.square
-    astype = _cast.astype
-    to = _cast.to
-    float = _cast.float_
-    double = _cast.double
-    long = _cast.long
-    clone = _cast.clone
+    astype = _casts.astype
+    to = _casts.to
+    float = _casts.float_
+    double = _casts.double
+    long = _casts.long
+    clone = _casts.clone
     half = _casts.half
     int = _casts.int_
     short = _casts.short
@@ -207,12 +206,12 @@ class TensorMethods:
     mean = _reduce.mean
     max = _reduce.max_
     min = _reduce.min_
-    argmax = _reduce.argmax
-    argmin = _reduce.argmin
+    argmax = _reductions.argmax
+    argmin = _reductions.argmin
     logsumexp = _reduce.logsumexp
     var = _reduce.var
     std = _reduce.std
-    prod = _reductions.prod
+    prod = _reduce.prod
     amax = _reductions.amax
     amin = _reductions.amin
     aminmax = _reductions.aminmax

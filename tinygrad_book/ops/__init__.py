@@ -9,7 +9,7 @@ How to add an op
 1. Pick the module of its kind (``elementwise``, ``maths``, ``activation``, ``unary_math``,
    ``binary_math``, ``rounding``, ``logic``, ``reduce``, ``scan``, ``sorting``,
    ``norms``, ``shape``, ``reorder``, ``subscript``, ``indexing``, ``join``,
-   ``select``, ``cast``, ``matmul``, ``linalg``, ``inplace``) or make a new
+   ``select``, ``casts``, ``matmul``, ``linalg``, ``inplace``) or make a new
    ``ops/<kind>.py`` and import it at the bottom of this file. An op module
    imports from ``..autograd``, ``..registry``, ``..grad_mode``, ``.operands``
    and ``.front`` (argument checks: ``dim_arg``, ``pick``, ``keep``...), or other
@@ -51,7 +51,6 @@ How to add an op
 from . import (  # noqa: F401
                activation,
                binary_math,
-               cast,
                casts,
                combine,
                elementwise,

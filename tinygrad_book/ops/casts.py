@@ -1,5 +1,7 @@
-"""Casts and new tensors like an existing one: ``.half()``, ``.int()``, ``.bool()``,
-``.type()``, ``.type_as()``, ``.contiguous()``, ``.new_zeros()`` and friends.
+"""dtype conversions and copies: ``astype``/``to``, ``.float()``, ``.double()``,
+``.long()``, ``.half()``, ``.int()``, ``.bool()`` and friends, ``.type()``,
+``.type_as()``; ``clone``, ``contiguous``; and new tensors like an existing one
+(``.new_zeros()`` and friends).
 
 A cast between floating dtypes is differentiable (the gradient is cast back);
 a cast to an integer or boolean dtype leaves the graph, as in PyTorch.
@@ -11,11 +13,85 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import registry
-from .front import as_tensor, constant, tensor_method
+from ..autograd import Function
+from .front import as_tensor, tensor_method
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from tinygrad_book._typing import ArrayLike, DTypeLike, IntOrTuple
     from tinygrad_book.tensor import Tensor
+
+class Cast(Function):
+    """z = a converted to ``dtype``; the gradient is converted back."""
+
+    @staticmethod
+    def forward(ctx, a, dtype):
+        ctx.input_dtype = a.dtype
+        return a.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.astype(ctx.input_dtype), None
+
+    @staticmethod
+    def array_backward(ctx, g):
+        return g.astype(ctx.input_dtype), None
+
+
+@tensor_method
+def astype(self: Tensor, dtype: DTypeLike) -> Tensor:
+    """Convert to ``dtype`` (differentiable between float types)."""
+    dtype = np.dtype(dtype)
+    if dtype == self.data.dtype:
+        return self
+    return Cast.apply(self, dtype)
+
+
+@tensor_method
+def to(self: Tensor, dtype_or_device: Any) -> Tensor:
+    """``t.to(np.float64)`` converts; ``t.to("cpu")`` is ``t`` (everything lives on the CPU)."""
+    if isinstance(dtype_or_device, str) and dtype_or_device.split(":")[0] == "cpu":
+        return self
+    return astype(self, dtype_or_device)
+
+
+@tensor_method("float")
+def float_(self: Tensor) -> Tensor:
+    return astype(self, np.float32)
+
+
+@tensor_method
+def double(self: Tensor) -> Tensor:
+    return astype(self, np.float64)
+
+
+@tensor_method
+def long(self: Tensor) -> Tensor:
+    return astype(self, np.int64)
+
+
+class Clone(Function):
+    """z = a copied to new memory; dz/da = 1."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+    @staticmethod
+    def array_backward(ctx, g):
+        return g
+
+
+@tensor_method
+def clone(self: Tensor) -> Tensor:
+    """A differentiable copy in new memory."""
+    return Clone.apply(self)
+
 
 # PyTorch's legacy type names, as ``Tensor.type()`` returns and accepts them.
 _TYPE_NAMES = {np.dtype(np.float16): "HalfTensor", np.dtype(np.float32): "FloatTensor",
@@ -37,17 +113,9 @@ def _as_dtype(dtype, op):
         raise TypeError(f"{op}: {dtype!r} is not a dtype") from None
 
 
-def _cast(input, dtype):
-    if input.dtype == dtype:
-        return input
-    if dtype.kind != "f":
-        return constant(input.data.astype(dtype))
-    return input.astype(dtype)
-
-
 def _caster(dtype, doc):
     def cast(input: Tensor) -> Tensor:
-        return _cast(input, np.dtype(dtype))
+        return astype(input, dtype)
     cast.__doc__ = doc
     return cast
 
@@ -66,13 +134,13 @@ def type_(input: Tensor, dtype: DTypeLike | None = None) -> Tensor:
     With a dtype (or a name such as 'torch.DoubleTensor'): the values converted."""
     if dtype is None:
         return "tinygrad_book." + _TYPE_NAMES.get(input.dtype, f"{input.dtype}Tensor")
-    return _cast(input, _as_dtype(dtype, "type()"))
+    return astype(input, _as_dtype(dtype, "type()"))
 
 
 @tensor_method()
 def type_as(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
     """The values converted to ``other``'s dtype."""
-    return _cast(input, as_tensor(other).dtype)
+    return astype(input, as_tensor(other).dtype)
 
 
 @tensor_method()

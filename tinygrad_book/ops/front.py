@@ -83,26 +83,37 @@ def dim_arg(dim, ndim, op, name="dim"):
 
 def dims_arg(dims, ndim, op, name="dim"):
     """An int or a sequence of ints as a tuple of distinct non-negative dims."""
-    if isinstance(dims, (int, np.integer)) and not isinstance(dims, bool):
-        dims = (dims,)
-    if not isinstance(dims, (tuple, list)):
+    items = (dims,) if isinstance(dims, (int, np.integer)) else dims
+    if not isinstance(items, (tuple, list)) or not all(
+            isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in items):
         raise TypeError(f"{op}: {name} must be an int or a tuple of ints, got {dims!r}")
-    out = tuple(dim_arg(d, ndim, op, name) for d in dims)
+    out = tuple(dim_arg(d, ndim, op, name) for d in items)
     if len(set(out)) != len(out):
-        raise ValueError(f"{op}: {name} {tuple(dims)} repeats a dimension")
+        raise ValueError(f"{op}: {name} {tuple(items)} repeats "
+                         f"{'an axis' if name == 'axis' else 'a dimension'}")
     return out
 
 
+def reduce_dims(dims, ndim, op, name="dim"):
+    """The dims a reduction runs over, as a sorted tuple: ``None`` is every dim, and a 0-d
+    tensor accepts 0 and -1 (reducing nothing)."""
+    if dims is None:
+        return tuple(range(ndim))
+    axes = tuple(sorted(dims_arg(dims, ndim, op, name)))
+    return axes if ndim else ()
+
+
 def pick(dim, axis, default=None):
-    """PyTorch's ``dim`` and NumPy's ``axis`` name the same thing; ``dim`` wins."""
+    """PyTorch's ``dim`` and NumPy's ``axis`` name the same thing: whichever is given
+    (``dim`` if both are), else ``default``."""
     if dim is not None:
         return dim
     return default if axis is None else axis
 
 
 def keep(keepdim, keepdims):
-    """``keepdim`` (PyTorch) or ``keepdims`` (NumPy), whichever is given."""
-    return bool(keepdims) if keepdims is not None else bool(keepdim)
+    """PyTorch's ``keepdim`` and NumPy's ``keepdims`` name the same thing: True if either is."""
+    return bool(keepdim or keepdims)
 
 
 def int_arg(value, op, name, low=None):

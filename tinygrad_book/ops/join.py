@@ -14,7 +14,7 @@ from .. import registry
 from ..autograd import Function
 from ..checks import DimensionError
 from ..registry import tensor_method
-from .reduce import axis_arg, normalize_axis
+from .front import dim_arg, pick
 from .subscript import short_repr
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class Concatenate(Function):
 def cat(tensors: Sequence[Tensor], axis: int = 0, dim: Dim = None) -> Tensor:
     """Join tensors along an existing ``axis``."""
     tensors = _tensor_list(tensors, "cat")
-    axis = normalize_axis(axis_arg(axis, dim), tensors[0].ndim, "cat")[0]
+    axis = dim_arg(pick(dim, axis), tensors[0].ndim, "cat", "axis")
     ref = tensors[0].shape
     for i, t in enumerate(tensors):
         if t.ndim != len(ref) or t.shape[:axis] + t.shape[axis + 1:] != ref[:axis] + ref[axis + 1:]:
@@ -73,7 +73,7 @@ class Stack(Function):
 def stack(tensors: Sequence[Tensor], axis: int = 0, dim: Dim = None) -> Tensor:
     """Stack tensors of equal shape along a new ``axis``."""
     tensors = _tensor_list(tensors, "stack")
-    axis = axis_arg(axis, dim)
+    axis = pick(dim, axis)
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:
             raise ValueError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has "
@@ -91,7 +91,7 @@ def stack(tensors: Sequence[Tensor], axis: int = 0, dim: Dim = None) -> Tensor:
 def split(t: Tensor, split_size_or_sections: Any, axis: int = 0,
           dim: int | None = None) -> tuple[Tensor, ...]:
     """Split into chunks of ``split_size`` (last may be smaller) or of the given sizes."""
-    axis = normalize_axis(axis_arg(axis, dim) or 0, t.ndim, "split")[0]
+    axis = dim_arg(pick(dim, axis, 0), t.ndim, "split", "axis")
     n = t.shape[axis]
     if isinstance(split_size_or_sections, (int, np.integer)):
         if split_size_or_sections <= 0:
@@ -117,7 +117,7 @@ def split(t: Tensor, split_size_or_sections: Any, axis: int = 0,
 @tensor_method("split")
 def split_method(self: Tensor, split_size_or_sections: Any, axis: int = 0,
                  dim: Dim = None) -> Tensor:
-    return split(self, split_size_or_sections, axis_arg(axis, dim) or 0)
+    return split(self, split_size_or_sections, pick(dim, axis, 0))
 
 
 @tensor_method("chunk")
@@ -125,7 +125,7 @@ def chunk(self: Tensor, chunks: int, axis: int = 0, dim: Dim = None) -> tuple[Te
     """Split into ``chunks`` pieces of equal length (the last may be shorter)."""
     if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)) or chunks <= 0:
         raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
-    axis = normalize_axis(axis_arg(axis, dim), self.ndim, "chunk")[0]
+    axis = dim_arg(pick(dim, axis), self.ndim, "chunk", "axis")
     if self.shape[axis] == 0:  # PyTorch: `chunks` empty pieces
         return tuple(self for _ in range(chunks))
     size = max(-(-self.shape[axis] // chunks), 1)

@@ -1,4 +1,6 @@
-"""Reductions over axes: sum, mean, max, min, logsumexp (var/std are compositions).
+"""The reductions that are Functions: sum, mean, max, min, logsumexp, prod (and var/std,
+composed of them). Reductions composed of these, or outside the graph (argmax, any,
+count_nonzero, ...), are in ``reductions.py``.
 
 ``axis`` (or PyTorch's ``dim``) is an int, a tuple of ints or ``None`` (all
 axes); negative values count from the end; ``keepdims`` keeps the reduced axes
@@ -17,46 +19,15 @@ from .. import registry
 from ..autograd import Function
 from ..checks import DimensionError
 from ..registry import tensor_method
+from .front import as_tensor, constant, keep, pick, reduce_dims
+from .join import Concatenate
 from .operands import floating
+from .scan import CumProd
 from .select import where
 
 if TYPE_CHECKING:
     from tinygrad_book._typing import Dim, DTypeLike
     from tinygrad_book.tensor import Tensor
-
-
-def normalize_axis(axis, ndim, op="reduction"):
-    """Return ``axis`` as a sorted tuple of non-negative ints (``None`` → all axes)."""
-    if axis is None:
-        return tuple(range(ndim))
-    if isinstance(axis, (int, np.integer)):
-        axes = (axis,)
-    elif isinstance(axis, (tuple, list)):
-        axes = tuple(axis)
-    else:
-        raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
-    out = []
-    for ax in axes:
-        if isinstance(ax, bool) or not isinstance(ax, (int, np.integer)):
-            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
-        if not -max(ndim, 1) <= ax < max(ndim, 1):
-            raise DimensionError(
-                f"{op}: axis {ax} is out of range for a tensor of {ndim} dimensions "
-                f"(expected -{max(ndim, 1)} <= axis < {max(ndim, 1)})")
-        out.append(int(ax) % max(ndim, 1))
-    if len(set(out)) != len(out):
-        raise ValueError(f"{op}: axis {axis!r} repeats an axis")
-    return tuple(sorted(out)) if ndim else ()
-
-
-def axis_arg(axis, dim):
-    """PyTorch's ``dim=`` and NumPy's ``axis=`` name the same thing; ``dim`` wins if given."""
-    return axis if dim is None else dim
-
-
-def keep_arg(keepdim, keepdims):
-    """PyTorch's ``keepdim=`` and NumPy's ``keepdims=``: whichever is given (both: either)."""
-    return bool(keepdim or keepdims)
 
 
 def _with_dtype(t, dtype):
@@ -104,9 +75,9 @@ def sum_(self: Tensor, dim: Dim = None, keepdim: bool = False, dtype: DTypeLike 
          axis: Dim = None, keepdims: bool = False) -> Tensor:
     """The sum over ``dim`` (all elements by default), in ``dtype`` if given; integers and
     bools sum in int64, as PyTorch."""
-    axes = normalize_axis(axis_arg(axis, dim), self.ndim, "sum")
+    axes = reduce_dims(pick(dim, axis), self.ndim, "sum", "axis")
     x = self if dtype is not None or self.dtype.kind not in "biu" else self.astype(np.int64)
-    return Sum.apply(_with_dtype(x, dtype), axis=axes, keepdims=keep_arg(keepdim, keepdims))
+    return Sum.apply(_with_dtype(x, dtype), axis=axes, keepdims=keep(keepdim, keepdims))
 
 class Mean(Function):
     """z = (1/n) Σ a over ``axis``;  dz/da = 1/n."""
@@ -133,11 +104,11 @@ class Mean(Function):
 def mean(self: Tensor, dim: Dim = None, keepdim: bool = False, dtype: DTypeLike | None = None, *,
          axis: Dim = None, keepdims: bool = False) -> Tensor:
     """The mean over ``dim`` (all elements by default), in ``dtype`` if given."""
-    axes = normalize_axis(axis_arg(axis, dim), self.ndim, "mean")
+    axes = reduce_dims(pick(dim, axis), self.ndim, "mean", "axis")
     x = floating(self) if dtype is None else _with_dtype(self, dtype)
     if x.dtype.kind != "f":
         raise TypeError(f"mean(): dtype must be a floating point dtype, got {x.dtype}")
-    return Mean.apply(x, axis=axes, keepdims=keep_arg(keepdim, keepdims))
+    return Mean.apply(x, axis=axes, keepdims=keep(keepdim, keepdims))
 
 class _Extremum(Function):
     """Shared backward of max/min: the gradient goes to the extreme elements,
@@ -180,38 +151,17 @@ class Min(_Extremum):
 def max_(self: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
          keepdims: bool = False) -> Tensor:
     """Largest values over ``dim`` (values only, as NumPy; see ``argmax``)."""
-    axes = normalize_axis(axis_arg(axis, dim), self.ndim, "max")
-    return Max.apply(self, axis=axes, keepdims=keep_arg(keepdim, keepdims))
+    axes = reduce_dims(pick(dim, axis), self.ndim, "max", "axis")
+    return Max.apply(self, axis=axes, keepdims=keep(keepdim, keepdims))
 
 
 @tensor_method("min")
 def min_(self: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
          keepdims: bool = False) -> Tensor:
     """Smallest values over ``dim`` (values only, as NumPy; see ``argmin``)."""
-    axes = normalize_axis(axis_arg(axis, dim), self.ndim, "min")
-    return Min.apply(self, axis=axes, keepdims=keep_arg(keepdim, keepdims))
+    axes = reduce_dims(pick(dim, axis), self.ndim, "min", "axis")
+    return Min.apply(self, axis=axes, keepdims=keep(keepdim, keepdims))
 
-
-@tensor_method
-def argmax(self: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
-           keepdims: bool = False) -> Tensor:
-    """Indices of the largest values (int64, outside the graph)."""
-    axis = axis_arg(axis, dim)
-    if axis is not None:
-        axis = normalize_axis(axis, self.ndim, "argmax")[0] if self.ndim else None
-    return registry.constant(np.asarray(np.argmax(self.data, axis=axis,
-                                                keepdims=keep_arg(keepdim, keepdims))))
-
-
-@tensor_method
-def argmin(self: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
-           keepdims: bool = False) -> Tensor:
-    """Indices of the smallest values (int64, outside the graph)."""
-    axis = axis_arg(axis, dim)
-    if axis is not None:
-        axis = normalize_axis(axis, self.ndim, "argmin")[0] if self.ndim else None
-    return registry.constant(np.asarray(np.argmin(self.data, axis=axis,
-                                                keepdims=keep_arg(keepdim, keepdims))))
 
 class LogSumExp(Function):
     """z = ln Σ e^a, computed as m + ln Σ e^(a-m);  dz/da = e^(a - z) (the softmax)."""
@@ -241,8 +191,61 @@ class LogSumExp(Function):
 def logsumexp(self: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
               keepdims: bool = False) -> Tensor:
     """ln Σ e^x over ``dim``, stable for large x."""
-    axes = normalize_axis(axis_arg(axis, dim), self.ndim, "logsumexp")
-    return LogSumExp.apply(floating(self), axis=axes, keepdims=keep_arg(keepdim, keepdims))
+    axes = reduce_dims(pick(dim, axis), self.ndim, "logsumexp", "axis")
+    return LogSumExp.apply(floating(self), axis=axes, keepdims=keep(keepdim, keepdims))
+
+
+class Prod(Function):
+    """z = Π a over ``axes``;  dz/da_i = Π_{j≠i} a_j (= z / a_i where no factor is 0)."""
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdims):
+        ctx.axes, ctx.keepdims = axes, keepdims
+        ctx.kept = tuple(1 if i in axes else n for i, n in enumerate(a.shape))
+        out = np.prod(a, axis=axes, keepdims=keepdims)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        g = g.reshape(ctx.kept)
+        if not (a.data == 0).any():
+            return g * out.reshape(ctx.kept) / a, None, None
+        return g * _product_of_others(a, ctx.axes), None, None
+
+
+def _product_of_others(a, axes):
+    """For each element, the product of the others of its reduced group, exactly (also
+    with zeros): the running product from the left times the one from the right."""
+    rest = [d for d in range(a.ndim) if d not in axes]
+    x = a.permute(*(rest + list(axes)))
+    lead = x.shape[:len(rest)]
+    n = int(np.prod(x.shape[len(rest):]))
+    flat = x.reshape(lead + (n,))
+    one = constant(np.ones(lead + (1,), a.dtype))
+    left = CumProd.apply(_cat_last(one, flat[..., :-1]), len(lead))
+    right = CumProd.apply(_cat_last(flat[..., 1:], one).flip(-1), len(lead)).flip(-1)
+    others = (left * right).reshape(x.shape)
+    inverse = np.argsort(rest + list(axes))
+    return others.permute(*inverse)
+
+
+def _cat_last(a, b):
+    return Concatenate.apply(a, b, axis=a.ndim - 1)
+
+
+@tensor_method()
+def prod(input: Tensor, dim: Dim = None, keepdim: bool = False, dtype: DTypeLike | None = None,
+         axis: Dim = None, keepdims: bool | None = None) -> Tensor:
+    """The product over ``dim`` (all elements by default); integers multiply in int64."""
+    input = as_tensor(input)
+    if dtype is not None:
+        input = input.astype(dtype)
+    elif input.dtype.kind in "biu":
+        input = input.astype(np.int64)
+    axes = reduce_dims(pick(dim, axis), input.ndim, "prod()")
+    return Prod.apply(input, axes, keep(keepdim, keepdims))
 
 
 @tensor_method
@@ -257,8 +260,8 @@ def var(self: Tensor, axis: Dim = None, keepdims: bool = False, correction: int 
         correction = 1 if unbiased else 0
     if ddof is not None:
         correction = ddof
-    axes = normalize_axis(axis_arg(axis, dim), self.ndim, "var")
-    keepdims = keep_arg(keepdim, keepdims)
+    axes = reduce_dims(pick(dim, axis), self.ndim, "var", "axis")
+    keepdims = keep(keepdim, keepdims)
     n = int(np.prod([self.shape[i] for i in axes])) if axes else 1
     dof = n - correction
     if dof <= 0:

@@ -1,9 +1,10 @@
-"""More reductions, with PyTorch's keywords (``dim`` or ``axis``, ``keepdim`` or
-``keepdims``): prod, amax/amin, aminmax, std_mean/var_mean, count_nonzero, nansum,
-nanmean, any/all.
+"""Reductions built on the ones in ``reduce.py`` or taken outside the graph, with
+PyTorch's keywords (``dim`` or ``axis``, ``keepdim`` or ``keepdims``): amax/amin,
+aminmax, std_mean/var_mean, count_nonzero, nansum, nanmean, any/all, the indices of
+argmax/argmin, and ``tb.max``/``tb.min`` with their (values, indices).
 
-``dim`` is an int, a tuple of ints or None (every dimension). ``prod`` has its
-own Function; the rest are compositions of the core reductions.
+None has a Function of its own: the differentiable ones are compositions, so their
+gradients come from ``reduce.py``'s; the rest return integers or bools.
 """
 from __future__ import annotations
 
@@ -12,20 +13,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..autograd import Function
 from .front import (
     DimensionError,
     as_tensor,
     constant,
+    dim_arg,
     dims_arg,
     is_tensor,
     keep,
     pick,
+    reduce_dims,
     tensor_method,
 )
 from .indexing import gather
-from .join import Concatenate
-from .scan import CumProd
 from .select import Where
 
 if TYPE_CHECKING:
@@ -33,67 +33,6 @@ if TYPE_CHECKING:
     from tinygrad_book.tensor import Tensor
 
 aminmax_result = namedtuple("aminmax", ["min", "max"])
-
-
-def _axes(input, dim, op):
-    """``dim`` as a sorted tuple of non-negative dims (None: all of them)."""
-    if dim is None:
-        return tuple(range(input.ndim))
-    axes = tuple(sorted(dims_arg(dim, input.ndim, op)))
-    return axes if input.ndim else ()  # a 0-d tensor accepts dim 0 or -1, reducing nothing
-
-
-class Prod(Function):
-    """z = Π a over ``axes``;  dz/da_i = Π_{j≠i} a_j (= z / a_i where no factor is 0)."""
-
-    @staticmethod
-    def forward(ctx, a, axes, keepdims):
-        ctx.axes, ctx.keepdims = axes, keepdims
-        ctx.kept = tuple(1 if i in axes else n for i, n in enumerate(a.shape))
-        out = np.prod(a, axis=axes, keepdims=keepdims)
-        ctx.save_for_backward(a, out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        a, out = ctx.saved_tensors
-        g = g.reshape(ctx.kept)
-        if not (a.data == 0).any():
-            return g * out.reshape(ctx.kept) / a, None, None
-        return g * _product_of_others(a, ctx.axes), None, None
-
-
-def _product_of_others(a, axes):
-    """For each element, the product of the others of its reduced group, exactly (also
-    with zeros): the running product from the left times the one from the right."""
-    rest = [d for d in range(a.ndim) if d not in axes]
-    x = a.permute(*(rest + list(axes)))
-    lead = x.shape[:len(rest)]
-    n = int(np.prod(x.shape[len(rest):]))
-    flat = x.reshape(lead + (n,))
-    one = constant(np.ones(lead + (1,), a.dtype))
-    left = CumProd.apply(_cat_last(one, flat[..., :-1]), len(lead))
-    right = CumProd.apply(_cat_last(flat[..., 1:], one).flip(-1), len(lead)).flip(-1)
-    others = (left * right).reshape(x.shape)
-    inverse = np.argsort(rest + list(axes))
-    return others.permute(*inverse)
-
-
-def _cat_last(a, b):
-    return Concatenate.apply(a, b, axis=a.ndim - 1)
-
-
-@tensor_method()
-def prod(input: Tensor, dim: Dim = None, keepdim: bool = False, dtype: DTypeLike | None = None,
-         axis: Dim = None, keepdims: bool | None = None) -> Tensor:
-    """The product over ``dim`` (all elements by default); integers multiply in int64."""
-    input = as_tensor(input)
-    if dtype is not None:
-        input = input.astype(dtype)
-    elif input.dtype.kind in "biu":
-        input = input.astype(np.int64)
-    axes = _axes(input, pick(dim, axis), "prod()")
-    return Prod.apply(input, axes, keep(keepdim, keepdims))
 
 
 @tensor_method()
@@ -149,7 +88,7 @@ def std_mean(input: Tensor, dim: Dim = None, correction: int = 1, keepdim: bool 
 def count_nonzero(input: Tensor, dim: Dim = None, axis: Dim = None) -> Tensor:
     """The number of non-zero elements over ``dim`` (int64)."""
     input = as_tensor(input)
-    axes = _axes(input, pick(dim, axis), "count_nonzero()")
+    axes = reduce_dims(pick(dim, axis), input.ndim, "count_nonzero()")
     return constant(np.count_nonzero(input.data, axis=axes).astype(np.int64))
 
 
@@ -165,7 +104,7 @@ def nansum(input: Tensor, dim: Dim = None, keepdim: bool = False, dtype: DTypeLi
     input = as_tensor(input)
     if dtype is not None:
         input = input.astype(dtype)
-    axes = _axes(input, pick(dim, axis), "nansum()")
+    axes = reduce_dims(pick(dim, axis), input.ndim, "nansum()")
     clean, _ = _without_nan(input)
     return clean.sum(axis=axes, keepdims=keep(keepdim, keepdims))
 
@@ -179,7 +118,7 @@ def nanmean(input: Tensor, dim: Dim = None, keepdim: bool = False, dtype: DTypeL
         input = input.astype(dtype)
     if input.dtype.kind != "f":
         raise TypeError(f"nanmean(): expected a floating point tensor, got dtype {input.dtype}")
-    axes = _axes(input, pick(dim, axis), "nanmean()")
+    axes = reduce_dims(pick(dim, axis), input.ndim, "nanmean()")
     clean, nan = _without_nan(input)
     count = np.sum(~nan, axis=axes, keepdims=keep(keepdim, keepdims)).astype(input.dtype)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -188,7 +127,7 @@ def nanmean(input: Tensor, dim: Dim = None, keepdim: bool = False, dtype: DTypeL
 
 def _logical_reduce(input, dim, keepdim, ufunc, op):
     input = as_tensor(input)
-    axes = _axes(input, dim, op)
+    axes = reduce_dims(dim, input.ndim, op)
     return constant(np.asarray(ufunc.reduce(input.data.astype(bool), axis=axes,
                                             keepdims=keepdim)))
 
@@ -209,6 +148,28 @@ def all(input: Tensor, dim: Dim = None, keepdim: bool = False, axis: Dim = None,
     (0-d without ``dim``), as PyTorch's."""
     return _logical_reduce(input, pick(dim, axis), keep(keepdim, keepdims), np.logical_and,
                            "all()")
+
+
+def _arg_extreme(input, dim, keepdim, ufunc, op):
+    """The index array of ``ufunc`` (np.argmax or np.argmin) along ``dim`` (all elements
+    flattened without one), as an int64 Tensor outside the graph."""
+    if dim is not None:
+        dim = dim_arg(dim, input.ndim, op, "axis") if input.ndim else None
+    return constant(np.asarray(ufunc(input.data, axis=dim, keepdims=keepdim)))
+
+
+@tensor_method
+def argmax(self: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
+           keepdims: bool = False) -> Tensor:
+    """Indices of the largest values (int64, outside the graph)."""
+    return _arg_extreme(self, pick(dim, axis), keep(keepdim, keepdims), np.argmax, "argmax")
+
+
+@tensor_method
+def argmin(self: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
+           keepdims: bool = False) -> Tensor:
+    """Indices of the smallest values (int64, outside the graph)."""
+    return _arg_extreme(self, pick(dim, axis), keep(keepdim, keepdims), np.argmin, "argmin")
 
 
 max_result = namedtuple("max", ["values", "indices"])

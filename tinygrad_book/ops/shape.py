@@ -14,7 +14,7 @@ import numpy as np
 from ..autograd import Function
 from ..checks import DimensionError
 from ..registry import tensor_method
-from .reduce import axis_arg, normalize_axis
+from .front import dim_arg, pick, reduce_dims
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -58,8 +58,8 @@ def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge axes ``start_dim..end_dim`` (inclusive) into one."""
     if self.ndim == 0:
         return self.reshape(1)
-    start = normalize_axis(start_dim, self.ndim, "flatten")[0]
-    end = normalize_axis(end_dim, self.ndim, "flatten")[0]
+    start = dim_arg(start_dim, self.ndim, "flatten", "axis")
+    end = dim_arg(end_dim, self.ndim, "flatten", "axis")
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     merged = int(np.prod(self.shape[start:end + 1]))
@@ -90,7 +90,7 @@ def permute(self: Tensor, *axes: ShapeArg) -> Tensor:
     n = self.ndim
     if len(given) == n:
         for a in given:
-            normalize_axis(a, n, "permute")  # out of range: a DimensionError, as PyTorch
+            dim_arg(a, n, "permute", "axis")  # out of range: a DimensionError, as PyTorch
     if len(given) != n or sorted(a % max(n, 1) for a in given) != list(range(n)):
         raise ValueError(f"permute: {given} is not a permutation of the {n} "
                          f"axes of a tensor of shape {self.shape}")
@@ -106,30 +106,30 @@ def transpose(self: Tensor, dim0: int = -2, dim1: int = -1) -> Tensor:
     if self.ndim < 2:
         # Nothing to swap; but an axis given explicitly must still exist.
         if (dim0, dim1) != (-2, -1):
-            normalize_axis(dim0, self.ndim, "transpose")
-            normalize_axis(dim1, self.ndim, "transpose")
+            dim_arg(dim0, self.ndim, "transpose", "axis")
+            dim_arg(dim1, self.ndim, "transpose", "axis")
         return self
     axes = list(range(self.ndim))
-    d0, d1 = normalize_axis(dim0, self.ndim, "transpose")[0], \
-        normalize_axis(dim1, self.ndim, "transpose")[0]
+    d0, d1 = dim_arg(dim0, self.ndim, "transpose", "axis"), \
+        dim_arg(dim1, self.ndim, "transpose", "axis")
     axes[d0], axes[d1] = axes[d1], axes[d0]
     return self.permute(*axes)
 
 
 @tensor_method("squeeze")
 def squeeze(self: Tensor, axis: Dim = None, dim: Dim = None) -> Tensor:
-    axis = axis_arg(axis, dim)
+    axis = pick(dim, axis)
     if axis is None:
         shape = tuple(s for s in self.shape if s != 1)
     else:
-        axes = normalize_axis(axis, self.ndim, "squeeze")
+        axes = reduce_dims(axis, self.ndim, "squeeze", "axis")
         shape = tuple(s for i, s in enumerate(self.shape) if not (i in axes and s == 1))
     return self.reshape(shape)
 
 
 @tensor_method("unsqueeze")
 def unsqueeze(self: Tensor, axis: Dim = None, dim: Dim = None) -> Tensor:
-    axis = axis_arg(axis, dim)
+    axis = pick(dim, axis)
     if axis is None:
         raise TypeError("unsqueeze() missing the axis (dim) to insert")
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):

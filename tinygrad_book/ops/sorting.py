@@ -107,7 +107,8 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *,
              axis: int | None = None, keepdims: bool | None = None) -> tuple[Tensor, ...]:
     """The ``k``-th smallest value (k from 1) along ``dim`` and its index."""
     input = as_tensor(input)
-    dim, keepdim = (dim if axis is None else axis), keep(keepdim, keepdims)
+    # dim has a default (-1), so an axis given explicitly wins.
+    dim, keepdim = pick(axis, dim), keep(keepdim, keepdims)
     n = input.shape[dim_arg(dim, input.ndim, "kthvalue()")] if input.ndim else 1
     k = int_arg(k, "kthvalue()", "k")
     if not 1 <= k <= n:
@@ -141,7 +142,8 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, axis: int | Non
     """The most frequent value along ``dim`` (the smallest at ties) and the index of
     its last occurrence: (values, indices)."""
     input = as_tensor(input)
-    dim, keepdim = (dim if axis is None else axis), keep(keepdim, keepdims)
+    # dim has a default (-1), so an axis given explicitly wins.
+    dim, keepdim = pick(axis, dim), keep(keepdim, keepdims)
     dim = dim_arg(dim, input.ndim, "mode()")
     if input.ndim == 0:
         return mode_result(input.clone(), constant(np.zeros((), np.int64)))

@@ -65,3 +65,33 @@ def test_split_takes_dim_and_axis():
     assert [t.shape for t in by_dim] == [(3, 2), (3, 2)]
     for a, b in zip(by_dim, by_axis, strict=True):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+@pytest.mark.parametrize("method", ["sum", "mean", "max", "min", "logsumexp", "prod", "amax",
+                                    "amin", "nansum", "nanmean", "argmax", "argmin", "any",
+                                    "all", "var", "std", "count_nonzero"])
+def test_reductions_share_one_dim_axis_and_keepdim_keepdims_rule(method):
+    """One rule for all (ops/front.py ``pick``/``keep``): ``dim`` or ``axis``, whichever is
+    given; ``keepdim`` or ``keepdims``, kept if either is true."""
+    x = tb.tensor(np.arange(24.0).reshape(2, 3, 4) % 5 + 1)
+    f = getattr(x, method)
+    keeps = method != "count_nonzero"
+    a = f(dim=1, keepdim=True) if keeps else f(dim=1)
+    b = f(axis=1, keepdims=True) if keeps else f(axis=1)
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert a.shape == ((2, 1, 4) if keeps else (2, 4))
+    if keeps:
+        assert f(1, keepdim=True, keepdims=False).shape == (2, 1, 4)
+
+
+@pytest.mark.parametrize("method,word", [("sum", "axis"), ("prod", "dim")])
+def test_reductions_refuse_a_repeated_or_out_of_range_dim_in_one_wording(method, word):
+    x = tb.zeros(2, 3)
+    with pytest.raises(ValueError, match=rf"{method}(\(\))?: {word} \(0, -2\) repeats"):
+        getattr(x, method)((0, -2))
+    with pytest.raises(IndexError, match=rf"{method}(\(\))?: {word} 2 is out of range for a "
+                                         rf"tensor of 2 dimensions \(expected -2 <= {word} < 2\)"):
+        getattr(x, method)(2)
+    with pytest.raises(TypeError, match=rf"{method}(\(\))?: {word} must be an int or a tuple "
+                                        rf"of ints, got \(0, 1.5\)"):
+        getattr(x, method)((0, 1.5))
