@@ -1,15 +1,14 @@
 """Argument checks shared by the optimizers and the schedulers.
 
-The type checks are ``tinygrad_book.checks``'; the ranges here keep PyTorch's wording.
-Each raises with PyTorch's wording ("Invalid learning rate: ...") followed by
+The checks themselves are ``tinygrad_book.checks``' (``number``, ``integer``,
+``in_range``); this module names the ranges each hyperparameter must lie in. A bad
+range raises with PyTorch's wording ("Invalid learning rate: ...") followed by
 the argument's name, the value it got and what was expected, and otherwise
 returns (or, for a parameter group, stores back) a plain Python ``float``,
 ``int`` or ``bool``. Plain floats matter: under NumPy 2's promotion rules a
 Python float keeps a float32 parameter float32, while an ``np.float64``
 learning rate would silently compute the update in float64.
 """
-import math
-
 import numpy as np
 
 from tinygrad_book import checks
@@ -22,48 +21,24 @@ def real_value(name, value):
 
 
 def positive_value(name, value, label=None):
-    value = real_value(name, value)
-    if not value > 0:
-        raise ValueError(f"Invalid {label or name}: {name}={value!r}, expected {name} > 0")
-    return _finite(name, value, label)
+    return checks.in_range(value, name, low=0, low_open=True, finite=True, label=label or name)
 
 
 def at_least_value(name, value, low, label=None):
     """``value >= low`` (NaN fails too)."""
-    value = real_value(name, value)
-    if not value >= low:
-        raise ValueError(f"Invalid {label or name}: {name}={value!r}, expected "
-                         f"{name} >= {low:g}")
-    return _finite(name, value, label)
-
-
-def _finite(name, value, label):
-    # An infinite learning rate or epsilon would silently turn every parameter into inf/nan.
-    if value == math.inf:
-        raise ValueError(f"Invalid {label or name}: {name}={value!r}, expected a finite number")
-    return value
+    return checks.in_range(value, name, low=low, finite=True, label=label or name)
 
 
 def between_value(name, value, low, high, label=None):
-    value = real_value(name, value)
-    if not low <= value <= high:
-        raise ValueError(f"Invalid {label or name}: {name}={value!r}, expected "
-                         f"{low:g} <= {name} <= {high:g}")
-    return value
+    return checks.in_range(value, name, low=low, high=high, label=label or name)
 
 
 def positive_int(name, value):
-    value = checks.integer(value, name)
-    if value <= 0:
-        raise ValueError(f"Invalid {name}: {name}={value!r}, expected a positive integer")
-    return value
+    return checks.in_range(value, name, low=1, label=name, integral=True)
 
 
 def non_negative_int(name, value):
-    value = checks.integer(value, name)
-    if value < 0:
-        raise ValueError(f"Invalid {name}: {name}={value!r}, expected an integer >= 0")
-    return value
+    return checks.in_range(value, name, low=0, label=name, integral=True)
 
 
 def per_group(name, value, groups):
@@ -109,14 +84,9 @@ def betas(group):
         value = value.tolist()
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         raise TypeError(f"betas must be a pair (beta1, beta2), got {value!r}")
-    checked = []
-    for i, beta in enumerate(value):
-        beta = real_value(f"betas[{i}]", beta)
-        if not 0.0 <= beta < 1.0:
-            raise ValueError(f"Invalid beta parameter at index {i}: betas[{i}]={beta!r}, "
-                             f"expected 0 <= betas[{i}] < 1")
-        checked.append(beta)
-    group["betas"] = tuple(checked)
+    group["betas"] = tuple(
+        checks.in_range(beta, f"betas[{i}]", low=0, high=1, high_open=True,
+                        label=f"beta parameter at index {i}") for i, beta in enumerate(value))
 
 
 def learning_rate(group):

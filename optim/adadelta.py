@@ -36,6 +36,8 @@ class Adadelta(Optimizer):
     State per parameter: ``step``, ``square_avg`` (v), ``acc_delta`` (u).
     """
 
+    _flags = ("maximize",)
+
     def __init__(self, params: Params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
                  weight_decay: float = 0, *, maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
@@ -46,7 +48,6 @@ class Adadelta(Optimizer):
         _checks.between(group, "rho", "rho value", 0.0, 1.0)
         _checks.epsilon(group)
         _checks.weight_decay(group)
-        _checks.flag(group, "maximize")
 
     def _update(self, param, grad, state, group):
         rho, eps = group["rho"], group["eps"]

@@ -42,6 +42,8 @@ class Adagrad(Optimizer):
     State per parameter: ``step`` (int) and ``sum`` (h).
     """
 
+    _flags = ("maximize",)
+
     def __init__(self, params: Params, lr: float = 1e-2, lr_decay: float = 0,
                  weight_decay: float = 0, initial_accumulator_value: float = 0, eps: float = 1e-10,
                  *, maximize: bool = False) -> None:
@@ -56,7 +58,6 @@ class Adagrad(Optimizer):
         _checks.weight_decay(group)
         _checks.at_least(group, "initial_accumulator_value", "initial_accumulator_value value")
         _checks.epsilon(group)
-        _checks.flag(group, "maximize")
 
     def _update(self, param, grad, state, group):
         self._init_state(state, param, "sum", fill=group["initial_accumulator_value"], step=0)

@@ -53,6 +53,8 @@ class Adam(Optimizer):
     ``max_exp_avg_sq`` (v̂) with amsgrad.
     """
 
+    _flags = ("amsgrad", "maximize", "decoupled_weight_decay")
+
     def __init__(self, params: Params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *,
                  maximize: bool = False, decoupled_weight_decay: bool = False) -> None:
@@ -62,9 +64,6 @@ class Adam(Optimizer):
 
     def _check_group(self, group):
         _checks.adam_family(group)
-        _checks.flag(group, "amsgrad")
-        _checks.flag(group, "maximize")
-        _checks.flag(group, "decoupled_weight_decay")
 
     def _update(self, param, grad, state, group):
         lr, eps, amsgrad = group["lr"], group["eps"], group["amsgrad"]

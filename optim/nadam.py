@@ -26,21 +26,17 @@ class NAdam(Optimizer):
 
     The last line looks one step ahead: it applies next step's momentum to m now.
 
-    Args:
-        params: tensors or parameter-group dicts to optimize.
-        lr: learning rate (default 2e-3).
-        betas: (β1, β2), each in [0, 1) (default (0.9, 0.999)).
-        eps: ε added to the denominator (default 1e-8).
-        weight_decay: weight decay coefficient (default 0).
+    Args: as :class:`Adam`'s (``decoupled_weight_decay=True`` gives NAdamW), without
+    ``amsgrad``, but with ``lr`` 2e-3 by default, and
         momentum_decay: ψ in the momentum schedule (default 4e-3).
-        decoupled_weight_decay: shrink W directly instead of adding to g (NAdamW).
-        maximize: ascend the objective instead of descending.
 
     State per parameter: ``step``, ``mu_product`` (Π_t, a float), ``exp_avg``,
     ``exp_avg_sq``.
     """
 
     _scalar_state = {"step": int, "mu_product": float}
+
+    _flags = ("decoupled_weight_decay", "maximize")
 
     def __init__(self, params: Params, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0, momentum_decay: float = 4e-3,
@@ -53,8 +49,6 @@ class NAdam(Optimizer):
     def _check_group(self, group):
         _checks.adam_family(group)
         _checks.at_least(group, "momentum_decay", "momentum_decay value")
-        _checks.flag(group, "decoupled_weight_decay")
-        _checks.flag(group, "maximize")
 
     def _update(self, param, grad, state, group):
         lr = group["lr"]

@@ -20,6 +20,8 @@ from tinygrad_book.grad_mode import enable_grad, no_grad
 from tinygrad_book.param_utils import plain, zero_grad
 from tinygrad_book.tensor import Tensor
 
+from . import _checks
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import Any
@@ -36,16 +38,18 @@ class Optimizer:
         defaults: hyperparameter name -> default, used where a group gives none.
 
     Subclasses implement ``_check_group(group)`` (validate and normalise the
-    hyperparameters in place) and ``_update(param, grad, state, group)``.
+    hyperparameters in place) and ``_update(param, grad, state, group)``, and name
+    their on/off hyperparameters in ``_flags`` (each must be True or False).
     ``_scalar_state`` names the state entries that are Python numbers rather
     than arrays shaped like the parameter, with their type.
     """
 
     _scalar_state: dict[str, type] = {"step": int}
+    _flags: tuple[str, ...] = ()
 
     def __init__(self, params: Params, defaults: Any) -> None:
         self.defaults = dict(defaults)
-        self._check_group(self.defaults)
+        self._check_hyperparameters(self.defaults)
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         self._step_count = 0
@@ -68,6 +72,12 @@ class Optimizer:
             self.add_param_group(group)
 
     # -- what subclasses provide ------------------------------------------------
+    def _check_hyperparameters(self, group):
+        """The flags (``_flags``), then the subclass's own checks (``_check_group``)."""
+        for name in self._flags:
+            _checks.flag(group, name)
+        self._check_group(group)
+
     def _check_group(self, group):
         """Validate the hyperparameters in ``group``; raise ValueError/TypeError."""
 
@@ -159,7 +169,7 @@ class Optimizer:
         for name, default in self.defaults.items():
             group.setdefault(name, default)
         try:
-            self._check_group(group)
+            self._check_hyperparameters(group)
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"parameter group {n}: {exc}") from None
         group["params"] = params
@@ -265,7 +275,7 @@ class Optimizer:
                                  f"{missing}; was it saved from a different optimizer?")
             new_group = {k: plain(v) for k, v in saved.items() if k != "params"}
             try:
-                self._check_group(new_group)
+                self._check_hyperparameters(new_group)
             except (TypeError, ValueError) as exc:
                 raise ValueError(f"{name}.load_state_dict(): parameter group {n}: {exc}") from None
             new_group["params"] = group["params"]

@@ -29,17 +29,12 @@ class RAdam(Optimizer):
     In the first few steps v rests on too few gradients to trust, so RAdam
     takes momentum steps until ρ_t, the length of the average, passes 5.
 
-    Args:
-        params: tensors or parameter-group dicts to optimize.
-        lr: learning rate (default 1e-3).
-        betas: (β1, β2), each in [0, 1) (default (0.9, 0.999)).
-        eps: ε added to the denominator (default 1e-8).
-        weight_decay: weight decay coefficient (default 0).
-        decoupled_weight_decay: shrink W directly instead of adding to g.
-        maximize: ascend the objective instead of descending.
+    Args: as :class:`Adam`'s (same names and defaults), without ``amsgrad``.
 
     State per parameter: ``step``, ``exp_avg`` (m), ``exp_avg_sq`` (v).
     """
+
+    _flags = ("decoupled_weight_decay", "maximize")
 
     def __init__(self, params: Params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0, decoupled_weight_decay: bool = False,
@@ -50,8 +45,6 @@ class RAdam(Optimizer):
 
     def _check_group(self, group):
         _checks.adam_family(group)
-        _checks.flag(group, "decoupled_weight_decay")
-        _checks.flag(group, "maximize")
 
     def _update(self, param, grad, state, group):
         lr = group["lr"]

@@ -42,6 +42,8 @@ class RMSprop(Optimizer):
     centered, ``momentum_buffer`` (b) if momentum > 0.
     """
 
+    _flags = ("centered", "maximize")
+
     def __init__(self, params: Params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0, momentum: float = 0, centered: bool = False, *,
                  maximize: bool = False) -> None:
@@ -54,8 +56,6 @@ class RMSprop(Optimizer):
         _checks.epsilon(group)
         _checks.weight_decay(group)
         _checks.at_least(group, "momentum", "momentum value")
-        _checks.flag(group, "centered")
-        _checks.flag(group, "maximize")
 
     def _update(self, param, grad, state, group):
         alpha, momentum = group["alpha"], group["momentum"]

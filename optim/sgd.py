@@ -41,6 +41,8 @@ class SGD(Optimizer):
         maximize: ascend the objective instead of descending.
     """
 
+    _flags = ("nesterov", "maximize")
+
     def __init__(self, params: Params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
                  weight_decay: float = 0, nesterov: bool = False, *,
                  maximize: bool = False) -> None:
@@ -53,8 +55,6 @@ class SGD(Optimizer):
         _checks.at_least(group, "momentum", "momentum value")
         _checks.number(group, "dampening")
         _checks.weight_decay(group)
-        _checks.flag(group, "nesterov")
-        _checks.flag(group, "maximize")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
                 "Nesterov momentum requires a momentum and zero dampening: got "

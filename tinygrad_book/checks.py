@@ -90,6 +90,40 @@ def positive(value: Any, name: str, op: str | None = None, allow_zero: bool = Fa
     return value
 
 
+def in_range(value: Any, name: str, op: str | None = None, low: float | None = None,
+             high: float | None = None, *, low_open: bool = False, high_open: bool = False,
+             finite: bool = False, label: str | None = None, integral: bool = False) -> Any:
+    """A real number within ``low``..``high`` (an end left out with ``low_open``/``high_open``;
+    NaN is in no range), as a float (an int with ``integral``, checked as ``integer``); with
+    ``finite``, ±inf is refused too. Not a number: a TypeError, as ``number``. Outside::
+
+        cross_entropy(): label_smoothing must be between 0.0 and 1.0, got 1.5
+        Invalid learning rate: lr=-0.1, expected lr >= 0      (label="learning rate")
+
+    ``label`` gives PyTorch's optimizer wording ("Invalid <label>: ...") instead.
+    """
+    value = integer(value, name, op) if integral else number(value, name, op)
+    above = low is None or (value > low if low_open else value >= low)
+    below = high is None or (value < high if high_open else value <= high)
+    if above and below and not (finite and math.isinf(value)):
+        return value
+    if not (above and below):
+        bounds = [f"{'>' if low_open else '>='} {low:g}"] if low is not None else []
+        bounds += [f"{'<' if high_open else '<='} {high:g}"] if high is not None else []
+        if label:  # PyTorch's "expected 0 <= betas[0] < 1", "expected lr >= 0"
+            expected = (f"{name} {bounds[0]}" if len(bounds) == 1 else
+                        f"{low:g} {'<' if low_open else '<='} {name} {bounds[1]}")
+        elif low is not None and high is not None and not (low_open or high_open):
+            expected = f"between {float(low)!r} and {float(high)!r}"
+        else:
+            expected = " and ".join(bounds)
+    else:
+        expected = "a finite number"
+    if label:
+        raise ValueError(f"Invalid {label}: {name}={value!r}, expected {expected}")
+    raise ValueError(f"{_where(name, op)} must be {expected}, got {value!r}")
+
+
 def probability(value: Any, name: str, op: str | None = None) -> float:
     """A number in [0, 1] (NaN refused), as a float; PyTorch's wording for dropout's p."""
     if not is_real(value) or not 0 <= value <= 1:

@@ -2,10 +2,9 @@
 section 5.6.3) and the negative log-likelihood. Element-wise losses are in loss_elementwise.py."""
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from tinygrad_book import checks
 from tinygrad_book.autograd import Function
 from tinygrad_book.grad_mode import is_grad_enabled
 from tinygrad_book.ops.activation import log_softmax_array
@@ -181,15 +180,6 @@ def _unbatch(fn, input, target, probabilities):
     return input, target, False
 
 
-def _check_label_smoothing(fn, label_smoothing):
-    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real):
-        raise TypeError(f"{fn}(): label_smoothing must be a number in [0, 1], got "
-                        f"{type(label_smoothing).__name__} {label_smoothing!r}")
-    if not 0.0 <= float(label_smoothing) <= 1.0:
-        raise ValueError(f"{fn}(): label_smoothing must be between 0.0 and 1.0, got "
-                         f"{label_smoothing!r}")
-
-
 def _class_weight(fn, weight, input):
     """The optional (C,) ``weight`` as an array of the input's dtype, checked."""
     if weight is None:
@@ -238,7 +228,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     target = as_tensor(target, fn, "target")
     check_reduction(reduction, fn)
     check_mean_of_empty(input, reduction, fn)
-    _check_label_smoothing(fn, label_smoothing)
+    label_smoothing = checks.in_range(label_smoothing, "label_smoothing", f"{fn}()", 0, 1)
     probabilities = target.dtype.kind == "f"
     if not probabilities and target.dtype.kind not in "iu":
         raise TypeError(f"{fn}(): target must hold integer class indices or float "

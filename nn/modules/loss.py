@@ -5,8 +5,9 @@ Each takes ``(input, target)`` and returns a scalar (``reduction="mean"`` or
 """
 from __future__ import annotations
 
-import numbers
 from typing import TYPE_CHECKING
+
+from tinygrad_book import checks
 
 from ...tensor import Tensor
 from .. import functional as F
@@ -51,13 +52,8 @@ class CrossEntropyLoss(_WeightedLoss):
                  reduction: str = "mean", label_smoothing: float = 0.0) -> None:
         super().__init__(weight, reduction)
         self.ignore_index = ignore_index
-        if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real):
-            raise TypeError(f"CrossEntropyLoss: label_smoothing must be a number in [0, 1], got "
-                            f"{type(label_smoothing).__name__} {label_smoothing!r}")
-        if not 0.0 <= label_smoothing <= 1.0:
-            raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got "
-                             f"{label_smoothing}")
-        self.label_smoothing: float = float(label_smoothing)
+        self.label_smoothing: float = checks.in_range(label_smoothing, "label_smoothing",
+                                                      "CrossEntropyLoss", 0, 1)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.cross_entropy(input, target, self.weight, self.ignore_index,

@@ -18,6 +18,16 @@ if TYPE_CHECKING:
     from tinygrad_book.tensor import Tensor
 
 
+
+def _binary(fn, doc):
+    """The front function (and Tensor method) of the two-input Function ``fn``: both
+    inputs made one floating dtype (integers become float32), then ``fn.apply``."""
+    def front(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
+        return fn.apply(*float_pair(input, other))
+    front.__doc__ = doc
+    return front
+
+
 class Atan2(Function):
     """z = atan2(a, b), the angle of the point (b, a);
     dz/da = b/(a² + b²), dz/db = -a/(a² + b²)."""
@@ -34,10 +44,8 @@ class Atan2(Function):
         return scale * b, -scale * a
 
 
-@tensor_method("atan2", "arctan2")
-def atan2(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
-    """Elementwise angle of (other, input) in radians, in (-π, π]."""
-    return Atan2.apply(*float_pair(input, other))
+atan2 = tensor_method("atan2", "arctan2")(
+    _binary(Atan2, "Elementwise angle of (other, input) in radians, in (-π, π]."))
 
 
 class LogAddExp(Function):
@@ -55,10 +63,8 @@ class LogAddExp(Function):
         return g * (a - out).exp(), g * (b - out).exp()
 
 
-@tensor_method()
-def logaddexp(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
-    """ln(e^x + e^y), elementwise and stable for large |x|, |y|."""
-    return LogAddExp.apply(*float_pair(input, other))
+logaddexp = tensor_method("logaddexp")(
+    _binary(LogAddExp, "ln(e^x + e^y), elementwise and stable for large |x|, |y|."))
 
 
 class Copysign(Function):
@@ -78,10 +84,8 @@ class Copysign(Function):
         return g * ratio, None
 
 
-@tensor_method()
-def copysign(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
-    """The magnitude of ``input`` with the sign of ``other``, elementwise."""
-    return Copysign.apply(*float_pair(input, other))
+copysign = tensor_method("copysign")(
+    _binary(Copysign, "The magnitude of ``input`` with the sign of ``other``, elementwise."))
 
 
 class Hypot(Function):
@@ -99,10 +103,8 @@ class Hypot(Function):
         return g * a / out, g * b / out
 
 
-@tensor_method()
-def hypot(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
-    """√(x² + y²), elementwise, without overflow for large x, y."""
-    return Hypot.apply(*float_pair(input, other))
+hypot = tensor_method("hypot")(
+    _binary(Hypot, "√(x² + y²), elementwise, without overflow for large x, y."))
 
 
 class Xlogy(Function):
@@ -128,10 +130,8 @@ class Xlogy(Function):
         return ga, gb
 
 
-@tensor_method()
-def xlogy(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
-    """x · ln y, taken as 0 where x = 0 (so 0 · ln 0 = 0, as in entropy sums)."""
-    return Xlogy.apply(*float_pair(input, other))
+xlogy = tensor_method("xlogy")(
+    _binary(Xlogy, "x · ln y, taken as 0 where x = 0 (so 0 · ln 0 = 0, as in entropy sums)."))
 
 
 @tensor_method()

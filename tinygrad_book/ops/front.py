@@ -116,6 +116,17 @@ def keep(keepdim, keepdims):
     return bool(keepdim or keepdims)
 
 
+def float_arg(input, dtype, op):
+    """``input`` as a Tensor, in ``dtype`` if that is given, refused unless it then holds
+    floats (the ops that are only defined on real numbers: nanmean, vector_norm...)."""
+    input = as_tensor(input)
+    if dtype is not None:
+        input = input.astype(dtype)
+    if input.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating point tensor, got dtype {input.dtype}")
+    return input
+
+
 def int_arg(value, op, name, low=None):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{op}: {name} must be an int, got {value!r}")

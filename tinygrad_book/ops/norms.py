@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..autograd import Function
-from .front import as_tensor, constant, dims_arg, keep, pick, tensor_method
+from .front import as_tensor, constant, dims_arg, float_arg, keep, pick, reduce_dims, tensor_method
 from .select import Where
 
 if TYPE_CHECKING:
@@ -41,22 +41,11 @@ class Norm2(Function):
         return g * a / safe, None, None
 
 
-def _axes(dim, ndim, op):
-    if dim is None:
-        return tuple(range(ndim))
-    axes = tuple(sorted(dims_arg(dim, ndim, op)))
-    return axes if ndim else ()  # a 0-d tensor accepts dim 0 or -1, reducing nothing
-
-
 def vector_norm(x, ord=2, dim=None, keepdim=False, dtype=None, axis=None, keepdims=None):
     """(Σ |x|^ord)^(1/ord) over ``dim`` (all elements by default); ``ord`` may be
     inf (max |x|), -inf (min |x|) or 0 (the count of non-zeros)."""
-    x = as_tensor(x)
-    if dtype is not None:
-        x = x.astype(dtype)
-    elif x.dtype.kind != "f":
-        raise TypeError(f"vector_norm(): expected a floating point tensor, got dtype {x.dtype}")
-    axes = _axes(pick(dim, axis), x.ndim, "vector_norm()")
+    x = float_arg(x, dtype, "vector_norm()")
+    axes = reduce_dims(pick(dim, axis), x.ndim, "vector_norm()")
     keepdims = keep(keepdim, keepdims)
     if ord == 2:
         return Norm2.apply(x, axes, keepdims)

@@ -19,6 +19,7 @@ from .front import (
     constant,
     dim_arg,
     dims_arg,
+    float_arg,
     is_tensor,
     keep,
     pick,
@@ -113,11 +114,7 @@ def nansum(input: Tensor, dim: Dim = None, keepdim: bool = False, dtype: DTypeLi
 def nanmean(input: Tensor, dim: Dim = None, keepdim: bool = False, dtype: DTypeLike | None = None,
             axis: Dim = None, keepdims: bool | None = None) -> Tensor:
     """The mean over ``dim`` of the elements that are not NaN."""
-    input = as_tensor(input)
-    if dtype is not None:
-        input = input.astype(dtype)
-    if input.dtype.kind != "f":
-        raise TypeError(f"nanmean(): expected a floating point tensor, got dtype {input.dtype}")
+    input = float_arg(input, dtype, "nanmean()")
     axes = reduce_dims(pick(dim, axis), input.ndim, "nanmean()")
     clean, nan = _without_nan(input)
     count = np.sum(~nan, axis=axes, keepdims=keep(keepdim, keepdims)).astype(input.dtype)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..autograd import Function
-from .front import as_tensor, constant, float_pair, pair, tensor_method
+from .front import as_tensor, constant, float_arg, float_pair, pair, tensor_method
 
 if TYPE_CHECKING:
     from tinygrad_book._typing import ArrayLike
@@ -86,9 +86,7 @@ def sign(input: Tensor) -> Tensor:
 @tensor_method()
 def frac(input: Tensor) -> Tensor:
     """x - trunc(x): the fractional part with the sign of x (gradient 1)."""
-    input = as_tensor(input)
-    if input.dtype.kind != "f":
-        raise TypeError(f"frac(): expected a floating point tensor, got dtype {input.dtype}")
+    input = float_arg(input, None, "frac()")
     return input - trunc(input).detach()
 
 

@@ -61,16 +61,22 @@ def cumsum(input: Tensor, dim: int, dtype: DTypeLike | None = None) -> Tensor:
     return CumSum.apply(input, dim)
 
 
+def _running(ctx, a, dim, accumulate):
+    """The forward of a scan whose backward needs its input and output: ``accumulate``
+    along ``dim`` (a 0-d input is its own running result)."""
+    ctx.dim = dim
+    out = accumulate(a, axis=dim) if a.ndim else a.copy()
+    ctx.save_for_backward(a, out)
+    return out
+
+
 class CumProd(Function):
     """z_i = Π_{j<=i} a_j along ``dim``;
     dL/da_j = Σ_{i>=j} g_i Π_{k<=i, k≠j} a_k  (= Σ_{i>=j} g_i z_i / a_j without zeros)."""
 
     @staticmethod
     def forward(ctx, a, dim):
-        ctx.dim = dim
-        out = np.cumprod(a, axis=dim) if a.ndim else a.copy()
-        ctx.save_for_backward(a, out)
-        return out
+        return _running(ctx, a, dim, np.cumprod)
 
     @staticmethod
     def backward(ctx, g):
@@ -144,10 +150,7 @@ class LogCumSumExp(Function):
 
     @staticmethod
     def forward(ctx, a, dim):
-        ctx.dim = dim
-        out = np.logaddexp.accumulate(a, axis=dim) if a.ndim else a.copy()
-        ctx.save_for_backward(a, out)
-        return out
+        return _running(ctx, a, dim, np.logaddexp.accumulate)
 
     @staticmethod
     def backward(ctx, g):

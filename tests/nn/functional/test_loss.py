@@ -157,7 +157,7 @@ def test_loss_gradgradchecks():
     (lambda x: F.cross_entropy(x, Tensor([0, 1, 2]), label_smoothing=1.5), ValueError,
      r"label_smoothing must be between 0.0 and 1.0, got 1.5"),
     (lambda x: F.cross_entropy(x, Tensor([0, 1, 2]), label_smoothing="0.1"), TypeError,
-     r"cross_entropy\(\): label_smoothing must be a number in \[0, 1\], got str '0.1'"),
+     r"cross_entropy\(\): label_smoothing must be a number, got str '0.1'"),
 ])
 def test_loss_argument_errors(call, error, message):
     with pytest.raises(error, match=message):
