@@ -48,38 +48,39 @@ class BatchNorm(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, eps, momentum, running_mean=None, running_var=None):
-        # Five passes over x's size, all in x's dtype: the sum, x - μ, Σ(x - μ)² (einsum:
-        # no squared temporary), x̂ in place, then γ x̂ + β into the output.
+        # Five passes over x's size, all in x's dtype: the sum, x - μ, Σ(x - μ)² (einsum: no
+        # squared temporary), (x - μ)·(γ/σ) and + β. x̂ itself is never stored: backward
+        # needs only x - μ and 1/σ.
         axes, m = _channel_axes(x.ndim), x.size // x.shape[1]
         mean = np.add.reduce(x, axis=axes, keepdims=True)
         mean /= m
-        xhat = np.subtract(x, mean)
-        var = np.einsum(_CHANNEL_DOT[x.ndim], xhat, xhat).reshape(mean.shape)
+        centred = np.subtract(x, mean)
+        var = np.einsum(_CHANNEL_DOT[x.ndim], centred, centred).reshape(mean.shape)
         var /= m
-        invstd = 1 / np.sqrt(var + x.dtype.type(eps))
-        xhat *= invstd
-        out = xhat
-        if weight is not None:
-            out = np.multiply(xhat, _per_channel(weight, x.ndim))
-        if bias is not None:
-            out = np.add(out, _per_channel(bias, x.ndim), out=None if out is xhat else out)
         if running_mean is not None:
             _lerp_(running_mean, mean.reshape(-1), momentum)
         if running_var is not None:
             # PyTorch (and the book's inference) keep the unbiased estimate m/(m-1) σ².
             _lerp_(running_var, var.reshape(-1) * (m / (m - 1)), momentum)
+        invstd = np.add(var, x.dtype.type(eps), out=var)
+        np.sqrt(invstd, out=invstd)
+        np.divide(1, invstd, out=invstd)
+        scale = invstd if weight is None else invstd * weight.reshape(invstd.shape)
+        out = np.multiply(centred, scale)
+        if bias is not None:
+            out += bias.reshape(invstd.shape)
         ctx.axes, ctx.eps = axes, eps
         ctx.attrs = dict(eps=eps, momentum=momentum)
-        ctx.save_for_backward(x, weight, xhat, invstd)
+        ctx.save_for_backward(x, weight, centred, invstd)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        x, weight, xhat, invstd = ctx.saved_tensors
+        x, weight, centred, invstd = ctx.saved_tensors
         axes, nd = ctx.axes, g.ndim
         if not is_grad_enabled():
-            grads = _backward_arrays(g.data, None if weight is None else weight.data, xhat.data,
-                                     invstd.data, axes, ctx.needs_input_grad)
+            grads = _backward_arrays(g.data, None if weight is None else weight.data,
+                                     centred.data, invstd.data, axes, ctx.needs_input_grad)
             return tuple(None if a is None else Tensor._make(a, False, None, 0) for a in grads)
         # A recorded backward (create_graph) needs x̂ and 1/σ as functions of x.
         mean = x.mean(axis=axes, keepdims=True)
@@ -98,19 +99,20 @@ class BatchNorm(Function):
                 gb.reshape(-1) if ctx.needs_input_grad[2] else None)
 
 
-def _backward_arrays(g, weight, xhat, invstd, axes, needs):
+def _backward_arrays(g, weight, centred, invstd, axes, needs):
     """The backward above on arrays: (dx, dγ, dβ), ``None`` where not needed.
 
-    dx = γ/√(σ² + ε) · (g - dβ/m - x̂ · dγ/m) in four passes over one output array.
+    With x̂ = (x - μ)/σ: dγ = (1/σ) Σ g (x - μ), and
+    dx = γ/σ · (g - dβ/m - (x - μ) · dγ/(σ m)) in four passes over one output array.
     """
-    nd = g.ndim
     m = g.size // g.shape[1]
     gb = np.add.reduce(g, axis=axes, keepdims=True)
-    gw = np.einsum(_CHANNEL_DOT[nd], g, xhat).reshape(gb.shape)
+    gw = np.einsum(_CHANNEL_DOT[g.ndim], g, centred).reshape(gb.shape)
+    gw *= invstd
     gx = None
     if needs[0]:
-        scale = invstd if weight is None else invstd * weight.reshape((1, -1) + (1,) * (nd - 2))
-        gx = np.multiply(xhat, gw / m)
+        scale = invstd if weight is None else invstd * weight.reshape(invstd.shape)
+        gx = np.multiply(centred, invstd * gw / m)
         gx += gb / m
         np.subtract(g, gx, out=gx)
         gx *= scale

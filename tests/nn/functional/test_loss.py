@@ -162,3 +162,19 @@ def test_loss_gradgradchecks():
 def test_loss_argument_errors(call, error, message):
     with pytest.raises(error, match=message):
         call(Tensor(rand(3, 4)))
+
+
+@pytest.mark.parametrize("ignore_index", [-100, 0, 2, 9])
+def test_cross_entropy_ignore_index_inside_or_outside_the_classes(ignore_index):
+    """Targets all in range skip the mask only when ignore_index cannot be one of them."""
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal((6, 4)).astype(np.float32)
+    t = np.array([0, 1, 2, 3, 2, 1])
+    xa = Tensor(x, requires_grad=True)
+    loss = F.cross_entropy(xa, Tensor(t), ignore_index=ignore_index)
+    loss.backward()
+    xt = torch.tensor(x, requires_grad=True)
+    ref = torch.nn.functional.cross_entropy(xt, torch.tensor(t), ignore_index=ignore_index)
+    ref.backward()
+    assert_close(loss, ref.detach().numpy(), rtol=1e-6, atol=1e-6)
+    assert_close(xa.grad, xt.grad.numpy(), rtol=1e-6, atol=1e-6)
