@@ -11,6 +11,8 @@
 * ``what_it_is`` names a file that is not a zip archive: a pickle, a lone
   ``.npy`` array, an image, a text file.
 """
+from typing import Any
+
 import numpy as np
 
 MAX_DEPTH = 100  # a model's or optimizer's state_dict is about 5 deep
@@ -52,7 +54,7 @@ def read_member(zf, member, ref):
         except MemoryError:
             raise Refused(f"entry {ref!r} declares an array of {need:,} bytes, more than "
                           "this machine can hold") from None
-        view, filled = memoryview(buffer), 0
+        view, filled = buffer.data, 0   # a memoryview of the new array
         while filled < need:
             n = fp.readinto(view[filled:])
             if not n:
@@ -77,7 +79,8 @@ def _children(node):
 
 def references(root):
     """Array member names a (JSON) structure refers to, in order, each once."""
-    seen, stack = {}, [root]
+    seen: dict[Any, None] = {}   # an ordered set
+    stack = [root]
     while stack:
         node = stack.pop()
         if isinstance(node, dict) and node.get("t") in ("array", "tensor", "parameter",

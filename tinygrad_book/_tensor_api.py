@@ -265,8 +265,8 @@ class TensorMethods:
     cummax = _scan.cummax
     cummin = _scan.cummin
     logcumsumexp = _scan.logcumsumexp
-    __eq__ = _select.eq
-    __ne__ = _select.ne
+    __eq__ = _select.eq  # type: ignore[assignment]  # elementwise, as PyTorch's (not a bool)
+    __ne__ = _select.ne  # type: ignore[assignment]  # likewise
     __lt__ = _select.lt
     __le__ = _select.le
     __gt__ = _select.gt

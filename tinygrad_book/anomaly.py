@@ -23,6 +23,7 @@ already visible, and this tells where its gradient went wrong.
 import functools
 import linecache
 import sys
+from types import FrameType
 
 import numpy as np
 
@@ -95,7 +96,7 @@ def record_call_site(ctx):
     since ``nn`` and ``optim`` live outside the ``tinygrad_book`` folder. The
     source line is read only if an error is reported.
     """
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
         if module != "tinygrad_book" and not module.startswith("tinygrad_book."):

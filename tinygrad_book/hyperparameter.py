@@ -35,6 +35,7 @@ import os
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 import numpy as np
 
@@ -113,7 +114,7 @@ class Choice:
         return f"Choice({self.options!r})"
 
 
-def _is_distribution(value):
+def _is_distribution(value: object) -> TypeGuard[LogUniform | Uniform | Choice]:
     return isinstance(value, (_Range, Choice))
 
 
@@ -242,12 +243,12 @@ def random_search(objective, space, n_trials, executor=None, seed=0, max_workers
                         f"submit()), got {type(executor).__name__}")
     rng = np.random.default_rng(seed)
     params = [sample_space(space, rng) for _ in range(n_trials)]
-    seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(n_trials)]
+    seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(int(n_trials))]
 
     own = executor is None
     if own:
         executor = ProcessPoolExecutor(max_workers=max_workers
-                                       or min(n_trials, os.cpu_count() or 1))
+                                       or min(int(n_trials), os.cpu_count() or 1))
     try:
         futures = [executor.submit(_run_trial, objective, p, s)
                    for p, s in zip(params, seeds, strict=True)]

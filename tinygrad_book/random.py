@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 _generator = np.random.default_rng()
 
 
-def manual_seed(seed: int) -> None:
+def manual_seed(seed: int) -> np.random.Generator:
     """Reseed the global generator; returns it (as PyTorch returns its Generator)."""
     global _generator
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):

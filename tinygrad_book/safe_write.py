@@ -24,6 +24,7 @@ import re
 import secrets
 import socket
 import stat
+import sys
 
 _TMP_INFIX = ".tinygrad_book-"
 
@@ -61,7 +62,7 @@ def remove_stale_temporaries(target):
     directory, base = os.path.split(target)
     pattern = re.compile(rf"\.{re.escape(base)}{re.escape(_TMP_INFIX)}{re.escape(_host())}-"
                          rf"(\d+)-[0-9a-f]{{8}}\.tmp")
-    removed = []
+    removed: list[str] = []
     try:
         names = os.listdir(directory or ".")
     except OSError:
@@ -159,8 +160,9 @@ def write_atomically(path, write, fn="save"):
             _copy_in_place(tmp, target)
         except BaseException as exc:
             # The target may now be half-written; the temporary is the complete new file.
-            exc.add_note(f"{fn}: {path!r} has {st.st_nlink} hard links and was being rewritten "
-                         f"in place; the complete new contents are in {tmp!r}")
+            if sys.version_info >= (3, 11):  # add_note is new in 3.11; 3.10 raises it as is
+                exc.add_note(f"{fn}: {path!r} has {st.st_nlink} hard links and was being "
+                             f"rewritten in place; the complete new contents are in {tmp!r}")
             raise
         os.unlink(tmp)
         return

@@ -17,6 +17,7 @@ code, and a file that carries pickled objects is refused.
 import json
 import os
 import zipfile
+from typing import Any
 
 import numpy as np
 
@@ -49,7 +50,7 @@ def save(obj, path):
     describes: atomically, through symlinks, keeping hard links and modes.
     """
     check_depth(obj, "save: cannot store obj")
-    arrays = {}
+    arrays: dict[str, Any] = {}   # member name -> array
     tree = _encode(obj, arrays, "obj")
     header = json.dumps({"format": _FORMAT, "version": _VERSION, "root": tree},
                         separators=(",", ":"))

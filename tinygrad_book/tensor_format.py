@@ -1,4 +1,6 @@
 """``repr`` of a Tensor in PyTorch's layout."""
+from typing import Any
+
 import numpy as np
 
 
@@ -11,7 +13,8 @@ def format_tensor(t):
         if data.ndim != 1:
             extras.append(f"size={data.shape}")
     else:
-        options = {"separator": ", ", "prefix": "tensor(", "threshold": 1000, "edgeitems": 3}
+        options: dict[str, Any] = {"separator": ", ", "prefix": "tensor(", "threshold": 1000,
+                                   "edgeitems": 3}
         if data.dtype.kind == "f":
             options["formatter"] = {"float_kind": _float_formatter(data)}
         body = np.array2string(data, **options)

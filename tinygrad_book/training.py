@@ -29,6 +29,7 @@ import os
 import time
 import warnings
 from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
@@ -100,8 +101,9 @@ class History:
     def from_dict(cls, d):
         """The History that :meth:`to_dict` described (as a checkpoint stores it)."""
         known = {f.name for f in fields(cls)}
-        return cls(**{k: (list(v) if isinstance(v, (list, tuple)) else v)
-                      for k, v in d.items() if k in known})
+        kwargs: dict[str, Any] = {k: (list(v) if isinstance(v, (list, tuple)) else v)
+                                  for k, v in d.items() if k in known}
+        return cls(**kwargs)
 
     def __repr__(self):
         last = {k: getattr(self, k)[-1] for k in ("train_acc", "val_acc", "test_acc")

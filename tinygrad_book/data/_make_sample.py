@@ -44,16 +44,16 @@ def build(csv_path):
     if set(np.unique(labels).tolist()) != set(range(10)):
         raise ValueError(f"{csv_path}: labels are not the digits 0..9: {np.unique(labels)}")
 
-    train_idx, test_idx = [], []
+    train_parts, test_parts = [], []
     for digit in range(10):
         rows = np.flatnonzero(labels == digit)
         if len(rows) < TRAIN_PER_CLASS + TEST_PER_CLASS:
             raise ValueError(f"{csv_path}: only {len(rows)} rows of digit {digit}")
-        train_idx.append(rows[:TRAIN_PER_CLASS])
-        test_idx.append(rows[TRAIN_PER_CLASS:TRAIN_PER_CLASS + TEST_PER_CLASS])
+        train_parts.append(rows[:TRAIN_PER_CLASS])
+        test_parts.append(rows[TRAIN_PER_CLASS:TRAIN_PER_CLASS + TEST_PER_CLASS])
     rng = np.random.default_rng(SEED)
-    train_idx = rng.permutation(np.concatenate(train_idx))
-    test_idx = rng.permutation(np.concatenate(test_idx))
+    train_idx = rng.permutation(np.concatenate(train_parts))
+    test_idx = rng.permutation(np.concatenate(test_parts))
 
     images = pixels.astype(np.uint8).reshape(-1, 28, 28)
     labels = labels.astype(np.uint8)

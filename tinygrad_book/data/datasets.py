@@ -147,7 +147,7 @@ def train_val_split(x, t, val_fraction=0.2, seed=None):
                          f"{x.shape} and {t.shape}")
     if isinstance(val_fraction, bool) or not isinstance(val_fraction, numbers.Real):
         raise TypeError(f"train_val_split: val_fraction must be a number, got {val_fraction!r}")
-    if not 0 < val_fraction < 1:
+    if not 0 < float(val_fraction) < 1:
         raise ValueError(f"train_val_split: val_fraction must be in (0, 1), got {val_fraction!r}")
     order = _generator(seed).permutation(x.shape[0])
     x, t = x[order], t[order]

@@ -10,6 +10,8 @@ import importlib
 import os
 import pickle
 import warnings
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -43,15 +45,17 @@ class RestrictedUnpickler(pickle._Unpickler):
     arrays and dtypes, the objects a pickled dict of arrays rebuilds, may be BUILT.
     """
 
-    dispatch = dict(pickle._Unpickler.dispatch)
+    dispatch: ClassVar[dict[int, Callable[..., Any]]] = dict(pickle._Unpickler.dispatch)
 
-    def load_build(self):
-        inst = self.stack[-2] if len(self.stack) > 1 else None  # below the state
+    # `stack` and `load_build` are the pure-Python unpickler's, which typeshed leaves out.
+    def load_build(self) -> None:
+        stack = self.stack  # type: ignore[attr-defined]  # pickle._Unpickler's, see above
+        inst = stack[-2] if len(stack) > 1 else None  # below the state
         if type(inst) is not np.ndarray and not isinstance(inst, np.dtype):
             raise pickle.UnpicklingError(
                 f"refusing to set the state of {type(inst).__name__} {inst!r}: this file may "
                 "only contain NumPy arrays (BUILD is allowed on arrays and dtypes only)")
-        pickle._Unpickler.load_build(self)
+        pickle._Unpickler.load_build(self)  # type: ignore[attr-defined]  # as `stack` above
 
     dispatch[pickle.BUILD[0]] = load_build
 

@@ -33,6 +33,7 @@ class BasicBlock(nn.Module):
         self.relu = nn.ReLU()
         self.conv2 = nn.Conv2d(planes, planes, 3, padding=1, bias=False)
         self.bn2 = nn.BatchNorm2d(planes)
+        self.downsample: nn.Sequential | None
         if stride != 1 or in_planes != planes:
             self.downsample = nn.Sequential(
                 nn.Conv2d(in_planes, planes, 1, stride=stride, bias=False), nn.BatchNorm2d(planes))
@@ -101,7 +102,8 @@ class VGG(nn.Module):
     def __init__(self, cfg=(16, 16, "M", 32, 32, "M", 64, 64, "M"), in_channels=1,
                  num_classes=10, input_size=28, hidden=256, batch_norm=False, dropout=0.5):
         super().__init__()
-        layers, c, size = [], in_channels, input_size
+        layers: list[nn.Module] = []
+        c, size = in_channels, input_size
         for item in cfg:
             if item == "M":
                 layers.append(nn.MaxPool2d(2))

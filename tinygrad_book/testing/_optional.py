@@ -9,7 +9,7 @@ try:
     from hypothesis import strategies as st
     from hypothesis.extra import numpy as hnp
 except ImportError:  # the `testing` extra is not installed
-    hypothesis = st = hnp = None
+    hypothesis = st = hnp = None  # type: ignore[assignment]  # callers check require_hypothesis
 
 INSTALL_HINT = 'pip install "tinygrad-book[testing]" (or: pip install hypothesis)'
 

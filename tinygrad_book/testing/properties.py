@@ -26,6 +26,8 @@ import functools
 import inspect
 import numbers
 import random
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +39,7 @@ from .strategies import Shape, tensors
 _MIN_EXAMPLES = [1]  # raised by the pytest plugin's --gradcheck-examples N
 
 
-def set_min_examples(n):
+def set_min_examples(n: int) -> int:
     """Make every ``gradcheck_property`` run at least ``n`` examples; returns the old value.
 
     The pytest plugin's ``--gradcheck-examples N`` calls this for a deeper run.
@@ -107,14 +109,15 @@ def options_of(max_examples, second_order, seed, avoid_kinks, kinks, eps, atol, 
     except (TypeError, ValueError):
         raise TypeError(f"{where}: kinks must be a sequence of numbers, got {kinks!r}") from None
     for name, value in (("eps", eps), ("atol", atol), ("rtol", rtol)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+                or not float(value) >= 0:
             raise ValueError(f"{where}: {name} must be a number >= 0, got {value!r}")
     return {"max_examples": int(max_examples), "second_order": bool(second_order), "seed": seed,
             "avoid_kinks": bool(avoid_kinks), "kinks": kinks, "eps": eps, "atol": atol,
             "rtol": rtol}
 
 
-def _decorate(builder, options):
+def _decorate(builder: Callable[..., Any], options: dict[str, Any]) -> Callable[..., None]:
     """``builder(draw, *args)`` → a test ``(*args)`` that gradchecks what it builds."""
     require_hypothesis("gradcheck_property")
     params = list(inspect.signature(builder).parameters.values())
@@ -136,17 +139,18 @@ def _decorate(builder, options):
         search(build, options, f"gradcheck_property: {_name(builder)}")
 
     del test.__wrapped__  # pytest must see the test's own signature, without `draw`
-    test.__signature__ = inspect.Signature(params[1:])
+    # inspect.signature reads __signature__ from any callable; typeshed lists it on none.
+    test.__signature__ = inspect.Signature(params[1:])  # type: ignore[attr-defined]  # see above
     return test
 
 
 def as_strategy(spec, position):
     if isinstance(spec, st.SearchStrategy):
         return spec
-    if isinstance(spec, numbers.Integral) and not isinstance(spec, bool) and spec >= 0:
+    if isinstance(spec, numbers.Integral) and not isinstance(spec, bool) and int(spec) >= 0:
         return st.just(Shape((int(spec),)))
     if isinstance(spec, (tuple, list)) and all(
-            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 0
+            isinstance(s, numbers.Integral) and not isinstance(s, bool) and int(s) >= 0
             for s in spec):
         return st.just(Shape(int(s) for s in spec))
     if isinstance(spec, Tensor):

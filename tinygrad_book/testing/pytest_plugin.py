@@ -16,7 +16,7 @@ from .assertions import assert_gradcheck
 from .modules import assert_module_gradcheck
 from .properties import gradcheck_property, set_min_examples
 
-_previous_minimum = pytest.StashKey()
+_previous_minimum = pytest.StashKey[int]()   # the minimum before --gradcheck-examples
 
 
 def pytest_addoption(parser):

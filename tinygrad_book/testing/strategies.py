@@ -14,6 +14,7 @@ Shapes come as :class:`Shape` tuples: ``gradcheck_property`` turns a drawn
 tuple of axes) to the function as it is. Needs Hypothesis (the ``testing`` extra).
 """
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -102,7 +103,7 @@ def tensors(shape=None, dtype=np.float64, elements=None, requires_grad=True):
         shape = (int(shape),)
     if not isinstance(shape, st.SearchStrategy):
         if not isinstance(shape, (tuple, list)) or not all(
-                isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 0
+                isinstance(s, numbers.Integral) and not isinstance(s, bool) and int(s) >= 0
                 for s in shape):
             raise TypeError(f"tensors: shape must be a tuple of non-negative ints, an int, a "
                             f"strategy or None, got {shape!r}")
@@ -134,7 +135,7 @@ def axes(ndim, allow_tuple=True, allow_none=False):
     require_hypothesis("tinygrad_book.testing.strategies.axes")
     _check_int(ndim, "ndim", "axes", 0)
     n = max(ndim, 1)
-    options = [st.integers(-n, n - 1)]
+    options: list[st.SearchStrategy[Any]] = [st.integers(-n, n - 1)]
     if allow_tuple:
         options.append(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True)
                        .flatmap(lambda dims: st.tuples(*[st.sampled_from((d, d - n))

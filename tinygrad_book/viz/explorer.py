@@ -156,9 +156,9 @@ def _views(g, options):
 def _id_maps(g, view, key):
     """``ids``: the node id of each view vertex; ``rep``: the view vertex of each node id."""
     if key == "full":
-        ids = [f"n{i}" for i in range(len(g.vertices))]
-        return {"ids": ids, "rep": {node_id: i for i, node_id in enumerate(ids)}}
-    ids = [None] * len(view.vertices)
+        full = [f"n{i}" for i in range(len(g.vertices))]
+        return {"ids": full, "rep": {node_id: i for i, node_id in enumerate(full)}}
+    ids: list[str | None] = [None] * len(view.vertices)
     for old, new in enumerate(view.rep):
         if new is not None and ids[new] is None:
             ids[new] = f"n{old}"

@@ -9,6 +9,7 @@ breadth-first walk from the outputs: the same graph always gives the same
 numbers, never Python ``id()`` values of short-lived objects.
 """
 from collections import deque
+from typing import Any
 
 import numpy as np
 
@@ -77,10 +78,10 @@ class Graph:
         self._edge_set.add(key)
         self.edges.append(key)
 
-    def neighbours(self):
+    def neighbours(self) -> tuple[list[list[int]], list[list[int]]]:
         """``(predecessors, successors)``: per vertex, the vertices on its edges."""
-        pred = [[] for _ in self.vertices]
-        succ = [[] for _ in self.vertices]
+        pred: list[list[int]] = [[] for _ in self.vertices]
+        succ: list[list[int]] = [[] for _ in self.vertices]
         for src, dst, _, _ in self.edges:
             succ[src].append(dst)
             pred[dst].append(src)
@@ -90,7 +91,7 @@ class Graph:
 def ops_breadth_first(outputs):
     """Every op node reachable from ``outputs``, nearest first (iterative BFS)."""
     seen = set()
-    queue = deque()
+    queue: deque[Any] = deque()   # op nodes
     for t in outputs:
         node = t.grad_fn
         if node is not None and node not in seen:
@@ -131,7 +132,7 @@ def build(outputs, names, show_saved=False, max_nodes=None):
     if g.ops_hidden:
         more = g.add(Vertex(MORE, f"... {g.ops_hidden:,} more ops",
                             [f"not drawn (max_nodes={max_nodes})"]))
-    const_vertex = {}    # inputs that need no grad, known only by their metadata
+    const_vertex: dict[tuple[Any, ...], int] = {}  # inputs without grad, known by metadata
     for node in kept:
         dst = g.op_vertex[node]
         for edge in node.next:
@@ -260,18 +261,19 @@ def simplify(g, ops_only=False, collapse_depth=None, show_shapes=True):
     """
     pred, succ = g.neighbours()
     v_of = g.vertices
-    group_of = {}
+    group_of: dict[int, str] = {}
     if collapse_depth:
         for i, v in enumerate(v_of):
             if v.role == OP and v.module:
                 group_of[i] = ".".join(v.module.split(".")[:collapse_depth])
     uses = _leaf_uses(v_of, succ, show_shapes) if ops_only else {}
-    absorbed = {}        # leaf vertex -> module key
+    absorbed: dict[int, str] = {}        # leaf vertex -> module key
     for i, v in enumerate(v_of):
         if v.role == PARAM and collapse_depth:
             keys = {group_of.get(s) for s in succ[i]}
-            if len(keys) == 1 and None not in keys:
-                absorbed[i] = keys.pop()
+            only = keys.pop() if len(keys) == 1 else None
+            if only is not None:
+                absorbed[i] = only
 
     new = Graph()
     new.ops_total, new.ops_hidden = g.ops_total, g.ops_hidden
@@ -293,9 +295,9 @@ def simplify(g, ops_only=False, collapse_depth=None, show_shapes=True):
             copy = v.copy()
             copy.lines += ["+ " + name for name in uses.get(i, ())]
             rep[i] = new.add(copy)
-    for i, key in absorbed.items():
-        groups[key][2] += 1
-        groups[key][3] += int(np.prod(v_of[i].shape))
+    for i, owner in absorbed.items():
+        groups[owner][2] += 1
+        groups[owner][3] += int(np.prod(v_of[i].shape))
     for vi, op_names, n_params, n_values in groups.values():
         new.vertices[vi].lines = _group_lines(op_names, n_params, n_values)
     _connect_simplified(g, new, pred, succ)
@@ -304,7 +306,7 @@ def simplify(g, ops_only=False, collapse_depth=None, show_shapes=True):
 
 def _leaf_uses(v_of, succ, show_shapes):
     """op vertex -> the leaves it reads, as ``name (shape)`` lines to list on it."""
-    uses = {}
+    uses: dict[int, list[str]] = {}
     for i, v in enumerate(v_of):
         if v.role in (PARAM, INPUT):
             text = " ".join(p for p in (v.title or v.role,

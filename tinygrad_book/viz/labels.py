@@ -5,6 +5,8 @@ greyscale: parameters are blue boxes, inputs green parallelograms, ops grey
 ellipses, intermediate tensors white rounded boxes, outputs orange double
 boxes, saved tensors dashed yellow boxes, collapsed modules purple 3-D boxes.
 """
+from typing import Any
+
 import numpy as np
 from graphviz import escape, nohtml
 
@@ -82,7 +84,7 @@ def attr_text(attrs):
 _STYLE_TEXT = {role: attr_text(attrs) for role, attrs in STYLES.items()}
 _POINT_TEXT = attr_text(dict(shape="point", width="0.08", color="#969696"))
 _EDGE_TEXT = {kind: attr_text(attrs) for kind, attrs in EDGE_STYLES.items()}
-_DTYPE_NAMES = {}
+_DTYPE_NAMES: dict[Any, str] = {}   # dtype -> its name, cached
 
 
 def _dtype_name(dtype):

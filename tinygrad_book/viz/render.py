@@ -154,7 +154,7 @@ def tensor_svg(t):
 
 # Jupyter shows a tensor as its graph. Attached from here, above the core:
 # tensor.py does not import viz.
-Tensor._repr_svg_ = tensor_svg
+Tensor._repr_svg_ = tensor_svg  # type: ignore[attr-defined]  # attached from above the core
 
 
 def check_outputs(outputs):
@@ -162,7 +162,7 @@ def check_outputs(outputs):
         outputs = tuple(outputs[0])
     if not outputs:
         raise ValueError("draw_graph: expected at least one output tensor, e.g. draw_graph(loss)")
-    unique = []
+    unique: list[Tensor] = []
     for i, t in enumerate(outputs):
         if not isinstance(t, Tensor):
             raise TypeError(f"draw_graph: output {i} is a {type(t).__name__}, expected a Tensor")
@@ -182,7 +182,7 @@ def param_names(params):
                         f"dict(model.named_parameters()), got {type(params).__name__}")
     else:
         items = params
-    names = {}
+    names: dict[int, str] = {}
     for entry in items:
         if not (isinstance(entry, tuple) and len(entry) == 2):
             raise TypeError(f"draw_graph: params must hold (name, Tensor) pairs, got {entry!r}")
