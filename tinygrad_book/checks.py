@@ -98,6 +98,7 @@ def in_range(value: Any, name: str, op: str | None = None, low: float | None = N
     ``finite``, ±inf is refused too. Not a number: a TypeError, as ``number``. Outside::
 
         cross_entropy(): label_smoothing must be between 0.0 and 1.0, got 1.5
+        train_val_split: val_fraction must be in (0, 1), got 1.0
         Invalid learning rate: lr=-0.1, expected lr >= 0      (label="learning rate")
 
     ``label`` gives PyTorch's optimizer wording ("Invalid <label>: ...") instead.
@@ -114,14 +115,31 @@ def in_range(value: Any, name: str, op: str | None = None, low: float | None = N
             expected = (f"{name} {bounds[0]}" if len(bounds) == 1 else
                         f"{low:g} {'<' if low_open else '<='} {name} {bounds[1]}")
         elif low is not None and high is not None and not (low_open or high_open):
-            expected = f"between {float(low)!r} and {float(high)!r}"
+            expected = f"between {float(low)!r} and {float(high)!r}"  # PyTorch's label_smoothing
+        elif low is not None and high is not None:
+            expected = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
         else:
-            expected = " and ".join(bounds)
+            expected = bounds[0]
     else:
         expected = "a finite number"
     if label:
         raise ValueError(f"Invalid {label}: {name}={value!r}, expected {expected}")
     raise ValueError(f"{_where(name, op)} must be {expected}, got {value!r}")
+
+
+def seed(value: Any, op: str | None = None, name: str = "seed",
+         allow_none: bool = True) -> int | None:
+    """A random seed: an int >= 0 (NumPy's generators refuse negative ones), or ``None``
+    (fresh entropy) with ``allow_none``; returned as a plain ``int``."""
+    if value is None and allow_none:
+        return None
+    want = "None or an int >= 0" if allow_none else "an int >= 0"
+    if not is_int(value):
+        raise TypeError(f"{_where(name, op)} must be {want}, got {type(value).__name__} "
+                        f"{value!r}")
+    if value < 0:
+        raise ValueError(f"{_where(name, op)} must be {want}, got {value}")
+    return int(value)
 
 
 def probability(value: Any, name: str, op: str | None = None) -> float:

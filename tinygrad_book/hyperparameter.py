@@ -39,6 +39,8 @@ from typing import TypeGuard
 
 import numpy as np
 
+from . import checks
+
 __all__ = ["LogUniform", "Uniform", "Choice", "Trial", "FitObjective", "sample_space",
            "random_search", "narrow_space"]
 
@@ -48,10 +50,7 @@ class _Range:
 
     def __init__(self, low, high):
         name = type(self).__name__
-        for arg, value in (("low", low), ("high", high)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) \
-                    or not math.isfinite(value):
-                raise TypeError(f"{name}: {arg} must be a finite number, got {value!r}")
+        low, high = checks.finite(low, "low", name), checks.finite(high, "high", name)
         if not low < high:
             raise ValueError(f"{name}: low must be < high, got low={low!r}, high={high!r}")
         self.low, self.high = float(low), float(high)
@@ -233,8 +232,7 @@ def random_search(objective, space, n_trials, executor=None, seed=0, max_workers
     ``min(n_trials, os.cpu_count())``), closed afterwards. A trial whose
     objective raises makes the search raise. Ties keep sampling order.
     """
-    if isinstance(n_trials, bool) or not isinstance(n_trials, numbers.Integral) or n_trials < 1:
-        raise ValueError(f"random_search: n_trials must be an int >= 1, got {n_trials!r}")
+    n_trials = checks.integer(n_trials, "n_trials", "random_search", minimum=1)
     if not callable(objective):
         raise TypeError(f"random_search: objective must be callable as objective(params, seed), "
                         f"got {type(objective).__name__}")
@@ -278,8 +276,7 @@ def narrow_space(results, top_k=5, space=None):
     kept; without it, numeric parameters become :class:`LogUniform` when all
     their values are positive.
     """
-    if isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral) or top_k < 1:
-        raise ValueError(f"narrow_space: top_k must be an int >= 1, got {top_k!r}")
+    top_k = checks.integer(top_k, "top_k", "narrow_space", minimum=1)
     best = sorted(results, key=lambda tr: -tr.score)[:top_k]
     if not best:
         raise ValueError("narrow_space: results is empty")

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import checks
+
 if TYPE_CHECKING:
     pass
 
@@ -19,11 +21,7 @@ _generator = np.random.default_rng()
 def manual_seed(seed: int) -> np.random.Generator:
     """Reseed the global generator; returns it (as PyTorch returns its Generator)."""
     global _generator
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"manual_seed(seed): seed must be an int, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"manual_seed(seed): seed must be >= 0, got {seed}")
-    _generator = np.random.default_rng(int(seed))
+    _generator = np.random.default_rng(checks.seed(seed, "manual_seed()", allow_none=False))
     return _generator
 
 

@@ -150,5 +150,6 @@ def test_train_val_split_bad_input():
         train_val_split(np.zeros((4, 2)), np.zeros(5))
     with pytest.raises(ValueError, match=r"val_fraction must be in \(0, 1\), got 1.5"):
         train_val_split(np.zeros(4), np.zeros(4), val_fraction=1.5)
-    with pytest.raises(TypeError, match="seed must be an int or None, got str 'x'"):
+    with pytest.raises(TypeError,
+                       match="train_val_split: seed must be None or an int >= 0, got str 'x'"):
         train_val_split(np.zeros(4), np.zeros(4), seed="x")

@@ -176,13 +176,13 @@ def test_mnist_sample_batches(fake_tensor):
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    (dict(batch_size=0), ValueError, "DataLoader: batch_size must be >= 1, got 0"),
-    (dict(batch_size=-4), ValueError, "DataLoader: batch_size must be >= 1, got -4"),
+    (dict(batch_size=0), ValueError, "DataLoader: batch_size must be positive, got 0"),
+    (dict(batch_size=-4), ValueError, "DataLoader: batch_size must be positive, got -4"),
     (dict(batch_size=2.5), TypeError, "DataLoader: batch_size must be an int, got float 2.5"),
     (dict(batch_size=True), TypeError, "DataLoader: batch_size must be an int, got bool True"),
     (dict(batch_size="8"), TypeError, "DataLoader: batch_size must be an int, got str '8'"),
-    (dict(seed=-1), ValueError, "DataLoader: seed must be >= 0, got -1"),
-    (dict(seed=1.0), TypeError, "DataLoader: seed must be an int, got float 1.0"),
+    (dict(seed=-1), ValueError, "DataLoader: seed must be None or an int >= 0, got -1"),
+    (dict(seed=1.0), TypeError, "DataLoader: seed must be None or an int >= 0, got float 1.0"),
 ])
 def test_bad_arguments(ten, kwargs, error, message):
     with pytest.raises(error) as info:

@@ -74,15 +74,17 @@ def test_uniform_and_choice_sampling():
 @pytest.mark.parametrize("make, error, message", [
     (lambda: LogUniform(0, 1e-2), ValueError, "low must be > 0"),
     (lambda: LogUniform(1e-2, 1e-6), ValueError, "low must be < high, got low=0.01, high=1e-06"),
-    (lambda: Uniform(1, float("nan")), TypeError, "high must be a finite number"),
+    (lambda: Uniform(1, float("nan")), ValueError,
+     "Uniform: high must be a finite number, got nan"),
+    (lambda: Uniform("0", 1), TypeError, "Uniform: low must be a number, got str '0'"),
     (lambda: Choice([]), ValueError, "options must not be empty"),
     (lambda: sample_space({}, np.random.default_rng()), TypeError,
      "space must be a non-empty dict"),
     (lambda: random_search(lr_objective, {"lr": LogUniform(1e-4, 1e-2)}, 0), ValueError,
-     "n_trials must be an int >= 1, got 0"),
+     "random_search: n_trials must be positive, got 0"),
     (lambda: random_search(lr_objective, {"lr": 1e-3}, 1, executor=object()), TypeError,
      "executor must be a concurrent.futures.Executor"),
-    (lambda: narrow_space([], top_k=0), ValueError, "top_k must be an int >= 1, got 0"),
+    (lambda: narrow_space([], top_k=0), ValueError, "narrow_space: top_k must be positive, got 0"),
 ])
 def test_bad_arguments_are_named(make, error, message):
     with pytest.raises(error, match=message):

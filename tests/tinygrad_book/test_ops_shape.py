@@ -303,7 +303,7 @@ def test_reshape_with_non_integer_sizes_is_a_type_error():
     (lambda x: x.flatten(3), r"flatten: axis 3 is out of range for a tensor of 2 dimensions"),
     (lambda x: tb.stack([x, x], axis=3), r"stack: axis 3 is out of range for stacking tensors "
                                          r"of 2 dimensions \(expected -3 <= axis < 3\)"),
-    (lambda x: x.chunk(0), r"chunk: chunks must be a positive int, got 0"),
+    (lambda x: x.chunk(0), r"chunk: chunks must be positive, got 0"),
     (lambda x: x.squeeze(2), r"squeeze: axis 2 is out of range"),
 ])
 def test_out_of_range_axes_are_refused_not_wrapped(call, match):

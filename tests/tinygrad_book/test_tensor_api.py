@@ -297,10 +297,12 @@ def test_manual_seed_makes_random_ops_reproducible():
 
 
 def test_manual_seed_validates_its_argument():
-    with pytest.raises(TypeError, match="seed must be an int, got float"):
+    with pytest.raises(TypeError, match=r"manual_seed\(\): seed must be an int >= 0, got float"):
         tb.manual_seed(1.5)
-    with pytest.raises(ValueError, match="seed must be >= 0, got -1"):
+    with pytest.raises(ValueError, match=r"manual_seed\(\): seed must be an int >= 0, got -1"):
         tb.manual_seed(-1)
+    with pytest.raises(TypeError, match=r"seed must be an int >= 0, got NoneType None"):
+        tb.manual_seed(None)
 
 
 def test_negative_sizes_are_refused():

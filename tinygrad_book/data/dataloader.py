@@ -5,19 +5,10 @@ The book's training loops pick a mini-batch with
 instead walks a fresh permutation each epoch, so every sample is seen once
 per epoch.
 """
-import numbers
-
 import numpy as np
 
+from .. import checks
 from .datasets import _as_array
-
-
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"DataLoader: {name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"DataLoader: {name} must be >= {minimum}, got {value}")
-    return int(value)
 
 
 def _collate(samples):
@@ -56,12 +47,10 @@ class DataLoader:
 
     def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None):
         self.dataset = dataset
-        self.batch_size = _check_int("batch_size", batch_size, 1)
+        self.batch_size = checks.integer(batch_size, "batch_size", "DataLoader", minimum=1)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
-        if seed is not None:
-            _check_int("seed", seed, 0)
-        self.seed = seed
+        self.seed = checks.seed(seed, "DataLoader")
         # Created once and advanced by every epoch: epochs differ, runs repeat.
         self._rng = np.random.default_rng(seed) if seed is not None else None
 

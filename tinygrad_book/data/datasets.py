@@ -6,9 +6,10 @@ A dataset is anything with ``len(ds)`` and ``ds[i]``. A dataset may also have
 fancy-indexing call per array instead of a Python loop over samples.
 """
 import math
-import numbers
 
 import numpy as np
+
+from .. import checks
 
 
 def _as_array(x):
@@ -19,14 +20,13 @@ def _as_array(x):
     return np.asarray(x)
 
 
-def _generator(seed):
+def _generator(seed, op):
     """A private generator for ``seed``, else the global one (see tinygrad_book.random)."""
+    seed = checks.seed(seed, op)
     if seed is None:
         from ..random import default_generator
         return default_generator()
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int or None, got {type(seed).__name__} {seed!r}")
-    return np.random.default_rng(int(seed))
+    return np.random.default_rng(seed)
 
 
 class Dataset:
@@ -95,12 +95,11 @@ def _split_lengths(n, lengths):
     lengths = list(lengths)
     if not lengths:
         raise ValueError("random_split: lengths must not be empty")
-    for length in lengths:
-        if isinstance(length, bool) or not isinstance(length, numbers.Real):
-            raise TypeError(f"random_split: lengths must be ints or floats, got {lengths!r}")
-        if length < 0:
-            raise ValueError(f"random_split: lengths must be >= 0, got {lengths!r}")
-    if all(isinstance(x, numbers.Integral) for x in lengths):
+    if not all(checks.is_real(x) for x in lengths):
+        raise TypeError(f"random_split: lengths must be ints or floats, got {lengths!r}")
+    if any(x < 0 for x in lengths):
+        raise ValueError(f"random_split: lengths must be >= 0, got {lengths!r}")
+    if all(checks.is_int(x) for x in lengths):
         out = [int(x) for x in lengths]
     elif math.isclose(sum(lengths), 1.0) and all(x <= 1 for x in lengths):
         # As PyTorch: floor each share, then hand the remainder out one by one
@@ -127,7 +126,7 @@ def random_split(dataset, lengths, seed=None):
     """
     n = len(dataset)
     sizes = _split_lengths(n, lengths)
-    order = _generator(seed).permutation(n)
+    order = _generator(seed, "random_split").permutation(n)
     bounds = np.cumsum([0] + sizes)
     return [Subset(dataset, order[lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
 
@@ -145,11 +144,9 @@ def train_val_split(x, t, val_fraction=0.2, seed=None):
     if x.ndim == 0 or t.ndim == 0 or x.shape[0] != t.shape[0]:
         raise ValueError(f"train_val_split: x and t need the same first dimension, got shapes "
                          f"{x.shape} and {t.shape}")
-    if isinstance(val_fraction, bool) or not isinstance(val_fraction, numbers.Real):
-        raise TypeError(f"train_val_split: val_fraction must be a number, got {val_fraction!r}")
-    if not 0 < float(val_fraction) < 1:
-        raise ValueError(f"train_val_split: val_fraction must be in (0, 1), got {val_fraction!r}")
-    order = _generator(seed).permutation(x.shape[0])
+    val_fraction = checks.in_range(val_fraction, "val_fraction", "train_val_split", 0, 1,
+                                   low_open=True, high_open=True)
+    order = _generator(seed, "train_val_split").permutation(x.shape[0])
     x, t = x[order], t[order]
     n_val = int(x.shape[0] * val_fraction)
     return (x[n_val:], t[n_val:]), (x[:n_val], t[:n_val])

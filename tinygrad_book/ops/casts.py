@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import registry
+from .. import checks, registry
 from ..autograd import Function
 from .front import as_tensor, tensor_method
 
@@ -155,7 +155,7 @@ def _new(input, fill, size, dtype, requires_grad):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     for s in size:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
+        if not checks.is_int(s) or s < 0:
             raise ValueError(f"new tensor: sizes must be non-negative ints, got {size}")
     dtype = input.dtype if dtype is None else _as_dtype(dtype, "new tensor")
     data = np.empty(size, dtype) if fill is None else np.full(size, fill, dtype)

@@ -8,7 +8,7 @@ the binary operators' type promotion are reached from here without importing
 """
 import numpy as np
 
-from .. import registry
+from .. import checks, registry
 from ..checks import DimensionError
 from ..registry import tensor_method  # noqa: F401  (the ops modules import it from here)
 from .elementwise import binary as _binary
@@ -72,7 +72,7 @@ def to_dtype(t, dtype):
 
 def dim_arg(dim, ndim, op, name="dim"):
     """``dim`` as a non-negative int below ``ndim`` (a 0-d tensor accepts 0 and -1)."""
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+    if not checks.is_int(dim):
         raise TypeError(f"{op}: {name} must be an int, got {dim!r}")
     bound = max(ndim, 1)
     if not -bound <= dim < bound:
@@ -128,7 +128,7 @@ def float_arg(input, dtype, op):
 
 
 def int_arg(value, op, name, low=None):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    if not checks.is_int(value):
         raise TypeError(f"{op}: {name} must be an int, got {value!r}")
     if low is not None and value < low:
         raise ValueError(f"{op}: {name} must be >= {low}, got {value}")

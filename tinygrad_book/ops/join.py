@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import registry
+from .. import checks, registry
 from ..autograd import Function
 from ..checks import DimensionError
 from ..registry import tensor_method
@@ -79,7 +79,7 @@ def stack(tensors: Sequence[Tensor], axis: int = 0, dim: Dim = None) -> Tensor:
             raise ValueError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has "
                              f"{tensors[0].shape}; all must be equal")
     n = tensors[0].ndim + 1
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+    if not checks.is_int(axis):
         raise TypeError(f"stack: axis must be an int, got {axis!r}")
     if not -n <= axis < n:
         raise DimensionError(f"stack: axis {axis!r} is out of range for stacking tensors of "
@@ -93,20 +93,21 @@ def split(t: Tensor, split_size_or_sections: Any, axis: int = 0,
     """Split into chunks of ``split_size`` (last may be smaller) or of the given sizes."""
     axis = dim_arg(pick(dim, axis, 0), t.ndim, "split", "axis")
     n = t.shape[axis]
-    if isinstance(split_size_or_sections, (int, np.integer)):
-        if split_size_or_sections <= 0:
-            raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
+    if checks.is_int(split_size_or_sections):
+        checks.integer(split_size_or_sections, "split_size", "split", minimum=1)
         sizes = [split_size_or_sections] * (n // split_size_or_sections)
         if n % split_size_or_sections:
             sizes.append(n % split_size_or_sections)
-    else:
+    elif isinstance(split_size_or_sections, (list, tuple)):
         sizes = list(split_size_or_sections)
-        if any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0
-               for s in sizes):
+        if not all(checks.is_int(s) and s >= 0 for s in sizes):
             raise ValueError(f"split: sections must be non-negative ints, got {sizes}")
         if sum(sizes) != n:
             raise ValueError(f"split: sections {sizes} sum to {sum(sizes)} but axis {axis} "
                              f"has length {n}")
+    else:
+        raise TypeError(f"split: split_size_or_sections must be an int or a list of ints, got "
+                        f"{type(split_size_or_sections).__name__} {split_size_or_sections!r}")
     out, start = [], 0
     for size in sizes:
         out.append(t[(slice(None),) * axis + (slice(start, start + size),)])
@@ -123,8 +124,7 @@ def split_method(self: Tensor, split_size_or_sections: Any, axis: int = 0,
 @tensor_method("chunk")
 def chunk(self: Tensor, chunks: int, axis: int = 0, dim: Dim = None) -> tuple[Tensor, ...]:
     """Split into ``chunks`` pieces of equal length (the last may be shorter)."""
-    if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)) or chunks <= 0:
-        raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
+    chunks = checks.integer(chunks, "chunks", "chunk", minimum=1)
     axis = dim_arg(pick(dim, axis), self.ndim, "chunk", "axis")
     if self.shape[axis] == 0:  # PyTorch: `chunks` empty pieces
         return tuple(self for _ in range(chunks))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import checks
 from ..autograd import Function
 from .front import as_tensor, constant, float_arg, float_pair, pair, tensor_method
 
@@ -72,7 +73,7 @@ def trunc(input: Tensor) -> Tensor:
 @tensor_method()
 def round(input: Tensor, decimals: int = 0) -> Tensor:
     """x rounded to ``decimals`` places, halves to even as PyTorch and NumPy (gradient 0)."""
-    if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
+    if not checks.is_int(decimals):
         raise TypeError(f"round(): decimals must be an int, got {decimals!r}")
     return _rounded(input, "round", int(decimals))
 

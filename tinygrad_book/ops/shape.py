@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import checks
 from ..autograd import Function
 from ..checks import DimensionError
 from ..registry import tensor_method
@@ -187,7 +188,7 @@ def shape_arg(shape: tuple[ShapeArg, ...]) -> tuple[int, ...]:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         entries = tuple(shape[0])
     for s in entries:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+        if not checks.is_int(s):
             raise TypeError(f"shape entries must be ints, got {entries!r}")
     return tuple(int(s) for s in entries)
 

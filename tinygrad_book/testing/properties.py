@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import checks
 from ..gradcheck import GradcheckError, gradcheck, gradgradcheck
 from ..tensor import Tensor
 from ._optional import hypothesis, require_hypothesis, st
@@ -101,9 +102,7 @@ def options_of(max_examples, second_order, seed, avoid_kinks, kinks, eps, atol, 
     if isinstance(max_examples, bool) or not isinstance(max_examples, numbers.Integral) \
             or max_examples < 1:
         raise ValueError(f"{where}: max_examples must be an int >= 1, got {max_examples!r}")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
-                             or seed < 0):
-        raise ValueError(f"{where}: seed must be None or an int >= 0, got {seed!r}")
+    seed = checks.seed(seed, where)
     try:
         kinks = sorted(float(k) for k in kinks)
     except (TypeError, ValueError):
