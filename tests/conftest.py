@@ -1,6 +1,6 @@
 """Fixtures shared by every test folder: mode hygiene, the cycle collector switch, state
-snapshots (``assert_unchanged``) and a small trained model (``trained_setup``); the pytester
-plugin and Hypothesis's settings."""
+snapshots (``assert_unchanged``), a small trained model (``trained_setup``) and the property
+tests' inputs (``prop``); the pytester plugin and Hypothesis's settings."""
 import atexit
 import contextlib
 import gc
@@ -10,7 +10,8 @@ import tempfile
 
 import numpy as np
 import pytest
-from hypothesis import configuration, settings
+from hypothesis import HealthCheck, configuration, settings
+from hypothesis import strategies as st
 
 import tinygrad_book as tb
 from tinygrad_book import anomaly, nn, optim
@@ -25,6 +26,11 @@ pytest_plugins = ["pytester"]
 # variable carries that to child processes.
 settings.register_profile("tinygrad_book_tests", database=None)
 settings.load_profile("tinygrad_book_tests")
+# The property tests' budget: few, tiny examples (gradcheck builds dense Jacobians), so each
+# test_properties.py file stays within a few seconds. Use as
+# ``@settings(settings.get_profile("few"))``.
+settings.register_profile("few", max_examples=30, deadline=None, database=None,
+                          suppress_health_check=[HealthCheck.too_slow])
 HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="tinygrad_book-hypothesis-")
 os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = HYPOTHESIS_HOME
 configuration.set_hypothesis_home_dir(HYPOTHESIS_HOME)
@@ -133,3 +139,35 @@ def gc_disabled():
         yield
     finally:
         gc.enable()
+
+
+class _PropertyInputs:
+    """The inputs of the property tests (Hypothesis) and their gradient check."""
+
+    @staticmethod
+    def data(draw, shape, low=-2.0, high=2.0, away_from=None):
+        """float64 values in [low, high], at least 0.1 from ``away_from`` (kinks, poles, ties);
+        ``draw`` is a ``st.data()``'s draw. One drawn seed, not one draw per value: fast."""
+        size = int(np.prod(shape, dtype=np.int64))
+        seed = draw(st.integers(0, 2 ** 32 - 1))
+        values = np.random.default_rng(seed).uniform(low, high, size)
+        if away_from is not None:
+            near = np.abs(values - away_from) < 0.1
+            values[near] = away_from + np.where(values[near] >= away_from, 0.1, -0.1)
+        return values.reshape(shape)
+
+    @staticmethod
+    def leaf(values):
+        return tb.tensor(values, dtype=np.float64, requires_grad=True)
+
+    @staticmethod
+    def gradcheck(fn, *inputs):
+        assert tb.gradcheck(fn, tuple(inputs), eps=1e-6, atol=1e-6, rtol=1e-4)
+
+
+@pytest.fixture(scope="session")
+def prop():
+    """``prop.data(draw, shape, low, high, away_from)``, ``prop.leaf(values)`` and
+    ``prop.gradcheck(fn, *inputs)`` for the property tests (session-scoped, so Hypothesis's
+    ``@given`` tests may take it)."""
+    return _PropertyInputs

@@ -5,7 +5,7 @@ few seconds.
 """
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -17,28 +17,6 @@ from tinygrad_book.testing import assert_close
 
 pytestmark = pytest.mark.reliability
 
-
-FEW = settings(max_examples=30, deadline=None, database=None,
-               suppress_health_check=[HealthCheck.too_slow])
-
-
-def _data(draw, shape, low=-2.0, high=2.0, away_from=None):
-    """float64 values in [low, high], at least 0.1 from ``away_from`` (kinks, poles, ties)."""
-    size = int(np.prod(shape, dtype=np.int64))
-    seed = draw(st.integers(0, 2 ** 32 - 1))
-    values = np.random.default_rng(seed).uniform(low, high, size)
-    if away_from is not None:
-        near = np.abs(values - away_from) < 0.1
-        values[near] = away_from + np.where(values[near] >= away_from, 0.1, -0.1)
-    return values.reshape(shape)
-
-
-def _leaf(values):
-    return tb.tensor(values, dtype=np.float64, requires_grad=True)
-
-
-def _gradcheck(fn, *inputs):
-    assert tb.gradcheck(fn, tuple(inputs), eps=1e-6, atol=1e-6, rtol=1e-4)
 
 
 # -- elementwise ops with broadcasting -------------------------------------------------------
@@ -53,21 +31,21 @@ BINARY = {
 }
 
 
-@FEW
+@settings(settings.get_profile("few"))
 @given(data=st.data(), op=st.sampled_from(sorted(BINARY)),
        shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3,
                                                 max_side=3))
-def test_binary_ops_broadcast_like_numpy_and_pass_gradcheck(data, op, shapes):
+def test_binary_ops_broadcast_like_numpy_and_pass_gradcheck(prop, data, op, shapes):
     ours, numpy_op, avoid = BINARY[op]
-    a = _data(data.draw, shapes.input_shapes[0], away_from=avoid)
-    b = _data(data.draw, shapes.input_shapes[1], away_from=avoid)
+    a = prop.data(data.draw, shapes.input_shapes[0], away_from=avoid)
+    b = prop.data(data.draw, shapes.input_shapes[1], away_from=avoid)
     if op == "maximum":  # ties have no derivative: put the operands on interleaved grids
         a, b = np.round(a / 0.4) * 0.4, np.round(b / 0.4) * 0.4 + 0.2
-    x, y = _leaf(a), _leaf(b)
+    x, y = prop.leaf(a), prop.leaf(b)
     out = ours(x, y)
     assert out.shape == shapes.result_shape and out.dtype == np.float64
     assert_close(out, numpy_op(a, b), rtol=1e-12)
-    _gradcheck(ours, x, y)
+    prop.gradcheck(ours, x, y)
 
 
 UNARY = {
@@ -84,17 +62,17 @@ UNARY = {
 }
 
 
-@FEW
+@settings(settings.get_profile("few"))
 @given(data=st.data(), op=st.sampled_from(sorted(UNARY)),
        shape=hnp.array_shapes(min_dims=0, max_dims=3, max_side=3))
-def test_unary_ops_match_numpy_and_pass_gradcheck(data, op, shape):
+def test_unary_ops_match_numpy_and_pass_gradcheck(prop, data, op, shape):
     ours, numpy_op, avoid, (low, high) = UNARY[op]
-    a = _data(data.draw, shape, low, high, away_from=avoid)
-    x = _leaf(a)
+    a = prop.data(data.draw, shape, low, high, away_from=avoid)
+    x = prop.leaf(a)
     out = ours(x)
     assert out.shape == shape and out.dtype == np.float64
     assert_close(out, numpy_op(a), rtol=1e-12)
-    _gradcheck(ours, x)
+    prop.gradcheck(ours, x)
 
 
 # -- reductions over random axes ----------------------------------------------------------------
@@ -124,22 +102,22 @@ def _shape_and_axis(draw):
     return shape, axis
 
 
-@FEW
+@settings(settings.get_profile("few"))
 @given(data=st.data(), op=st.sampled_from(sorted(REDUCTIONS)), shape_axis=_shape_and_axis(),
        keepdims=st.booleans())
-def test_reductions_match_numpy_over_random_axes_and_pass_gradcheck(data, op, shape_axis,
+def test_reductions_match_numpy_over_random_axes_and_pass_gradcheck(prop, data, op, shape_axis,
                                                                     keepdims):
     shape, axis = shape_axis
     ours, reference = REDUCTIONS[op]
     # Distinct values, well apart, so max/min have one winner and a derivative.
     a = np.random.default_rng(data.draw(st.integers(0, 10_000))).permutation(
         int(np.prod(shape))).reshape(shape) * 0.37 - 1.0
-    x = _leaf(a)
+    x = prop.leaf(a)
     out = ours(x, axis, keepdims)
     expected = reference(a, axis=axis, keepdims=keepdims)
     assert out.shape == np.shape(expected)
     assert_close(out, expected, rtol=1e-12, atol=1e-12)
-    _gradcheck(lambda t: ours(t, axis, keepdims), x)
+    prop.gradcheck(lambda t: ours(t, axis, keepdims), x)
 
 
 # -- reproducibility -------------------------------------------------------------------------------

@@ -4,37 +4,14 @@ gradcheck. Examples are few and tiny, so the file stays within a few seconds.
 """
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import tinygrad_book as tb
 import tinygrad_book.nn.functional as F
 from tinygrad_book.testing import assert_close
 
 pytestmark = pytest.mark.reliability
 
-
-FEW = settings(max_examples=30, deadline=None, database=None,
-               suppress_health_check=[HealthCheck.too_slow])
-
-
-def _data(draw, shape, low=-2.0, high=2.0, away_from=None):
-    """float64 values in [low, high], at least 0.1 from ``away_from`` (kinks, poles, ties)."""
-    size = int(np.prod(shape, dtype=np.int64))
-    seed = draw(st.integers(0, 2 ** 32 - 1))
-    values = np.random.default_rng(seed).uniform(low, high, size)
-    if away_from is not None:
-        near = np.abs(values - away_from) < 0.1
-        values[near] = away_from + np.where(values[near] >= away_from, 0.1, -0.1)
-    return values.reshape(shape)
-
-
-def _leaf(values):
-    return tb.tensor(values, dtype=np.float64, requires_grad=True)
-
-
-def _gradcheck(fn, *inputs):
-    assert tb.gradcheck(fn, tuple(inputs), eps=1e-6, atol=1e-6, rtol=1e-4)
 
 
 # -- convolution and pooling hyperparameters ----------------------------------------------------
@@ -74,17 +51,17 @@ def _conv_reference(x, w, b, stride, padding, dilation):
 @settings(max_examples=20, deadline=None, database=None)
 @given(data=st.data(), rows=_window(), cols=_window(), n=st.integers(1, 2), c=st.integers(1, 2),
        oc=st.integers(1, 2))
-def test_conv2d_output_size_values_and_gradients_for_random_hyperparameters(data, rows, cols,
+def test_conv2d_output_size_values_and_gradients_for_random_hyperparameters(prop, data, rows, cols,
                                                                             n, c, oc):
     (h, kh, sh, ph, dh), (w, kw, sw, pw, dw) = rows, cols
-    x = _leaf(_data(data.draw, (n, c, h, w)))
-    weight = _leaf(_data(data.draw, (oc, c, kh, kw)))
-    bias = _leaf(_data(data.draw, (oc,)))
+    x = prop.leaf(prop.data(data.draw, (n, c, h, w)))
+    weight = prop.leaf(prop.data(data.draw, (oc, c, kh, kw)))
+    bias = prop.leaf(prop.data(data.draw, (oc,)))
     conf = dict(stride=(sh, sw), padding=(ph, pw), dilation=(dh, dw))
     out = F.conv2d(x, weight, bias, **conf)
     assert out.shape == (n, oc, _out_size(h, kh, sh, ph, dh), _out_size(w, kw, sw, pw, dw))
     assert_close(out, _conv_reference(x.data, weight.data, bias.data, **conf), rtol=1e-10)
-    _gradcheck(lambda a, b, c_: F.conv2d(a, b, c_, **conf), x, weight, bias)
+    prop.gradcheck(lambda a, b, c_: F.conv2d(a, b, c_, **conf), x, weight, bias)
 
 
 def _pool_reference(x, kernel, stride, padding, dilation, reduce, fill):
@@ -104,7 +81,7 @@ def _pool_reference(x, kernel, stride, padding, dilation, reduce, fill):
 @settings(max_examples=30, deadline=None, database=None)
 @given(data=st.data(), rows=_window(max_kernel=3), cols=_window(max_kernel=3),
        kind=st.sampled_from(["max", "avg"]))
-def test_pooling_output_size_values_and_gradients_for_random_hyperparameters(data, rows, cols,
+def test_pooling_output_size_values_and_gradients_for_random_hyperparameters(prop, data, rows, cols,
                                                                              kind):
     (h, kh, sh, ph, dh), (w, kw, sw, pw, dw) = rows, cols
     if kind == "avg":  # avg_pool2d has no dilation; keep its padding within half the kernel
@@ -114,7 +91,7 @@ def test_pooling_output_size_values_and_gradients_for_random_hyperparameters(dat
     # Distinct values: a max-pool window has one winner, so the gradient is defined.
     a = np.random.default_rng(data.draw(st.integers(0, 10_000))).permutation(
         2 * h * w).reshape(1, 2, h, w) * 0.1
-    x = _leaf(a)
+    x = prop.leaf(a)
     conf = dict(kernel_size=(kh, kw), stride=(sh, sw), padding=(ph, pw))
     if kind == "max":
         pool = lambda t: F.max_pool2d(t, dilation=(dh, dw), **conf)  # noqa: E731
@@ -130,4 +107,4 @@ def test_pooling_output_size_values_and_gradients_for_random_hyperparameters(dat
     out = pool(x)
     assert out.shape == (1, 2, _out_size(h, kh, sh, ph, dh), _out_size(w, kw, sw, pw, dw))
     assert_close(out, expected, rtol=1e-12)
-    _gradcheck(pool, x)
+    prop.gradcheck(pool, x)
