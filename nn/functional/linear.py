@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 
 from tinygrad_book.autograd import Function
-from tinygrad_book.grad_mode import is_grad_enabled
 from tinygrad_book.tensor import Tensor
 
 from ._utils import as_tensor, check_float, check_ndim, check_same_dtype
@@ -16,9 +15,9 @@ class Affine(Function):
     dL/dx = g W,  dL/dW = gᵀ x,  dL/db = Σ g over the batch (book eq. 5.13).
 
     One node per layer: the bias is added in place into the product's output.
-    A plain backward pass runs on the arrays (three BLAS calls and a sum); when
-    the backward is itself recorded (``create_graph``) it is written with Tensor
-    ops, so it is differentiable again.
+    A plain backward pass runs on the arrays (``array_backward``: three BLAS calls
+    and a sum); when the backward is itself recorded (``create_graph``) it is
+    written with Tensor ops, so it is differentiable again.
     """
 
     @staticmethod
@@ -30,24 +29,22 @@ class Affine(Function):
         return out
 
     @staticmethod
+    def array_backward(ctx, g):
+        x, weight = ctx.saved_arrays
+        need_x, need_w, need_b = ctx.needs_input_grad
+        g2, x2 = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
+        return (np.matmul(g, weight) if need_x else None,
+                np.matmul(g2.T, x2) if need_w else None,
+                np.add.reduce(g2, axis=0) if need_b else None)
+
+    @staticmethod
     def backward(ctx, g):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        if not is_grad_enabled():
-            g, xa = g.data, x.data
-            g2, x2 = g.reshape(-1, g.shape[-1]), xa.reshape(-1, xa.shape[-1])
-            return (_const(np.matmul(g, weight.data)) if need_x else None,
-                    _const(np.matmul(g2.T, x2)) if need_w else None,
-                    _const(np.add.reduce(g2, axis=0)) if need_b else None)
         g2 = g.reshape(-1, g.shape[-1])
         return (g @ weight if need_x else None,
                 g2.T @ x.reshape(-1, x.shape[-1]) if need_w else None,
                 g2.sum(axis=0) if need_b else None)
-
-
-def _const(array):
-    """A gradient array as a Tensor outside the graph."""
-    return Tensor._make(array, False, None, 0)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -102,6 +102,10 @@ class CrossEntropy(Function):
         return _reduce_items(per_item, reduction, denominator)
 
     @staticmethod
+    def array_backward(ctx, g):
+        return ctx.saved_arrays[1] * (np.expand_dims(g, 1) if ctx.reduction == "none" else g)
+
+    @staticmethod
     def backward(ctx, g):
         x, grad = ctx.saved_tensors
         if is_grad_enabled():

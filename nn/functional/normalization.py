@@ -7,7 +7,6 @@ import numpy as np
 
 from tinygrad_book import checks
 from tinygrad_book.autograd import Function
-from tinygrad_book.grad_mode import is_grad_enabled
 from tinygrad_book.tensor import Tensor
 
 from ._utils import as_tensor, check_float, check_same_dtype, data
@@ -41,7 +40,7 @@ class BatchNorm(Function):
     so the two parameter gradients are reused for the input gradient.
 
     Without ``create_graph`` it runs on the saved arrays in a few NumPy passes
-    (:func:`_backward_arrays`). When the backward itself is being recorded it is
+    (``array_backward``). When the backward itself is being recorded it is
     written with Tensor ops, and x̂ and 1/√(σ² + ε) are recomputed from x in
     the graph, so second derivatives see how they depend on x.
     """
@@ -75,14 +74,15 @@ class BatchNorm(Function):
         return out
 
     @staticmethod
+    def array_backward(ctx, g):
+        _, weight, centred, invstd = ctx.saved_arrays
+        return _backward_arrays(g, weight, centred, invstd, ctx.axes, ctx.needs_input_grad)
+
+    @staticmethod
     def backward(ctx, g):
-        x, weight, centred, invstd = ctx.saved_tensors
+        # Recorded (create_graph): x̂ and 1/σ are recomputed as functions of x.
+        x, weight = ctx.saved_tensors[:2]
         axes, nd = ctx.axes, g.ndim
-        if not is_grad_enabled():
-            grads = _backward_arrays(g.data, None if weight is None else weight.data,
-                                     centred.data, invstd.data, axes, ctx.needs_input_grad)
-            return tuple(None if a is None else Tensor._make(a, False, None, 0) for a in grads)
-        # A recorded backward (create_graph) needs x̂ and 1/σ as functions of x.
         mean = x.mean(axis=axes, keepdims=True)
         centred = x - mean
         invstd = ((centred * centred).mean(axis=axes, keepdims=True) + ctx.eps) ** -0.5
