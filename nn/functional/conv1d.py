@@ -6,25 +6,29 @@ every derivative (to any order) with the 2-D layer — and any speed-up of it.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import numpy as np
+from tinygrad_book import checks
 
 from ._utils import as_tensor, check_float, check_ndim
 from .conv import conv2d
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from tinygrad_book._typing import IntOrTuple
     from tinygrad_book.tensor import Tensor
 
 
-def _single(value: Any, fn: str, name: str, minimum: int = 1) -> int:
+def single(value: Any, name: str, op: str, minimum: int = 1) -> int:
+    """An int or a 1-tuple of ints, at least ``minimum``, as an int: the stride, padding,
+    dilation and kernel_size of ``conv1d`` and ``nn.Conv1d`` (``op`` names the caller)."""
     if isinstance(value, (tuple, list)) and len(value) == 1:
         value = value[0]
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{fn}(): '{name}' must be an int or a 1-tuple of ints, got {value!r}")
+    if not checks.is_int(value):
+        raise TypeError(f"{op}: {name} must be an int or a 1-tuple of ints, got {value!r}")
     if value < minimum:
-        raise ValueError(f"{fn}(): '{name}' must be >= {minimum}, got {value!r}")
+        raise ValueError(f"{op}: {name} must be >= {minimum}, got {value!r}")
     return int(value)
 
 
@@ -41,10 +45,10 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: In
     check_float(input, fn)
     check_ndim(input, (3,), fn, layout="(N, C, L)")
     check_ndim(weight, (3,), fn, "weight", layout="(C_out, C_in/groups, K)")
-    stride = _single(stride, fn, "stride")
-    dilation = _single(dilation, fn, "dilation")
+    stride = single(stride, "stride", f"{fn}()")
+    dilation = single(dilation, "dilation", f"{fn}()")
     if not isinstance(padding, str):
-        padding = (0, _single(padding, fn, "padding", minimum=0))
+        padding = (0, single(padding, "padding", f"{fn}()", minimum=0))
     out = conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, (1, stride), padding,
                  (1, dilation), groups)
     return out.squeeze(2)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -10,6 +10,7 @@ from tinygrad_book import checks
 
 from .. import functional as F
 from .. import init
+from ..functional.conv1d import single
 from . import _checks
 from .module import Module, Parameter
 
@@ -18,14 +19,8 @@ if TYPE_CHECKING:
     from tinygrad_book.tensor import Tensor
 
 
-def _single(value: Any, name: str, minimum: int = 1) -> tuple[int]:
-    if isinstance(value, (tuple, list)) and len(value) == 1:
-        value = value[0]
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"Conv1d: {name} must be an int or a 1-tuple, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"Conv1d: {name} must be >= {minimum}, got {value}")
-    return (int(value),)
+def _single(value, name, minimum=1):
+    return (single(value, name, "Conv1d", minimum),)
 
 
 class Conv1d(Module):
