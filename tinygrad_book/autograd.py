@@ -73,7 +73,8 @@ class Context:
       fn            the Function subclass
       next          per positional input: ``(node, output_nr)`` for a non-leaf that
                     requires grad, ``(leaf_tensor, None)`` for a leaf that requires
-                    grad, ``None`` otherwise
+                    grad, ``None`` otherwise (built on demand from ``inputs`` and
+                    ``input_nrs``, the two tuples the engine walks)
       needs_input_grad  per positional input: whether it needs a gradient (also
                     valid inside ``forward``)
       input_meta    per positional input: ``(shape, dtype)`` or ``None``
@@ -84,11 +85,16 @@ class Context:
       const_inputs  ``(position, shape, dtype, name)`` of Tensor inputs needing no gradient
     """
 
-    # A context is made for every op, recorded or not, and a long graph holds
-    # one per op, so it is kept small: the fields every node has are slots, the
-    # rarely set ones are class-level defaults, and an op's own attributes
+    # A long graph holds one context per op, and every object a node keeps
+    # alive is one more for Python's cyclic collector to scan while the graph
+    # is built (which made a 10,000-op chain twice as slow per op as a short
+    # one). So a node is one object and one tuple of input nodes: the fields
+    # every node has are slots; tuples that repeat (needs_input_grad, the
+    # input_nrs, a single output's meta) are shared between nodes; saved
+    # values hold arrays and ints, which the collector does not track; rarely
+    # set fields are class-level defaults; an op's own attributes
     # (``ctx.stride = ...``) go to a __dict__ made only for ops that set some.
-    __slots__ = ("fn", "next", "needs_input_grad", "output_meta", "_saved", "_saved_resolved",
+    __slots__ = ("fn", "inputs", "input_nrs", "needs_input_grad", "output_meta", "_saved",
                  "_saved_versions", "__dict__", "__weakref__")
     attrs = None
     module_path = None
@@ -96,20 +102,28 @@ class Context:
     const_inputs = None     # ((position, shape, dtype, name), ...) of no-grad Tensor inputs
     output_names = None
     _output_hooks = None
+    _output_counters = None  # output_nr -> VersionCounter, made on first need
     _retained = None
 
     def __init__(self, fn: Callable[..., Any]) -> None:
         self.fn = fn
-        self.next = self.needs_input_grad = self.output_meta = self._saved_resolved = ()
-        self._saved = self._saved_versions = None
+        self.inputs = self.input_nrs = self.needs_input_grad = self.output_meta = ()
+        self._saved = ()
+        self._saved_versions = None
+
+    @property
+    def next(self) -> Any:
+        """Per positional input, ``(node, output_nr)``, ``(leaf, None)`` or ``None``."""
+        return tuple(None if n is None else (n, nr)
+                     for n, nr in zip(self.inputs, self.input_nrs, strict=True))
 
     @property
     def input_meta(self) -> Any:
         """Per positional input ``(shape, dtype)`` (``None`` for one without a gradient),
         read from the input's node, or from the leaf itself."""
-        return tuple(None if e is None else
-                     (e[0].data.shape, e[0].data.dtype) if e[1] is None else e[0].output_meta[e[1]]
-                     for e in self.next)
+        return tuple(None if n is None else
+                     (n.data.shape, n.data.dtype) if nr is None else n.output_meta[nr]
+                     for n, nr in zip(self.inputs, self.input_nrs, strict=True))
 
     # -- saving -----------------------------------------------------------
     def save_for_backward(self, *values: Any) -> Any:
@@ -119,62 +133,75 @@ class Context:
     @property
     def saved_tensors(self) -> Any:
         """The saved values as Tensors (inputs and outputs keep their graph)."""
-        if self._saved_resolved is None:
+        saved = self._saved
+        if saved is None:
             freed(self)
         make = registry.Tensor._make
         out = []
-        for i, v in enumerate(self._saved_resolved):
+        for i, v in enumerate(saved):
             if v.__class__ is np.ndarray:  # a constant, wrapped only when read
                 v = make(v, False, None, 0)
             elif v.__class__ is tuple:
-                # (array, index): one of this node's outputs, made a Tensor only now (an
-                # output Tensor held by its own node would be a cycle: node -> output -> node).
-                vc = self._check_output(i, v)
-                v = make(v[0], True, self, v[1])
+                # (array, link): an output or a non-leaf input of this node, made a Tensor
+                # only now (an output Tensor held by its own node would be a cycle).
+                node, nr = self._linked(v[1])
+                vc = self._check_link(i, v, node, nr)
+                v = make(v[0], True, node, nr)
                 v._vc = vc
             elif v is not None and v._vc is not None:
-                expected = 0 if self._saved_versions is None else self._saved_versions[i]
-                if v._vc.value != expected:
-                    modified(self, v.data, v._vc.value, expected)
+                self._check_tensor(i, v)
             out.append(v)
         return tuple(out)
 
     @property
     def saved_arrays(self) -> Any:
         """The saved values as plain arrays, for ``array_backward`` (same checks)."""
-        saved = self._saved_resolved
+        saved = self._saved
         if saved is None:
             freed(self)
         out = []
         for i, v in enumerate(saved):
             cls = v.__class__
             if cls is tuple:
-                self._check_output(i, v)
+                node, nr = self._linked(v[1])
+                if node._output_counters is not None:
+                    self._check_link(i, v, node, nr)
                 v = v[0]
             elif cls is not np.ndarray and v is not None:
                 if v._vc is not None:
-                    expected = 0 if self._saved_versions is None else self._saved_versions[i]
-                    if v._vc.value != expected:
-                        modified(self, v.data, v._vc.value, expected)
+                    self._check_tensor(i, v)
                 v = v.data
             out.append(v)
         return out
 
-    def _check_output(self, i, saved):
-        """Raise if saved output ``saved`` (array, index) changed in place since it was
-        saved; return its version counter (None if nothing ever asked for one)."""
-        counters = self.__dict__.get("_output_counters")
-        vc = None if counters is None else counters.get(saved[1])
+    def _linked(self, link):
+        """The ``(node, output_nr)`` a saved link stands for: ``link >= 0`` is this
+        node's output ``link``; ``link < 0`` its input ``-1 - link``."""
+        if link >= 0:
+            return self, link
+        k = -1 - link
+        return self.inputs[k], self.input_nrs[k]
+
+    def _check_link(self, i, saved, node, nr):
+        """Raise if saved value ``i`` (output ``nr`` of ``node``) changed in place since
+        it was saved; return its version counter (None if nothing ever asked for one)."""
+        counters = node._output_counters
+        vc = None if counters is None else counters.get(nr)
         if vc is not None:
             expected = 0 if self._saved_versions is None else self._saved_versions[i]
             if vc.value != expected:
                 modified(self, saved[0], vc.value, expected)
         return vc
 
+    def _check_tensor(self, i, t):
+        expected = 0 if self._saved_versions is None else self._saved_versions[i]
+        if t._vc.value != expected:
+            modified(self, t.data, t._vc.value, expected)
+
     def output_counter(self, nr: Any, vc: Any = None) -> Any:
         """The version counter of output ``nr``, shared by every Tensor that stands for
         it (made when first needed; ``vc`` installs a given one, for a view)."""
-        counters = self.__dict__.get("_output_counters")
+        counters = self._output_counters
         if counters is None:
             counters = self._output_counters = {}
         if vc is not None:
@@ -198,7 +225,7 @@ class Context:
         in a list) holds no per-op arrays; shapes and other small values stay,
         and with them the graph's picture.
         """
-        self._saved_resolved = None
+        self._saved = None
         state = self.__dict__
         if state:
             arrays = [k for k, v in state.items() if holds_array(v)]
@@ -255,41 +282,13 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` on the arrays of ``args`` and record the node if needed."""
-        Tensor = registry.Tensor
         ctx = Context(cls)
-        record = False
         if _grad_state.grad_enabled and cls.differentiable:
-            raw, edges, needs = [], [], []
-            constants = None  # positions of Tensor inputs that need no gradient
-            for a in args:
-                if isinstance(a, Tensor):
-                    raw.append(a.data)
-                    if a._requires_grad:
-                        record = True
-                        gf = a.grad_fn
-                        edges.append((a, None) if gf is None else (gf, a._output_nr))
-                        needs.append(True)
-                        continue
-                    if constants is None:
-                        constants = []
-                    constants.append(len(raw) - 1)
-                else:
-                    raw.append(a)
-                edges.append(None)
-                needs.append(False)
-            if record:
-                # Set before forward, which may read needs_input_grad (as in PyTorch).
-                ctx.next = tuple(edges)
-                needs = tuple(needs)
-                ctx.needs_input_grad = _shared_needs.get(needs) or _share(_shared_needs, needs,
-                                                                          needs)
-                if constants:
-                    _note_constant_inputs(ctx, args, constants)
-            else:
-                ctx.needs_input_grad = _nothing_needed(len(args))
+            raw = _link_inputs(ctx, args)
         else:
-            raw = [a.data if isinstance(a, Tensor) else a for a in args]
+            raw = [a.data if isinstance(a, registry.Tensor) else a for a in args]
             ctx.needs_input_grad = _nothing_needed(len(args))
+        record = ctx.inputs != ()
         result = cls.forward(ctx, *raw, **kwargs)
 
         if result.__class__ is np.ndarray:  # the common case: one array
@@ -309,6 +308,49 @@ class Function:
             outs = tuple([registry.constant(r) for r in results])
         share_view_counter(outs, args)
         return outs if result.__class__ is tuple else outs[0]
+
+
+def _link_inputs(ctx, args):
+    """The arrays ``forward`` gets; when an input requires grad, also the node's
+    edges to its inputs (set before forward, which may read needs_input_grad,
+    as in PyTorch). A node's edge is its input's node and output number, or the
+    leaf Tensor itself (output number None), or None for an input needing no
+    gradient."""
+    Tensor = registry.Tensor
+    raw, inputs, nrs = [], [], []
+    record = False
+    constants = None  # positions of Tensor inputs that need no gradient
+    for a in args:
+        if isinstance(a, Tensor):
+            raw.append(a.data)
+            if a._requires_grad:
+                record = True
+                gf = a.grad_fn
+                if gf is None:
+                    inputs.append(a)
+                    nrs.append(None)
+                else:
+                    inputs.append(gf)
+                    nrs.append(a._output_nr)
+                continue
+            if constants is None:
+                constants = []
+            constants.append(len(raw) - 1)
+        else:
+            raw.append(a)
+        inputs.append(None)
+        nrs.append(None)
+    if not record:
+        ctx.needs_input_grad = _nothing_needed(len(args))
+        return raw
+    ctx.inputs = tuple(inputs)
+    nrs = tuple(nrs)
+    ctx.input_nrs = _shared_nrs.get(nrs) or _share(_shared_nrs, nrs, nrs)
+    needs = tuple([n is not None for n in inputs])
+    ctx.needs_input_grad = _shared_needs.get(needs) or _share(_shared_needs, needs, needs)
+    if constants:
+        _note_constant_inputs(ctx, args, constants)
+    return raw
 
 
 def _note_constant_inputs(ctx, args, positions):
@@ -339,7 +381,7 @@ def _record_outputs(ctx, args, raw, produced, results, kwargs):
         ctx.output_meta = tuple([(r.shape, r.dtype) for r in results])
         outs = tuple([make(r, True, ctx, i) if r.dtype.kind == "f" else make(r, False, None, i)
                       for i, r in enumerate(results)])
-    if ctx._saved is not None:
+    if ctx._saved:
         for r in results:
             if r.base is not None:  # a view: its counter first, so a saved view's version is right
                 share_view_counter(outs, args)
@@ -348,13 +390,14 @@ def _record_outputs(ctx, args, raw, produced, results, kwargs):
     return outs
 
 
-# Immutable per-node tuples that repeat (needs_input_grad, a single output's
-# (shape, dtype)), shared between nodes instead of made for each: every
-# object a node keeps alive is one more for Python's cyclic collector to
-# scan while a long graph is built (a third of the per-op cost of a chain
-# of small ops). Bounded, in case shapes never repeat.
-_shared_needs = {}
-_shared_meta = {}
+# Immutable per-node tuples that repeat (needs_input_grad, input_nrs, a single
+# output's (shape, dtype)), shared between nodes instead of made for each:
+# every object a node keeps alive is one more for Python's cyclic collector
+# to scan while a long graph is built. Bounded, in case shapes never repeat.
+# (One cache per kind: (True, False) == (1, 0) as dict keys.)
+_shared_needs: dict[Any, Any] = {}
+_shared_nrs: dict[Any, Any] = {}
+_shared_meta: dict[Any, Any] = {}
 
 
 def _share(cache, key, value):

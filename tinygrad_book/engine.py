@@ -121,7 +121,7 @@ def _node_backward(node, out_grads, state, create_graph):
         grads_in = _backward_on_arrays(node, out_grads)
     if grads_in.__class__ is not tuple:
         grads_in = (grads_in,)
-    if len(grads_in) != len(node.next):
+    if len(grads_in) != len(node.inputs):
         _wrong_count(node, grads_in)
     if _anomaly_state.enabled:
         check_gradients(node, grads_in)
@@ -133,10 +133,9 @@ def _send(node, grads_in, state):
     and count the edge down; a node whose count reaches 0 is ready."""
     deps, ready, node_grads = state.deps, state.ready, state.node_grads
     kind = np.ndarray if state.arrays else registry.Tensor
-    for edge, g in zip(node.next, grads_in, strict=True):
-        if edge is None:
+    for target, nr, g in zip(node.inputs, node.input_nrs, grads_in, strict=True):
+        if target is None:
             continue
-        target, nr = edge
         if g is not None:
             if g.__class__ is not kind:
                 g = _as_gradient(g, state.arrays)
@@ -229,9 +228,8 @@ def _as_gradient(g, arrays):
 
 
 def _skip_edges(node, deps, ready):
-    for edge in node.next:
-        if edge is not None and edge[1] is not None:
-            target = edge[0]
+    for target, nr in zip(node.inputs, node.input_nrs, strict=True):
+        if nr is not None:
             left = deps[target] - 1
             if left:
                 deps[target] = left
@@ -246,10 +244,9 @@ def _count_dependencies(root_nodes):
     stack = list(root_nodes)
     while stack:
         node = stack.pop()
-        for edge in node.next:
-            if edge is None or edge[1] is None:
+        for target, nr in zip(node.inputs, node.input_nrs, strict=True):
+            if nr is None:  # a leaf or no input
                 continue
-            target = edge[0]
             deps[target] = deps.get(target, 0) + 1
             if target not in seen:
                 seen.add(target)
@@ -308,7 +305,7 @@ def _fill_missing(node, out_grads, arrays=False):
 def _wrong_count(node, grads_in):
     raise RuntimeError(
         f"{node.fn.__name__}.backward returned {len(grads_in)} gradients, but forward "
-        f"took {len(node.next)} positional inputs; return one per input (None where "
+        f"took {len(node.inputs)} positional inputs; return one per input (None where "
         "there is none)")
 
 

@@ -68,52 +68,62 @@ def share_view_counter(outs, args):
 
 
 def resolve_saved(ctx, args, raw, produced, results, outs):
-    """What forward saved, as backward will read it: input Tensors, outputs, constants.
+    """What forward saved, as backward will read it: links to inputs and outputs, constants.
 
     Identity decides: a saved array that *is* an input's data or *is* what
-    forward returned (``produced``; ``results`` are the same as arrays).
-    Constants stay arrays until read (see ``saved_tensors``). Saved inputs
-    that have a version counter have its value remembered.
+    forward returned (``produced``; ``results`` are the same as arrays). An
+    output, or an input made by another op, is kept as ``(array, link)``
+    (see ``Context._linked``): a tuple of an array and an int, which Python's
+    collector stops tracking, where the Tensor would be one more object per
+    node for it to scan. A leaf input (or one needing no gradient) is kept as
+    the Tensor itself: it lives anyway. Constants stay arrays until read.
+    Saved values that have a version counter have its value remembered.
     """
     saved = ctx._saved
     resolved = []
     versions = None
     for value in saved:
         if value.__class__ is np.ndarray or isinstance(value, np.generic):
-            value = _identify(value, args, raw, produced, results, outs)
+            value = _identify(value, args, raw, produced, results)
         elif value is not None and not isinstance(value, registry.Tensor):
             value = np.asarray(value)
-        vc = _counter_of(value, outs)
+        vc = _counter_of(value, ctx, outs)
         if vc is not None:
             if versions is None:
                 versions = [0] * len(saved)
             versions[len(resolved)] = vc.value
         resolved.append(value)
-    ctx._saved_resolved = tuple(resolved)
+    ctx._saved = tuple(resolved)
     if versions is not None:
         ctx._saved_versions = tuple(versions)
-    ctx._saved = None
 
 
-def _counter_of(value, outs):
+def _counter_of(value, ctx, outs):
     """The version counter a saved value has now (None: none yet, version 0)."""
     if value is None or value.__class__ is np.ndarray:
         return None
     if value.__class__ is tuple:
-        return outs[value[1]]._vc
+        link = value[1]
+        if link >= 0:
+            return outs[link]._vc
+        node, nr = ctx._linked(link)
+        counters = node._output_counters
+        return None if counters is None else counters.get(nr)
     return value._vc
 
 
-def _identify(value, args, raw, produced, results, outs):
-    """The input Tensor whose data ``value`` is, a SavedOutput, or a constant array."""
+def _identify(value, args, raw, produced, results):
+    """A link to the input or output whose array ``value`` is, a leaf input Tensor,
+    or a constant array."""
     for k in range(len(raw)):
         if raw[k] is value:
             a = args[k]
-            if a is not value:
-                return a
-            break
+            if a is value:
+                break
+            if a.grad_fn is not None and a._requires_grad:
+                return (value, -1 - k)
+            return a
     for i in range(len(produced)):
         if produced[i] is value:
-            # A plain tuple of an array and an int: Python's collector stops tracking it.
             return (results[i], i)
     return np.asarray(value)

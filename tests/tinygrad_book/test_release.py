@@ -20,7 +20,7 @@ def _node_arrays(root):
         if node is None or id(node) in seen:
             continue
         seen.add(id(node))
-        values = list(node._saved_resolved or ()) + list(vars(node).values())
+        values = list(node._saved or ()) + list(vars(node).values())
         for v in values:
             for item in (v if isinstance(v, (tuple, list)) else (v,)):
                 arr = getattr(item, "array", item)  # a saved output keeps .array

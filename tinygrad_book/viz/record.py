@@ -78,7 +78,7 @@ def record_backward(outputs, grad_outputs=None, run_hooks=False):
 def _check_not_freed(nodes):
     for node in nodes:
         # release() sets this to None, whether or not the op saved anything.
-        if node._saved_resolved is None:
+        if node._saved is None:
             raise RuntimeError(
                 f"explore: the graph's saved tensors were already freed (by backward() "
                 f"through {node.name()}), so its backward pass cannot be replayed. Call "
