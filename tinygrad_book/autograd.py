@@ -31,7 +31,16 @@ from . import registry
 from .anomaly import _State as _anomaly_state
 from .anomaly import record_call_site
 from .grad_mode import _State as _grad_state
-from .saved import VersionCounter, freed, holds_array, modified, resolve_saved, share_view_counter
+from .saved import (
+    VersionCounter,
+    all_changes,
+    freed,
+    holds_array,
+    modified,
+    output_counter_of,
+    resolve_saved,
+    share_view_counter,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -95,7 +104,7 @@ class Context:
     # set fields are class-level defaults; an op's own attributes
     # (``ctx.stride = ...``) go to a __dict__ made only for ops that set some.
     __slots__ = ("fn", "inputs", "input_nrs", "needs_input_grad", "output_meta", "_saved",
-                 "_saved_versions", "__dict__", "__weakref__")
+                 "_saved_links", "_saved_epoch", "__dict__", "__weakref__")
     attrs = None
     module_path = None
     forward_site = None
@@ -104,12 +113,13 @@ class Context:
     _output_hooks = None
     _output_counters = None  # output_nr -> VersionCounter, made on first need
     _retained = None
+    _saved_versions = None   # per saved value, its version when saved (None: all 0)
 
     def __init__(self, fn: Callable[..., Any]) -> None:
         self.fn = fn
         self.inputs = self.input_nrs = self.needs_input_grad = self.output_meta = ()
-        self._saved = ()
-        self._saved_versions = None
+        self._saved = self._saved_links = ()
+        self._saved_epoch = 0  # saved.all_changes when the values were saved
 
     @property
     def next(self) -> Any:
@@ -136,21 +146,25 @@ class Context:
         saved = self._saved
         if saved is None:
             freed(self)
+        if self._saved_epoch != all_changes.value:
+            self._check_versions()
         make = registry.Tensor._make
         out = []
-        for i, v in enumerate(saved):
-            if v.__class__ is np.ndarray:  # a constant, wrapped only when read
-                v = make(v, False, None, 0)
-            elif v.__class__ is tuple:
-                # (array, link): an output or a non-leaf input of this node, made a Tensor
-                # only now (an output Tensor held by its own node would be a cycle).
-                node, nr = self._linked(v[1])
-                vc = self._check_link(i, v, node, nr)
-                v = make(v[0], True, node, nr)
-                v._vc = vc
-            elif v is not None and v._vc is not None:
-                self._check_tensor(i, v)
-            out.append(v)
+        for array, link in zip(saved, self._saved_links, strict=True):
+            if link is None:  # a constant, wrapped only when read
+                out.append(None if array is None else make(array, False, None, 0))
+            elif link.__class__ is not int:  # a Tensor input needing no gradient
+                out.append(link)
+            else:
+                node, nr = self._linked(link)
+                if nr is None:  # a leaf input: the leaf itself
+                    out.append(node)
+                    continue
+                # An output or a non-leaf input, made a Tensor only now (an output
+                # Tensor held by its own node would be a cycle).
+                t = make(array, True, node, nr)
+                t._vc = output_counter_of(node, nr)
+                out.append(t)
         return tuple(out)
 
     @property
@@ -159,44 +173,34 @@ class Context:
         saved = self._saved
         if saved is None:
             freed(self)
-        out = []
-        for i, v in enumerate(saved):
-            cls = v.__class__
-            if cls is tuple:
-                node, nr = self._linked(v[1])
-                if node._output_counters is not None:
-                    self._check_link(i, v, node, nr)
-                v = v[0]
-            elif cls is not np.ndarray and v is not None:
-                if v._vc is not None:
-                    self._check_tensor(i, v)
-                v = v.data
-            out.append(v)
-        return out
+        if self._saved_epoch != all_changes.value:
+            self._check_versions()
+        return saved
 
     def _linked(self, link):
         """The ``(node, output_nr)`` a saved link stands for: ``link >= 0`` is this
-        node's output ``link``; ``link < 0`` its input ``-1 - link``."""
+        node's output ``link``; ``link < 0`` its input ``-1 - link`` (a leaf input's
+        "node" is the leaf Tensor itself, output_nr None)."""
         if link >= 0:
             return self, link
-        k = -1 - link
-        return self.inputs[k], self.input_nrs[k]
+        return self.inputs[-1 - link], self.input_nrs[-1 - link]
 
-    def _check_link(self, i, saved, node, nr):
-        """Raise if saved value ``i`` (output ``nr`` of ``node``) changed in place since
-        it was saved; return its version counter (None if nothing ever asked for one)."""
-        counters = node._output_counters
-        vc = None if counters is None else counters.get(nr)
-        if vc is not None:
-            expected = 0 if self._saved_versions is None else self._saved_versions[i]
-            if vc.value != expected:
-                modified(self, saved[0], vc.value, expected)
-        return vc
-
-    def _check_tensor(self, i, t):
-        expected = 0 if self._saved_versions is None else self._saved_versions[i]
-        if t._vc.value != expected:
-            modified(self, t.data, t._vc.value, expected)
+    def _check_versions(self):
+        """Raise if a saved value changed in place since it was saved (some tensor
+        did, somewhere: ``saved.all_changes`` moved)."""
+        versions = self._saved_versions
+        for j, link in enumerate(self._saved_links):
+            if link is None:
+                continue
+            if link.__class__ is not int:
+                vc = link._vc
+            else:
+                node, nr = self._linked(link)
+                vc = node._vc if nr is None else output_counter_of(node, nr)
+            if vc is not None:
+                expected = 0 if versions is None else versions[j]
+                if vc.value != expected:
+                    modified(self, self._saved[j], vc.value, expected)
 
     def output_counter(self, nr: Any, vc: Any = None) -> Any:
         """The version counter of output ``nr``, shared by every Tensor that stands for
@@ -225,7 +229,7 @@ class Context:
         in a list) holds no per-op arrays; shapes and other small values stay,
         and with them the graph's picture.
         """
-        self._saved = None
+        self._saved = self._saved_links = None
         state = self.__dict__
         if state:
             arrays = [k for k, v in state.items() if holds_array(v)]
@@ -317,14 +321,12 @@ def _link_inputs(ctx, args):
     leaf Tensor itself (output number None), or None for an input needing no
     gradient."""
     Tensor = registry.Tensor
-    raw, inputs, nrs = [], [], []
-    record = False
+    raw, inputs, nrs, needs = [], [], [], []
     constants = None  # positions of Tensor inputs that need no gradient
     for a in args:
         if isinstance(a, Tensor):
             raw.append(a.data)
             if a._requires_grad:
-                record = True
                 gf = a.grad_fn
                 if gf is None:
                     inputs.append(a)
@@ -332,6 +334,7 @@ def _link_inputs(ctx, args):
                 else:
                     inputs.append(gf)
                     nrs.append(a._output_nr)
+                needs.append(True)
                 continue
             if constants is None:
                 constants = []
@@ -340,13 +343,13 @@ def _link_inputs(ctx, args):
             raw.append(a)
         inputs.append(None)
         nrs.append(None)
-    if not record:
+        needs.append(False)
+    if True not in needs:
         ctx.needs_input_grad = _nothing_needed(len(args))
         return raw
     ctx.inputs = tuple(inputs)
-    nrs = tuple(nrs)
-    ctx.input_nrs = _shared_nrs.get(nrs) or _share(_shared_nrs, nrs, nrs)
-    needs = tuple([n is not None for n in inputs])
+    ctx.input_nrs = tuple(nrs)
+    needs = tuple(needs)
     ctx.needs_input_grad = _shared_needs.get(needs) or _share(_shared_needs, needs, needs)
     if constants:
         _note_constant_inputs(ctx, args, constants)
@@ -372,8 +375,7 @@ def _record_outputs(ctx, args, raw, produced, results, kwargs):
     make = registry.Tensor._make
     if len(results) == 1:
         r = results[0]
-        meta = (r.shape, r.dtype)
-        ctx.output_meta = _shared_meta.get(meta) or _share(_shared_meta, meta, (meta,))
+        ctx.output_meta = ((r.shape, r.dtype),)
         # Only floating point outputs carry gradients (an integer output such as
         # argmax indices is a constant, as in PyTorch).
         outs = (make(r, True, ctx, 0) if r.dtype.kind == "f" else make(r, False, None, 0),)
@@ -390,14 +392,10 @@ def _record_outputs(ctx, args, raw, produced, results, kwargs):
     return outs
 
 
-# Immutable per-node tuples that repeat (needs_input_grad, input_nrs, a single
-# output's (shape, dtype)), shared between nodes instead of made for each:
-# every object a node keeps alive is one more for Python's cyclic collector
-# to scan while a long graph is built. Bounded, in case shapes never repeat.
-# (One cache per kind: (True, False) == (1, 0) as dict keys.)
+# needs_input_grad tuples, shared between nodes instead of made for each.
+# (Tuples of ints, shapes and dtypes need no sharing to spare the cyclic
+# collector: it stops tracking them the first time it sees them.)
 _shared_needs: dict[Any, Any] = {}
-_shared_nrs: dict[Any, Any] = {}
-_shared_meta: dict[Any, Any] = {}
 
 
 def _share(cache, key, value):

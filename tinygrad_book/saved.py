@@ -1,11 +1,14 @@
 """What a node keeps for backward, and the version counters that guard it.
 
 A node saves arrays in ``forward``; once the op is recorded they are
-resolved (``resolve_saved``): an array that *is* an input's data becomes that
-input Tensor, one that *is* an output a :class:`SavedOutput`, anything else
-stays a constant array. Saved tensors remember their version; reading them
-in backward after an in-place change raises in PyTorch's words (``modified``).
+resolved (``resolve_saved``) into the arrays themselves and, beside them,
+what each one *is*: a link to one of the node's inputs or outputs, a Tensor
+input that needs no gradient, or a constant. Saved tensors remember their
+version; reading them in backward after an in-place change raises in
+PyTorch's words (``modified``).
 """
+import threading
+
 import numpy as np
 
 from . import registry
@@ -20,6 +23,21 @@ class VersionCounter:
 
     def __init__(self):
         self.value = 0
+
+
+# Every in-place change of any tensor, counted: a node notes the count when it
+# saves, and backward compares its saved versions only if the count moved since,
+# so the common backward (nothing changed in place) pays one comparison per node.
+# The lock keeps the count exact when threads change tensors at once.
+all_changes = VersionCounter()
+_change_lock = threading.Lock()
+
+
+def bump(vc):
+    """Count one in-place change of the memory whose counter is ``vc``."""
+    with _change_lock:
+        vc.value += 1
+        all_changes.value += 1
 
 
 def holds_array(value):
@@ -68,62 +86,64 @@ def share_view_counter(outs, args):
 
 
 def resolve_saved(ctx, args, raw, produced, results, outs):
-    """What forward saved, as backward will read it: links to inputs and outputs, constants.
+    """What forward saved, as backward will read it: arrays, and what each one is.
 
     Identity decides: a saved array that *is* an input's data or *is* what
-    forward returned (``produced``; ``results`` are the same as arrays). An
-    output, or an input made by another op, is kept as ``(array, link)``
-    (see ``Context._linked``): a tuple of an array and an int, which Python's
-    collector stops tracking, where the Tensor would be one more object per
-    node for it to scan. A leaf input (or one needing no gradient) is kept as
-    the Tensor itself: it lives anyway. Constants stay arrays until read.
-    Saved values that have a version counter have its value remembered.
+    forward returned (``produced``; ``results`` are the same as arrays). The
+    node keeps the arrays (``ctx._saved``) and, per array, a link
+    (``ctx._saved_links``): an int for an output or an input that requires
+    grad (see ``Context._linked``), the Tensor itself for an input needing no
+    gradient (there is no edge to link through), None for a constant. Ints
+    and arrays are not tracked by Python's collector, where a Tensor would be
+    one more object per node for it to scan while a long graph is built.
     """
+    epoch = all_changes.value  # before the versions: a change in between is then seen
     saved = ctx._saved
-    resolved = []
+    arrays, links = [], []
     versions = None
+    n_raw = len(raw)
     for value in saved:
+        vc = link = None
+        # (A NumPy scalar too: what forward returned from a 0-d input.)
         if value.__class__ is np.ndarray or isinstance(value, np.generic):
-            value = _identify(value, args, raw, produced, results)
-        elif value is not None and not isinstance(value, registry.Tensor):
+            k = 0
+            while k < n_raw and raw[k] is not value:
+                k += 1
+            if k < n_raw and args[k] is not value:  # input k's data
+                a = args[k]
+                link = -1 - k if a._requires_grad else a
+                gf = a.grad_fn
+                vc = a._vc if gf is None else output_counter_of(gf, a._output_nr)
+            else:
+                i = 0 if k == n_raw else len(produced)  # (an array argument: a constant)
+                while i < len(produced) and produced[i] is not value:
+                    i += 1
+                if i < len(produced):
+                    link = i
+                    value = results[i]
+                    vc = outs[i]._vc
+                elif value.__class__ is not np.ndarray:
+                    value = np.asarray(value)
+        elif isinstance(value, registry.Tensor):
+            link = value
+            vc = value._vc
+            value = value.data
+        elif value is not None:
             value = np.asarray(value)
-        vc = _counter_of(value, ctx, outs)
         if vc is not None:
             if versions is None:
                 versions = [0] * len(saved)
-            versions[len(resolved)] = vc.value
-        resolved.append(value)
-    ctx._saved = tuple(resolved)
+            versions[len(arrays)] = vc.value
+        arrays.append(value)
+        links.append(link)
+    ctx._saved = tuple(arrays)
+    ctx._saved_links = tuple(links)
+    ctx._saved_epoch = epoch
     if versions is not None:
         ctx._saved_versions = tuple(versions)
 
 
-def _counter_of(value, ctx, outs):
-    """The version counter a saved value has now (None: none yet, version 0)."""
-    if value is None or value.__class__ is np.ndarray:
-        return None
-    if value.__class__ is tuple:
-        link = value[1]
-        if link >= 0:
-            return outs[link]._vc
-        node, nr = ctx._linked(link)
-        counters = node._output_counters
-        return None if counters is None else counters.get(nr)
-    return value._vc
-
-
-def _identify(value, args, raw, produced, results):
-    """A link to the input or output whose array ``value`` is, a leaf input Tensor,
-    or a constant array."""
-    for k in range(len(raw)):
-        if raw[k] is value:
-            a = args[k]
-            if a is value:
-                break
-            if a.grad_fn is not None and a._requires_grad:
-                return (value, -1 - k)
-            return a
-    for i in range(len(produced)):
-        if produced[i] is value:
-            return (results[i], i)
-    return np.asarray(value)
+def output_counter_of(node, nr):
+    """The version counter of output ``nr`` of ``node``, or None if none was made."""
+    counters = node._output_counters
+    return None if counters is None else counters.get(nr)

@@ -23,7 +23,7 @@ from .ops.join import cat, pad, split, stack  # noqa: F401
 from .ops.matmul import matmul  # noqa: F401
 from .ops.operands import to_array
 from .ops.select import where  # noqa: F401
-from .saved import VersionCounter
+from .saved import VersionCounter, bump
 from .tensor_format import format_tensor
 
 if TYPE_CHECKING:
@@ -212,7 +212,7 @@ class Tensor(_Methods):
         return vc
 
     def _bump_version(self):
-        self._version_counter().value += 1
+        bump(self._version_counter())
 
     # -- array attributes ------------------------------------------------------
     @property
