@@ -375,7 +375,8 @@ def _record_outputs(ctx, args, raw, produced, results, kwargs):
     make = registry.Tensor._make
     if len(results) == 1:
         r = results[0]
-        ctx.output_meta = ((r.shape, r.dtype),)
+        meta = (r.shape, r.dtype)
+        ctx.output_meta = _shared_meta.get(meta) or _share(_shared_meta, meta, (meta,))
         # Only floating point outputs carry gradients (an integer output such as
         # argmax indices is a constant, as in PyTorch).
         outs = (make(r, True, ctx, 0) if r.dtype.kind == "f" else make(r, False, None, 0),)
@@ -392,10 +393,13 @@ def _record_outputs(ctx, args, raw, produced, results, kwargs):
     return outs
 
 
-# needs_input_grad tuples, shared between nodes instead of made for each.
-# (Tuples of ints, shapes and dtypes need no sharing to spare the cyclic
-# collector: it stops tracking them the first time it sees them.)
+# Tuples that repeat from node to node (needs_input_grad, a single output's
+# ((shape, dtype),)), shared instead of made for each. The collector stops
+# tracking a tuple of numbers once it has seen it, but a tuple of tuples only
+# one level per pass: meanwhile it is promoted with the graph and counts
+# towards the full collections a long graph triggers.
 _shared_needs: dict[Any, Any] = {}
+_shared_meta: dict[Any, Any] = {}
 
 
 def _share(cache, key, value):
