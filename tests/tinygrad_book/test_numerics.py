@@ -14,15 +14,6 @@ pytestmark = [pytest.mark.reliability,
 DTYPES = [np.float32, np.float64]
 
 
-def _leaf(values, dtype):
-    return tb.tensor(np.asarray(values, dtype=np.float64), dtype=dtype, requires_grad=True)
-
-
-def _finite(*tensors):
-    for t in tensors:
-        assert np.isfinite(t.data).all(), t
-
-
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_variance_of_one_element_is_nan_with_a_warning_as_pytorch(dtype):
     x = tb.tensor(np.array([3.0]), dtype=dtype)

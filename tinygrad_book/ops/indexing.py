@@ -1,8 +1,10 @@
 """Indexing along a dimension: gather, scatter (add, reduce), index_select, index_add,
 masked_fill, masked_select, take, take_along_dim, nonzero.
 
-``gather`` and its adjoint ``scatter_add`` into zeros are each other's backward,
-so every op here built on them is differentiable to any order. For ``dim = 1``
+``gather`` reads ``input`` at an advanced index, as ``t[index]`` does, so it is
+subscript.py's ``GetItem``; its adjoint, adding into zeros at that index, is
+``IndexAdd``. The two are each other's backward, so every op here built on them
+is differentiable to any order. For ``dim = 1``
 of a 3-d tensor, ``index`` picks along that dimension:
 ``out[i][j][k] = input[i][index[i][j][k]][k]``.
 """
@@ -15,7 +17,7 @@ import numpy as np
 from ..autograd import Function
 from .front import as_tensor, constant, dim_arg, index_tensor, is_tensor, pair, tensor_method
 from .select import Where
-from .subscript import IndexAdd
+from .subscript import GetItem, IndexAdd
 
 if TYPE_CHECKING:
     from tinygrad_book._typing import ArrayLike, Dim
@@ -28,36 +30,6 @@ def _along(index, dim):
     grids = list(np.ogrid[tuple(slice(0, s) for s in index.shape)])
     grids[dim] = index
     return tuple(grids)
-
-
-class Gather(Function):
-    """z = input[..., index, ...] along ``dim`` (see the module docstring);
-    dz/dinput scatters the gradient back, adding where indices repeat."""
-
-    @staticmethod
-    def forward(ctx, a, where):
-        ctx.in_shape, ctx.where = a.shape, where
-        return a[where]
-
-    @staticmethod
-    def backward(ctx, g):
-        return ScatterAddInto.apply(g, ctx.in_shape, ctx.where), None
-
-
-class ScatterAddInto(Function):
-    """z = zeros(shape) with ``src`` added at the advanced index ``where``;
-    dz/dsrc gathers the gradient back (the adjoint of Gather)."""
-
-    @staticmethod
-    def forward(ctx, src, shape, where):
-        ctx.where = where
-        out = np.zeros(shape, dtype=src.dtype)
-        np.add.at(out, where, src)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        return Gather.apply(g, ctx.where), None, None
 
 
 def _check_index(input, dim, index, op, src=None):
@@ -88,7 +60,7 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     dim, index = _check_index(input, dim, index, "gather()")
     if input.ndim == 0:
         return input.clone()
-    return Gather.apply(input, _along(index, dim))
+    return GetItem.apply(input, _along(index, dim))
 
 
 def _src_part(src, index, dtype):
@@ -117,7 +89,7 @@ class Scatter(Function):
     @staticmethod
     def backward(ctx, g):
         (kept,) = ctx.saved_tensors
-        gs = Gather.apply(g, ctx.where) if ctx.needs_input_grad[1] else None
+        gs = GetItem.apply(g, ctx.where) if ctx.needs_input_grad[1] else None
         return g * kept, gs, None
 
 
@@ -170,7 +142,7 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
     base = input if include_self else Where.apply(hit, constant(_identity(reduce, input.dtype)),
                                                   input)
     if reduce in ("sum", "mean"):
-        out = base + ScatterAddInto.apply(src, input.shape, where)
+        out = base + IndexAdd.apply(src, input.shape, where)
         if reduce == "mean":
             count = (hits + (1 if include_self else 0)).clip(1)
             out = out // count if input.dtype.kind != "f" else out / count.astype(input.dtype)
@@ -216,7 +188,7 @@ class ScatterExtreme(Function):
     @staticmethod
     def backward(ctx, g):
         share_a, share_src = ctx.saved_tensors
-        return g * share_a, Gather.apply(g, ctx.where) * share_src, None
+        return g * share_a, GetItem.apply(g, ctx.where) * share_src, None
 
 
 def _product_of_others(a, src, where, out):
