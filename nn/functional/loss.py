@@ -166,7 +166,8 @@ def _class_targets(fn, input, target, ignore_index):
             f"{input.shape}, got {target.shape}")
     t = target.data
     c = input.shape[1]
-    if t.size and 0 <= t.min() and t.max() < c and not 0 <= ignore_index < c:
+    if t.size and 0 <= np.minimum.reduce(t, axis=None) and np.maximum.reduce(t, axis=None) < c \
+            and not 0 <= ignore_index < c:
         return t, np.ones(t.shape, dtype=bool)   # every target a class, none ignored
     valid = t != ignore_index
     bad = valid & ((t < 0) | (t >= c))

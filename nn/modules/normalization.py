@@ -111,39 +111,44 @@ class _BatchNorm(Module):
         """Whether a batch-statistics forward can go straight to the fused op: a non-empty
         float Tensor of the parameters' dtype, and parameters and buffers still of shape (C,).
         eps and momentum were checked when the layer was built."""
-        if not isinstance(x, Tensor) or x.dtype.kind != "f" or not math.prod(shape):
+        if not isinstance(x, Tensor) or x.data.dtype.kind != "f" or not x.data.size:
             return False
-        channels = (shape[1],)
-        return all(t is None or (t.dtype == x.dtype and t.shape == channels)
-                   for t in (self.weight, self.bias)) and \
-            all(t is None or (t.shape == channels and t.data.flags.writeable)
-                for t in (self.running_mean, self.running_var))
+        channels, dtype, params = (shape[1],), x.data.dtype, self._parameters
+        for t in (params["weight"], params["bias"]):
+            if t is not None and (t.data.dtype != dtype or t.data.shape != channels):
+                return False
+        buffers = self._buffers
+        return all(t is None or (t.data.shape == channels and t.data.flags.writeable)
+                   for t in (buffers["running_mean"], buffers["running_var"]))
 
     def forward(self, x):
         # Checked here, not only in F.batch_norm, so a bad batch cannot bump
         # num_batches_tracked before failing.
         shape = self._check_input(x)
+        buffers, params = self._buffers, self._parameters
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            remember_state(self.running_mean, self.running_var, self.num_batches_tracked)
-            self.num_batches_tracked.data += 1
+            count = buffers["num_batches_tracked"]
+            remember_state(buffers["running_mean"], buffers["running_var"], count)
+            count.data += 1
             if self.momentum is None:
-                factor = 1.0 / float(self.num_batches_tracked.data)
+                factor = 1.0 / float(count.data)
         use_batch_stats = self.training or not self.track_running_stats
         # In training without tracking there is nothing to update; in eval without
         # tracking the batch statistics are all there is (PyTorch's rule).
         tracking = not self.training or self.track_running_stats
-        running_mean = self.running_mean if tracking else None
-        running_var = self.running_var if tracking else None
+        running_mean = buffers["running_mean"] if tracking else None
+        running_var = buffers["running_var"] if tracking else None
         if use_batch_stats and self._fused_ready(x, shape):
             # Without F.batch_norm's per-call argument checks: they cost more than the
             # arithmetic on an MLP's (100, 100) batches.
-            return BatchNorm.apply(x, self.weight, self.bias, eps=self.eps, momentum=factor,
+            return BatchNorm.apply(x, params["weight"], params["bias"], eps=self.eps,
+                                   momentum=factor,
                                    running_mean=None if running_mean is None
                                    else running_mean.data,
                                    running_var=None if running_var is None
                                    else running_var.data)
-        return F.batch_norm(x, running_mean, running_var, self.weight, self.bias,
+        return F.batch_norm(x, running_mean, running_var, params["weight"], params["bias"],
                             use_batch_stats, factor, self.eps)
 
     def extra_repr(self):
