@@ -18,6 +18,7 @@ import numpy as np
 from tinygrad_book.creation import full_like, zeros_like
 from tinygrad_book.grad_mode import enable_grad, no_grad
 from tinygrad_book.param_utils import plain, zero_grad
+from tinygrad_book.registry import constant
 from tinygrad_book.tensor import Tensor
 
 from . import _checks
@@ -307,7 +308,7 @@ class Optimizer:
         if value.shape != p.shape:
             raise ValueError(f"{where} has shape {value.shape}, but parameter {i!r} has shape "
                              f"{p.shape}; was this state saved for different parameters?")
-        return Tensor._make(value.astype(p.dtype, copy=True), False, None, 0)
+        return constant(value.astype(p.dtype, copy=True))
 
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]

@@ -11,7 +11,8 @@ import numpy as np
 
 from tinygrad_book.autograd import Function
 from tinygrad_book.grad_mode import is_grad_enabled
-from tinygrad_book.tensor import Tensor, cat
+from tinygrad_book.registry import constant
+from tinygrad_book.tensor import cat
 
 
 def _sigmoid(x):
@@ -58,7 +59,7 @@ class LSTMGates(Function):
         dc = gc + gh * o * (1 - tc * tc)
         out = np.concatenate((dc * g * i * (1 - i), dc * c * f * (1 - f), dc * i * (1 - g * g),
                               gh * tc * o * (1 - o)), axis=-1)
-        return Tensor._make(out, False, None, 0), Tensor._make(dc * f, False, None, 0)
+        return constant(out), constant(dc * f)
 
 
 def lstm_gates(gates, c):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ...registry import constant
 from ...tensor import Tensor
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ class StateMethods:
                     continue
                 t.data = t.data.astype(dtype)
                 if t.grad is not None:
-                    t.grad = Tensor._make(t.grad.data.astype(dtype), False, None, 0)
+                    t.grad = constant(t.grad.data.astype(dtype))
         return self
 
     def float(self):

@@ -11,6 +11,7 @@ asked for (a hook may log, count or store what it sees).
 import numpy as np
 
 from .. import engine
+from ..registry import constant
 from ..tensor import Tensor
 from .graph import ops_breadth_first
 
@@ -114,7 +115,7 @@ def _root_grads(outputs, grad_outputs):
         if arr.shape != t.shape:
             raise ValueError(f"explore: grad_outputs[{i}] has shape {arr.shape}, expected "
                              f"the output's shape {t.shape}")
-        result[id(t)] = (t, Tensor._make(arr, False, None, 0))
+        result[id(t)] = (t, constant(arr))
     return result
 
 
