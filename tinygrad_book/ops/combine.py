@@ -7,7 +7,7 @@ Each is differentiable through the ops it is made of.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
@@ -25,22 +25,34 @@ if TYPE_CHECKING:
     from tinygrad_book.tensor import Tensor
 
 
-def atleast_1d(*tensors: Tensor) -> tuple[Tensor, ...]:
+@overload
+def atleast_1d(tensor: Tensor, /) -> Tensor: ...
+@overload
+def atleast_1d(*tensors: Tensor | Sequence[Tensor]) -> Tensor | tuple[Tensor, ...]: ...
+def atleast_1d(*tensors: Tensor | Sequence[Tensor]) -> Tensor | tuple[Tensor, ...]:
     """Each tensor with at least 1 dimension (a 0-d one becomes shape (1,))."""
     out = tuple(as_tensor(t).reshape(1) if as_tensor(t).ndim == 0 else as_tensor(t)
                 for t in _flat(tensors))
     return out[0] if len(out) == 1 else out
 
 
-def atleast_2d(*tensors: Tensor) -> Tensor:
+@overload
+def atleast_2d(tensor: Tensor, /) -> Tensor: ...
+@overload
+def atleast_2d(*tensors: Tensor | Sequence[Tensor]) -> Tensor | tuple[Tensor, ...]: ...
+def atleast_2d(*tensors: Tensor | Sequence[Tensor]) -> Tensor | tuple[Tensor, ...]:
     """Each tensor with at least 2 dimensions (leading 1s added)."""
     out = tuple(_lead(as_tensor(t), 2) for t in _flat(tensors))
     return out[0] if len(out) == 1 else out
 
 
-def atleast_3d(*tensors: Tensor) -> Tensor:
+@overload
+def atleast_3d(tensor: Tensor, /) -> Tensor: ...
+@overload
+def atleast_3d(*tensors: Tensor | Sequence[Tensor]) -> Tensor | tuple[Tensor, ...]: ...
+def atleast_3d(*tensors: Tensor | Sequence[Tensor]) -> Tensor | tuple[Tensor, ...]:
     """Each tensor with at least 3 dimensions: (n,) -> (1, n, 1), (m, n) -> (m, n, 1)."""
-    def three(t):
+    def three(t: Tensor) -> Tensor:
         if t.ndim == 0:
             return t.reshape(1, 1, 1)
         if t.ndim == 1:
@@ -50,13 +62,13 @@ def atleast_3d(*tensors: Tensor) -> Tensor:
     return out[0] if len(out) == 1 else out
 
 
-def _flat(tensors):
+def _flat(tensors: tuple[Any, ...]) -> tuple[Any, ...]:
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         return tuple(tensors[0])
     return tensors
 
 
-def _lead(t, n):
+def _lead(t: Tensor, n: int) -> Tensor:
     return t.reshape((1,) * (n - t.ndim) + t.shape) if t.ndim < n else t
 
 
@@ -70,8 +82,8 @@ row_stack = vstack
 
 def hstack(tensors: Sequence[Tensor]) -> Tensor:
     """Join 1-d tensors end to end, others along dim 1."""
-    tensors = [atleast_1d(t) for t in tensors]
-    return cat(tensors, dim=0 if tensors[0].ndim == 1 else 1)
+    parts = [atleast_1d(t) for t in tensors]
+    return cat(parts, dim=0 if parts[0].ndim == 1 else 1)
 
 
 def dstack(tensors: Sequence[Tensor]) -> Tensor:
@@ -86,7 +98,7 @@ def column_stack(tensors: Sequence[Tensor]) -> Tensor:
 
 
 @tensor_method
-def rot90(self: Tensor, k: int = 1, dims: IntOrTuple = (0, 1)) -> Tensor:
+def rot90(self: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
     """Rotate by 90° ``k`` times in the plane of ``dims`` (from the first towards the second)."""
     k = int_arg(k, "rot90()", "k") % 4
     if len(dims) != 2:
@@ -177,15 +189,13 @@ def clamp_max(self: Tensor, max: Tensor | ArrayLike) -> Tensor:
 
 
 @tensor_method
-def addcmul(self: Tensor, tensor1: Tensor | ArrayLike, tensor2: Tensor | ArrayLike,
-            value: int = 1) -> Tensor:
+def addcmul(self: Tensor, tensor1: Tensor, tensor2: Tensor, value: float = 1) -> Tensor:
     """self + value · tensor1 · tensor2."""
     return self + tensor1 * tensor2 * value
 
 
 @tensor_method
-def addcdiv(self: Tensor, tensor1: Tensor | ArrayLike, tensor2: Tensor | ArrayLike,
-            value: int = 1) -> Tensor:
+def addcdiv(self: Tensor, tensor1: Tensor, tensor2: Tensor, value: float = 1) -> Tensor:
     """self + value · tensor1 / tensor2."""
     return self + tensor1 / tensor2 * value
 

@@ -6,6 +6,10 @@ Tensor methods come by registration (``tensor_method``, from
 the binary operators' type promotion are reached from here without importing
 ``tensor.py``.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .. import checks, registry
@@ -18,24 +22,31 @@ from .operands import (  # noqa: F401
     floating,  # noqa: F401
 )
 
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
-def constant(arr):
+    from tinygrad_book._typing import DTypeLike
+    from tinygrad_book.autograd import Function
+    from tinygrad_book.tensor import Tensor
+
+
+def constant(arr: Any) -> Tensor:
     """A Tensor outside the graph around ``arr`` (made an array if it is not one)."""
     return registry.constant(np.asarray(arr))
 
 
-def is_tensor(x):
+def is_tensor(x: object) -> TypeIs[Tensor]:
     return isinstance(x, registry.Tensor)
 
 
-def binary(fn, a, b):
+def binary(fn: type[Function], a: Any, b: Any) -> Tensor:
     """``fn.apply(a, b)`` after the binary operators' type promotion (numbers are weak)."""
     if not isinstance(a, registry.Tensor):
         return _binary(fn, as_tensor(b), a, reflected=True)
     return _binary(fn, a, b)
 
 
-def pair(a, b, op="op", broadcast=True):
+def pair(a: Any, b: Any, op: str = "op", broadcast: bool = True) -> tuple[Tensor, Tensor]:
     """``a`` and ``b`` as Tensors, numbers taking the other operand's dtype; with
     ``broadcast``, shapes that do not broadcast are a ValueError naming both."""
     if not isinstance(a, registry.Tensor):
@@ -53,7 +64,7 @@ def pair(a, b, op="op", broadcast=True):
     return a, b
 
 
-def float_pair(a, b):
+def float_pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
     """``a`` and ``b`` as Tensors of one floating dtype (integers become float32)."""
     a, b = pair(a, b)
     kinds = (a.dtype.kind == "f", b.dtype.kind == "f")
@@ -66,11 +77,11 @@ def float_pair(a, b):
     return to_dtype(a, dtype), to_dtype(b, dtype)
 
 
-def to_dtype(t, dtype):
+def to_dtype(t: Tensor, dtype: DTypeLike) -> Tensor:
     return t if t.dtype == dtype else t.astype(dtype)
 
 
-def dim_arg(dim, ndim, op, name="dim"):
+def dim_arg(dim: Any, ndim: int, op: str, name: str = "dim") -> int:
     """``dim`` as a non-negative int below ``ndim`` (a 0-d tensor accepts 0 and -1)."""
     if not checks.is_int(dim):
         raise TypeError(f"{op}: {name} must be an int, got {dim!r}")
@@ -81,7 +92,7 @@ def dim_arg(dim, ndim, op, name="dim"):
     return int(dim) % bound
 
 
-def dims_arg(dims, ndim, op, name="dim"):
+def dims_arg(dims: Any, ndim: int, op: str, name: str = "dim") -> tuple[int, ...]:
     """An int or a sequence of ints as a tuple of distinct non-negative dims."""
     items = (dims,) if isinstance(dims, (int, np.integer)) else dims
     if not isinstance(items, (tuple, list)) or not all(
@@ -94,7 +105,7 @@ def dims_arg(dims, ndim, op, name="dim"):
     return out
 
 
-def reduce_dims(dims, ndim, op, name="dim"):
+def reduce_dims(dims: Any, ndim: int, op: str, name: str = "dim") -> tuple[int, ...]:
     """The dims a reduction runs over, as a sorted tuple: ``None`` is every dim, and a 0-d
     tensor accepts 0 and -1 (reducing nothing)."""
     if dims is None:
@@ -103,7 +114,7 @@ def reduce_dims(dims, ndim, op, name="dim"):
     return axes if ndim else ()
 
 
-def pick(dim, axis, default=None):
+def pick(dim: Any, axis: Any, default: Any = None) -> Any:
     """PyTorch's ``dim`` and NumPy's ``axis`` name the same thing: whichever is given
     (``dim`` if both are), else ``default``."""
     if dim is not None:
@@ -111,12 +122,12 @@ def pick(dim, axis, default=None):
     return default if axis is None else axis
 
 
-def keep(keepdim, keepdims):
+def keep(keepdim: bool | None, keepdims: bool | None) -> bool:
     """PyTorch's ``keepdim`` and NumPy's ``keepdims`` name the same thing: True if either is."""
     return bool(keepdim or keepdims)
 
 
-def float_arg(input, dtype, op):
+def float_arg(input: Any, dtype: DTypeLike | None, op: str) -> Tensor:
     """``input`` as a Tensor, in ``dtype`` if that is given, refused unless it then holds
     floats (the ops that are only defined on real numbers: nanmean, vector_norm...)."""
     input = as_tensor(input)
@@ -127,7 +138,7 @@ def float_arg(input, dtype, op):
     return input
 
 
-def int_arg(value, op, name, low=None):
+def int_arg(value: Any, op: str, name: str, low: int | None = None) -> int:
     if not checks.is_int(value):
         raise TypeError(f"{op}: {name} must be an int, got {value!r}")
     if low is not None and value < low:
@@ -135,7 +146,7 @@ def int_arg(value, op, name, low=None):
     return int(value)
 
 
-def index_tensor(index, op, name="index"):
+def index_tensor(index: Any, op: str, name: str = "index") -> np.ndarray:
     """An integer index array from a Tensor, array or list (bool is refused)."""
     arr = index.data if isinstance(index, registry.Tensor) else np.asarray(index)
     if arr.size == 0 and arr.dtype.kind == "f":

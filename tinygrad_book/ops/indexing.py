@@ -10,7 +10,7 @@ of a 3-d tensor, ``index`` picks along that dimension:
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
@@ -20,11 +20,11 @@ from .select import Where
 from .subscript import GetItem, IndexAdd
 
 if TYPE_CHECKING:
-    from tinygrad_book._typing import ArrayLike, Dim
+    from tinygrad_book._typing import ArrayLike
     from tinygrad_book.tensor import Tensor
 
 
-def _along(index, dim):
+def _along(index: np.ndarray, dim: int) -> tuple[Any, ...]:
     """The advanced index that reads ``input`` at ``index`` along ``dim`` and at the
     element's own position along every other dimension."""
     grids = list(np.ogrid[tuple(slice(0, s) for s in index.shape)])
@@ -32,7 +32,8 @@ def _along(index, dim):
     return tuple(grids)
 
 
-def _check_index(input, dim, index, op, src=None):
+def _check_index(input: Tensor, dim: int, index: Any, op: str, src: Tensor | None = None
+                 ) -> tuple[int, np.ndarray]:
     """The index array of ``gather``/``scatter``, checked as PyTorch checks it."""
     dim = dim_arg(dim, input.ndim, op)
     index = index_tensor(index, op).astype(np.intp, copy=False)
@@ -55,15 +56,15 @@ def _check_index(input, dim, index, op, src=None):
 
 
 @tensor_method()
-def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
+def gather(input: Tensor, dim: int, index: Tensor | ArrayLike) -> Tensor:
     """Values of ``input`` picked along ``dim`` by ``index`` (same number of dimensions)."""
-    dim, index = _check_index(input, dim, index, "gather()")
+    d, idx = _check_index(input, dim, index, "gather()")
     if input.ndim == 0:
         return input.clone()
-    return GetItem.apply(input, _along(index, dim))
+    return GetItem.apply(input, _along(idx, d))
 
 
-def _src_part(src, index, dtype):
+def _src_part(src: Any, index: np.ndarray, dtype: np.dtype) -> Tensor:
     """The part of ``src`` that a scatter reads: its leading ``index.shape`` block."""
     if not is_tensor(src):
         return constant(np.full(index.shape, src, dtype=dtype))
@@ -94,33 +95,33 @@ class Scatter(Function):
 
 
 @tensor_method()
-def scatter(input: Tensor, dim: int, index: Tensor, src: Tensor | None = None,
+def scatter(input: Tensor, dim: int, index: Tensor | ArrayLike, src: Tensor | None = None,
             value: Tensor | ArrayLike | None = None, reduce: str | None = None) -> Tensor:
     """A copy of ``input`` with ``src`` (or the number ``value``) written along ``dim``
     at ``index``: ``out[i][index[i][j]] = src[i][j]`` for ``dim = 1``. ``reduce``
     'add' or 'multiply' combines instead (as ``scatter_reduce`` 'sum'/'prod')."""
-    if src is None:
-        src = value
-    if src is None:
+    given = value if src is None else src
+    if given is None:
         raise TypeError("scatter(): give src (a tensor or a number) or value")
     if reduce is not None:
         modes = {"add": "sum", "multiply": "prod"}
         if reduce not in modes:
             raise ValueError(f"scatter(): reduce must be 'add' or 'multiply', got {reduce!r}")
-        return scatter_reduce(input, dim, index, src, modes[reduce])
-    dim, index = _check_index(input, dim, index, "scatter()", src if is_tensor(src) else None)
-    src = _src_part(src, index, input.dtype)
-    return Scatter.apply(input, src, _along(index, dim))
+        return scatter_reduce(input, dim, index, given, modes[reduce])
+    d, idx = _check_index(input, dim, index, "scatter()", given if is_tensor(given) else None)
+    part = _src_part(given, idx, input.dtype)
+    return Scatter.apply(input, part, _along(idx, d))
 
 
 @tensor_method()
-def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+def scatter_add(input: Tensor, dim: int, index: Tensor | ArrayLike, src: Tensor) -> Tensor:
     """A copy of ``input`` with ``src`` added along ``dim`` at ``index`` (repeats add up)."""
     return scatter_reduce(input, dim, index, src, "sum")
 
 
 @tensor_method()
-def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str,
+def scatter_reduce(input: Tensor, dim: int, index: Tensor | ArrayLike,
+                   src: Tensor | ArrayLike, reduce: str,
                    include_self: bool = True) -> Tensor:
     """``input`` with the values of ``src`` combined into it along ``dim`` at ``index``.
 
@@ -132,25 +133,25 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
     if reduce not in ("sum", "prod", "mean", "amax", "amin"):
         raise ValueError(f"scatter_reduce(): reduce must be 'sum', 'prod', 'mean', 'amax' or "
                          f"'amin', got {reduce!r}")
-    dim, index = _check_index(input, dim, index, "scatter_reduce()",
-                              src if is_tensor(src) else None)
-    src = _src_part(src, index, input.dtype)
-    where = _along(index, dim)
+    d, idx = _check_index(input, dim, index, "scatter_reduce()",
+                          src if is_tensor(src) else None)
+    part = _src_part(src, idx, input.dtype)
+    where = _along(idx, d)
     hits = np.zeros(input.shape, dtype=np.int64)
     np.add.at(hits, where, 1)
     hit = hits > 0
     base = input if include_self else Where.apply(hit, constant(_identity(reduce, input.dtype)),
                                                   input)
     if reduce in ("sum", "mean"):
-        out = base + IndexAdd.apply(src, input.shape, where)
+        out = base + IndexAdd.apply(part, input.shape, where)
         if reduce == "mean":
             count = (hits + (1 if include_self else 0)).clip(1)
             out = out // count if input.dtype.kind != "f" else out / count.astype(input.dtype)
         return out
-    return ScatterExtreme.apply(base, src, where, reduce=reduce, hit=hit)
+    return ScatterExtreme.apply(base, part, where, reduce=reduce, hit=hit)
 
 
-def _identity(reduce, dtype):
+def _identity(reduce: str, dtype: np.dtype) -> np.ndarray:
     if reduce in ("sum", "mean"):
         return np.zeros((), dtype)
     if reduce == "prod":
@@ -191,7 +192,8 @@ class ScatterExtreme(Function):
         return g * share_a, GetItem.apply(g, ctx.where) * share_src, None
 
 
-def _product_of_others(a, src, where, out):
+def _product_of_others(a: np.ndarray, src: np.ndarray, where: tuple[Any, ...],
+                       out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each factor, the product of the other factors of its position."""
     zero_a = a == 0
     zeros = zero_a.astype(np.int64)
@@ -207,14 +209,14 @@ def _product_of_others(a, src, where, out):
     return share_a, share_src
 
 
-def _dim_index(index, op):
-    index = index_tensor(index, op)
-    if index.ndim > 1:
-        raise ValueError(f"{op}: index must be 0-d or 1-d, got shape {index.shape}")
-    return index.reshape(-1).astype(np.intp, copy=False)
+def _dim_index(index: Any, op: str) -> np.ndarray:
+    arr = index_tensor(index, op)
+    if arr.ndim > 1:
+        raise ValueError(f"{op}: index must be 0-d or 1-d, got shape {arr.shape}")
+    return arr.reshape(-1).astype(np.intp, copy=False)
 
 
-def _check_bounds(index, size, dim, op):
+def _check_bounds(index: np.ndarray, size: int, dim: int, op: str) -> None:
     if index.size and (index.min() < -size or index.max() >= size):
         bad = index.min() if index.min() < -size else index.max()
         raise IndexError(f"{op}: index {bad} is out of bounds for dimension {dim} with "
@@ -222,40 +224,41 @@ def _check_bounds(index, size, dim, op):
 
 
 @tensor_method()
-def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+def index_select(input: Tensor, dim: int, index: Tensor | ArrayLike) -> Tensor:
     """The slices of ``input`` at the positions ``index`` (1-d) along ``dim``."""
-    dim = dim_arg(dim, input.ndim, "index_select()")
-    index = _dim_index(index, "index_select()")
+    d = dim_arg(dim, input.ndim, "index_select()")
+    idx = _dim_index(index, "index_select()")
     if input.ndim == 0:
-        if index.size != 1:
+        if idx.size != 1:
             raise IndexError(f"index_select(): a 0-d input takes exactly one index, got "
-                             f"{index.size}")
-        _check_bounds(index, 1, 0, "index_select()")
-        return input.reshape(1)[index].reshape(())
-    _check_bounds(index, input.shape[dim], dim, "index_select()")
-    return input[(slice(None),) * dim + (index,)]
+                             f"{idx.size}")
+        _check_bounds(idx, 1, 0, "index_select()")
+        return input.reshape(1)[idx].reshape(())
+    _check_bounds(idx, input.shape[d], d, "index_select()")
+    return input[(slice(None),) * d + (idx,)]
 
 
 @tensor_method()
-def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, alpha: float = 1) -> Tensor:
+def index_add(input: Tensor, dim: int, index: Tensor | ArrayLike, source: Tensor,
+              alpha: float = 1) -> Tensor:
     """``input`` with ``alpha · source`` added at the positions ``index`` along ``dim``."""
-    dim = dim_arg(dim, input.ndim, "index_add()")
-    index = _dim_index(index, "index_add()")
-    source = as_tensor(source)
-    expected = input.shape[:dim] + (len(index),) + input.shape[dim + 1:]
-    if source.shape != expected:
-        raise ValueError(f"index_add(): source of shape {source.shape} does not match input "
-                         f"of shape {input.shape} with {len(index)} indices along dim {dim}; "
+    d = dim_arg(dim, input.ndim, "index_add()")
+    idx = _dim_index(index, "index_add()")
+    src = as_tensor(source)
+    expected = input.shape[:d] + (len(idx),) + input.shape[d + 1:]
+    if src.shape != expected:
+        raise ValueError(f"index_add(): source of shape {src.shape} does not match input "
+                         f"of shape {input.shape} with {len(idx)} indices along dim {d}; "
                          f"expected {expected}")
-    _check_bounds(index, input.shape[dim], dim, "index_add()")
+    _check_bounds(idx, input.shape[d], d, "index_add()")
     if alpha != 1:
-        source = source * alpha
-    source = source if source.dtype == input.dtype else source.astype(input.dtype)
-    return input + IndexAdd.apply(source, input.shape, (slice(None),) * dim + (index,))
+        src = src * alpha
+    src = src if src.dtype == input.dtype else src.astype(input.dtype)
+    return input + IndexAdd.apply(src, input.shape, (slice(None),) * d + (idx,))
 
 
 @tensor_method()
-def masked_fill(input: Tensor, mask: Tensor, value: Tensor | ArrayLike) -> Tensor:
+def masked_fill(input: Tensor, mask: Tensor | ArrayLike, value: Tensor | ArrayLike) -> Tensor:
     """``input`` with ``value`` (a number or a 0-d tensor) wherever ``mask`` is true."""
     mask = mask.data if is_tensor(mask) else np.asarray(mask)
     if mask.dtype != np.bool_:
@@ -270,13 +273,13 @@ def masked_fill(input: Tensor, mask: Tensor, value: Tensor | ArrayLike) -> Tenso
     if not fits:
         raise ValueError(f"masked_fill(): mask of shape {mask.shape} does not broadcast to "
                          f"input of shape {input.shape}")
-    value, _ = pair(value, input)
-    value = value if value.dtype == input.dtype else value.astype(input.dtype)
-    return Where.apply(mask, value, input)
+    fill, _ = pair(value, input)
+    fill = fill if fill.dtype == input.dtype else fill.astype(input.dtype)
+    return Where.apply(mask, fill, input)
 
 
 @tensor_method()
-def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+def masked_select(input: Tensor, mask: Tensor | ArrayLike) -> Tensor:
     """The elements of ``input`` where ``mask`` is true, as a 1-d tensor (row-major)."""
     mask = mask.data if is_tensor(mask) else np.asarray(mask)
     if mask.dtype != np.bool_:
@@ -290,35 +293,41 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
 
 
 @tensor_method()
-def take(input: Tensor, index: Tensor) -> Tensor:
+def take(input: Tensor, index: Tensor | ArrayLike) -> Tensor:
     """``input`` read as 1-d at ``index``; the result has ``index``'s shape."""
-    index = index_tensor(index, "take()").astype(np.intp, copy=False)
-    _check_bounds(index, input.size, 0, "take()")
-    return input.reshape(-1)[index]
+    idx = index_tensor(index, "take()").astype(np.intp, copy=False)
+    _check_bounds(idx, input.size, 0, "take()")
+    return input.reshape(-1)[idx]
 
 
 @tensor_method()
-def take_along_dim(input: Tensor, indices: Tensor, dim: Dim = None) -> Tensor:
+def take_along_dim(input: Tensor, indices: Tensor | ArrayLike, dim: int | None = None) -> Tensor:
     """``gather`` with ``indices`` broadcast against ``input`` (``dim=None``: flattened)."""
-    indices = index_tensor(indices, "take_along_dim()").astype(np.intp, copy=False)
+    index = index_tensor(indices, "take_along_dim()").astype(np.intp, copy=False)
     if dim is None:
-        return take(input, indices.reshape(-1))
+        return take(input, index.reshape(-1))
     dim = dim_arg(dim, input.ndim, "take_along_dim()")
-    if indices.ndim != input.ndim:
-        raise ValueError(f"take_along_dim(): indices of shape {indices.shape} must have as "
+    if index.ndim != input.ndim:
+        raise ValueError(f"take_along_dim(): indices of shape {index.shape} must have as "
                          f"many dimensions as input of shape {input.shape}")
     shape_in = list(np.broadcast_shapes(
         tuple(1 if d == dim else s for d, s in enumerate(input.shape)),
-        tuple(1 if d == dim else s for d, s in enumerate(indices.shape))))
+        tuple(1 if d == dim else s for d, s in enumerate(index.shape))))
     shape_ix = list(shape_in)
-    shape_in[dim], shape_ix[dim] = input.shape[dim], indices.shape[dim]
-    idx = np.broadcast_to(indices, shape_ix)
+    shape_in[dim], shape_ix[dim] = input.shape[dim], index.shape[dim]
+    idx = np.broadcast_to(index, shape_ix)
     _check_bounds(idx, input.shape[dim], dim, "take_along_dim()")
     return gather(input.expand(tuple(shape_in)), dim, idx % max(input.shape[dim], 1))
 
 
+@overload
+def nonzero(input: Tensor, as_tuple: Literal[False] = False) -> Tensor: ...
+@overload
+def nonzero(input: Tensor, as_tuple: Literal[True]) -> tuple[Tensor, ...]: ...
+@overload
+def nonzero(input: Tensor, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]: ...
 @tensor_method("nonzero", "argwhere")
-def nonzero(input: Tensor, as_tuple: bool = False) -> Tensor:
+def nonzero(input: Tensor, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
     """Indices of the non-zero elements: int64 of shape (n, ndim), or with
     ``as_tuple=True`` one 1-d index tensor per dimension."""
     data = as_tensor(input).data

@@ -4,16 +4,24 @@ Front functions call these before they apply a Function, so that
 ``x * 2.0`` stays float32, ``n * 2`` stays int and ``int_tensor / 2`` is a
 float, as in PyTorch (NumPy alone would give float64 or int64 in places).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .. import registry
+
+if TYPE_CHECKING:
+    from tinygrad_book._typing import DTypeLike
+    from tinygrad_book.tensor import Tensor
 
 _FLOATS = (float, np.floating)
 _BOOLS = (bool, np.bool_)
 _SCALARS = (int, float, np.integer, np.floating, np.bool_)
 
 
-def to_array(data, dtype):
+def to_array(data: Any, dtype: DTypeLike | None) -> np.ndarray:
     """Convert user data to an array: Python floats become float32, as in PyTorch."""
     if isinstance(data, registry.Tensor):
         data = data.data
@@ -38,7 +46,7 @@ def to_array(data, dtype):
     return arr
 
 
-def _holds_float64_array(data):
+def _holds_float64_array(data: Any) -> bool:
     """Whether nested lists hold a float64 Tensor or array: then the result stays float64,
     as ``torch.tensor([t64, ...])`` does (Python floats alone give float32)."""
     stack = [data]
@@ -53,12 +61,12 @@ def _holds_float64_array(data):
     return False
 
 
-def as_tensor(x):
+def as_tensor(x: Any) -> Tensor:
     """``x`` itself if it is a Tensor, else a new Tensor made from it."""
     return x if isinstance(x, registry.Tensor) else registry.Tensor(x)
 
 
-def as_operand(x, like):
+def as_operand(x: Any, like: Tensor) -> Tensor:
     """``x`` as a Tensor to combine with the Tensor ``like`` (a constant unless it is one).
 
     Numbers (Python's and NumPy's scalars) are "weak", as in PyTorch: they take
@@ -71,7 +79,7 @@ def as_operand(x, like):
     return registry.constant(operand_array(x, like))
 
 
-def operand_array(x, like):
+def operand_array(x: Any, like: Tensor) -> np.ndarray:
     """The array ``as_operand`` wraps (op arguments may be plain arrays: constants)."""
     if isinstance(x, _SCALARS):
         dtype = like.data.dtype
@@ -91,7 +99,8 @@ def operand_array(x, like):
     return arr
 
 
-def promote(a, b, da, db, true_divide, cast_bool=False):
+def promote(a: Any, b: Any, da: np.dtype, db: np.dtype, true_divide: bool,
+            cast_bool: bool = False) -> tuple[Any, Any]:
     """``a`` and ``b`` (dtypes ``da``, ``db``) brought to a common kind, PyTorch's way.
 
     An integer or boolean operand meeting a float one takes the float's dtype;
@@ -118,12 +127,12 @@ def promote(a, b, da, db, true_divide, cast_bool=False):
     return a, b
 
 
-def _cast_constant(x, dtype):
+def _cast_constant(x: Any, dtype: DTypeLike) -> np.ndarray:
     # Only integer and boolean operands are converted, and those never require grad.
     return (x.data if isinstance(x, registry.Tensor) else x).astype(dtype)
 
 
-def floating(t):
+def floating(t: Tensor) -> Tensor:
     """``t`` itself if it is floating point, else converted to float32 (PyTorch's
     default dtype) for the maths functions NumPy would compute in float64."""
     if t.data.dtype.kind == "f":

@@ -24,16 +24,18 @@ from .front import (
 from .select import Where
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
 
     from tinygrad_book._typing import Dim, IntOrTuple, ShapeArg
     from tinygrad_book.tensor import Tensor
 
 
-def _shape(size, op):
+def _shape(size: tuple[ShapeArg, ...], op: str) -> tuple[int, ...]:
+    items: Sequence[Any] = size
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    return tuple(int_arg(s, op, "size") for s in size)
+        items = tuple(size[0])
+    return tuple(int_arg(s, op, "size") for s in items)
 
 
 @tensor_method()
@@ -77,40 +79,40 @@ def roll(input: Tensor, shifts: IntOrTuple, dims: IntOrTuple | None = None) -> T
     if dims is None:
         shift = shifts[0] if isinstance(shifts, (tuple, list)) and len(shifts) == 1 else shifts
         return roll(input.reshape(-1), int_arg(shift, "roll()", "shifts"), 0).reshape(input.shape)
-    shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
-    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
-    if len(shifts) != len(dims):
-        raise ValueError(f"roll(): shifts {shifts} and dims {dims} must have the same length")
+    shift_list = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
+    dim_list = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    if len(shift_list) != len(dim_list):
+        raise ValueError(f"roll(): shifts {shift_list} and dims {dim_list} must have the same "
+                         "length")
     if input.ndim == 0:
         raise DimensionError("roll(): dims were given but the tensor has no dimensions "
                              "(shape ()); use dims=None")
-    dims = tuple(dim_arg(d, input.ndim, "roll()", "dims") for d in dims)
-    shifts = tuple(int_arg(s, "roll()", "shifts") for s in shifts)
-    return Roll.apply(input, shifts, dims)
+    dim_ints = tuple(dim_arg(d, input.ndim, "roll()", "dims") for d in dim_list)
+    return Roll.apply(input, tuple(int_arg(s, "roll()", "shifts") for s in shift_list), dim_ints)
 
 
 @tensor_method()
 def repeat(input: Tensor, *sizes: ShapeArg) -> Tensor:
     """Tile ``input`` ``sizes[i]`` times along dim i (``sizes`` may add leading dims)."""
-    sizes = _shape(sizes, "repeat()")
-    if len(sizes) < input.ndim:
-        raise ValueError(f"repeat(): {len(sizes)} repeat counts for a tensor of "
+    counts = _shape(sizes, "repeat()")
+    if len(counts) < input.ndim:
+        raise ValueError(f"repeat(): {len(counts)} repeat counts for a tensor of "
                          f"{input.ndim} dimensions; give at least one per dimension")
-    if any(s < 0 for s in sizes):
-        raise ValueError(f"repeat(): counts must be non-negative, got {sizes}")
-    shape = (1,) * (len(sizes) - input.ndim) + input.shape
+    if any(s < 0 for s in counts):
+        raise ValueError(f"repeat(): counts must be non-negative, got {counts}")
+    shape = (1,) * (len(counts) - input.ndim) + input.shape
     x = input.reshape(shape)
     spread = tuple(v for s in shape for v in (1, s))
-    big = tuple(v for r, s in zip(sizes, shape, strict=True) for v in (r, s))
+    big = tuple(v for r, s in zip(counts, shape, strict=True) for v in (r, s))
     return x.reshape(spread).expand(big).reshape(
-        tuple(r * s for r, s in zip(sizes, shape, strict=True)))
+        tuple(r * s for r, s in zip(counts, shape, strict=True)))
 
 
 @tensor_method()
 def tile(input: Tensor, *dims: ShapeArg) -> Tensor:
     """``repeat`` with missing leading counts taken as 1 (NumPy's ``tile``)."""
-    dims = _shape(dims, "tile()")
-    return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
+    counts = _shape(dims, "tile()")
+    return repeat(input, (1,) * (input.ndim - len(counts)) + counts)
 
 
 @tensor_method()
@@ -235,17 +237,17 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
 
 
 @tensor_method()
-def unflatten(input: Tensor, dim: int, sizes: IntOrTuple) -> Tensor:
+def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     """Split dimension ``dim`` into ``sizes`` (one of them may be -1)."""
     dim = dim_arg(dim, input.ndim, "unflatten()")
-    sizes = tuple(sizes)
-    known = int(np.prod([s for s in sizes if s != -1]))
-    if -1 in sizes and known:
-        sizes = tuple(input.shape[dim] // known if s == -1 else s for s in sizes)
-    if int(np.prod(sizes)) != input.shape[dim]:
-        raise ValueError(f"unflatten(): sizes {sizes} do not multiply to {input.shape[dim]}, "
+    shape = tuple(sizes)
+    known = int(np.prod([s for s in shape if s != -1]))
+    if -1 in shape and known:
+        shape = tuple(input.shape[dim] // known if s == -1 else s for s in shape)
+    if int(np.prod(shape)) != input.shape[dim]:
+        raise ValueError(f"unflatten(): sizes {shape} do not multiply to {input.shape[dim]}, "
                          f"the length of dim {dim} of shape {input.shape}")
-    return input.reshape(input.shape[:dim] + sizes + input.shape[dim + 1:])
+    return input.reshape(input.shape[:dim] + shape + input.shape[dim + 1:])
 
 
 @tensor_method()
@@ -265,21 +267,22 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     return out.movedim(dim + 1, -1) if input.ndim else out.reshape(len(starts), size)[0]
 
 
-def meshgrid(*tensors: Tensor, indexing: str = "ij") -> tuple[Tensor, ...]:
+def meshgrid(*tensors: Tensor | Sequence[Tensor], indexing: str = "ij") -> tuple[Tensor, ...]:
     """Coordinate grids from 1-d tensors; ``indexing='ij'`` (PyTorch's default) or 'xy'."""
+    given: Sequence[Any] = tensors
     if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
-        tensors = tuple(tensors[0])
+        given = tuple(tensors[0])
     if indexing not in ("ij", "xy"):
         raise ValueError(f"meshgrid(): indexing must be 'ij' or 'xy', got {indexing!r}")
-    tensors = [as_tensor(t).reshape(-1) for t in tensors]
-    shape = [len(t) for t in tensors]
-    swap = indexing == "xy" and len(tensors) >= 2
+    flat = [as_tensor(t).reshape(-1) for t in given]
+    shape = [len(t) for t in flat]
+    swap = indexing == "xy" and len(flat) >= 2
     if swap:
         shape[0], shape[1] = shape[1], shape[0]
     out = []
-    for k, t in enumerate(tensors):
+    for k, t in enumerate(flat):
         axis = {0: 1, 1: 0}.get(k, k) if swap else k
-        view = [1] * len(tensors)
+        view = [1] * len(flat)
         view[axis] = len(t)
         out.append(t.reshape(tuple(view)).expand(tuple(shape)))
     return tuple(out)

@@ -8,7 +8,7 @@ sorts as the largest value. ``unique`` is not differentiable, as in PyTorch.
 from __future__ import annotations
 
 from collections import namedtuple
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -19,8 +19,10 @@ if TYPE_CHECKING:
     from tinygrad_book._typing import Dim
     from tinygrad_book.tensor import Tensor
 
-sort_result = namedtuple("sort", ["values", "indices"])
-topk_result = namedtuple("topk", ["values", "indices"])
+# Typed, so that .values and .indices are Tensors; the functional form keeps PyTorch's type
+# names (torch.return_types.sort), which the class syntax ruff prefers (UP014) would lose.
+sort_result = NamedTuple("sort", [("values", "Tensor"), ("indices", "Tensor")])  # noqa: UP014
+topk_result = NamedTuple("topk", [("values", "Tensor"), ("indices", "Tensor")])  # noqa: UP014
 kthvalue_result = namedtuple("kthvalue", ["values", "indices"])
 median_result = namedtuple("median", ["values", "indices"])
 mode_result = namedtuple("mode", ["values", "indices"])
@@ -46,7 +48,7 @@ def _pick(input, dim, idx, keepdim, result):
 
 @tensor_method()
 def sort(input: Tensor, dim: int = -1, descending: bool = False,
-         stable: bool = False) -> tuple[Tensor, ...]:
+         stable: bool = False) -> sort_result:
     """Sorted values along ``dim`` and where they came from: (values, indices).
     The sort is always stable (``stable`` is accepted for PyTorch's signature)."""
     input = as_tensor(input)
@@ -71,7 +73,7 @@ def msort(input: Tensor) -> Tensor:
 
 @tensor_method()
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
-         sorted: bool = True) -> tuple[Tensor, ...]:
+         sorted: bool = True) -> topk_result:
     """The ``k`` largest (``largest=False``: smallest) values along ``dim`` and their
     indices, in sorted order."""
     input = as_tensor(input)
@@ -158,7 +160,7 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, axis: int | Non
 
 
 def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
-           return_counts: bool = False, dim: Dim = None) -> tuple[Tensor, ...]:
+           return_counts: bool = False, dim: Dim = None) -> Tensor | tuple[Tensor, ...]:
     """The distinct values (sorted), and optionally the inverse indices and the counts.
 
     Not differentiable, as in PyTorch. With ``dim``, the distinct slices along it.
