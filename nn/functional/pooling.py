@@ -45,13 +45,19 @@ def _crop(padded, padding, shape):
     return padded[:, :, ph:ph + shape[2], pw:pw + shape[3]]
 
 
+def _window_max(xp, slabs):
+    """The maxima over each window of the padded input: KH*KW - 1 passes of np.maximum."""
+    out = xp[slabs[0][1]].copy()
+    for _, where in slabs[1:]:
+        np.maximum(out, xp[where], out=out)
+    return out
+
+
 def _max_and_arg(x, kernel_size, stride, padding, dilation, out_size, extra=(0, 0)):
     """Window maxima and, per output, the offset k = i*KW + j of the element chosen."""
     xp = _padded(x, padding, -np.inf, extra)
     slabs = list(window_slices(kernel_size, stride, dilation, out_size))
-    out = xp[slabs[0][1]].copy()
-    for _, where in slabs[1:]:
-        np.maximum(out, xp[where], out=out)
+    out = _window_max(xp, slabs)
     # Reverse order so the first maximum in the window wins ties. Arithmetic
     # (arg -= (arg - k)·hit) instead of np.where/copyto: branch-free, several
     # times faster on the random masks pooling produces.
@@ -81,6 +87,11 @@ class MaxPooling(Function):
 
     @staticmethod
     def forward(ctx, x, kernel_size, stride, padding, dilation, out_size, extra=(0, 0)):
+        if not ctx.needs_input_grad[0]:
+            # Nothing will flow back (inference, no_grad): the maxima without the arg-max,
+            # which costs more than they do.
+            slabs = list(window_slices(kernel_size, stride, dilation, out_size))
+            return _window_max(_padded(x, padding, -np.inf, extra), slabs)
         out, ctx.arg = _max_and_arg(x, kernel_size, stride, padding, dilation, out_size, extra)
         ctx.conf = dict(kernel_size=kernel_size, stride=stride, padding=padding,
                         dilation=dilation, input_shape=x.shape, extra=extra)

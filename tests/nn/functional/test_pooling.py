@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import tinygrad_book as tb
 import tinygrad_book.nn.functional as F
 from tinygrad_book import Tensor
 from tinygrad_book.testing import assert_gradcheck
@@ -174,3 +175,21 @@ def test_pooling_keeps_float32():
 def test_pooling_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call(Tensor(np.zeros((1, 1, 5, 5))))
+
+
+@pytest.mark.parametrize("kwargs", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+                                    dict(kernel_size=2, dilation=2, ceil_mode=True),
+                                    dict(kernel_size=(3, 2), stride=(1, 2), ceil_mode=True)])
+def test_max_pool2d_without_grad_skips_the_argmax_but_not_the_maxima(kwargs):
+    """No gradient needed (no_grad, or an input without requires_grad): the maxima alone,
+    the same values (NaN and -inf included), and return_indices still works."""
+    x = np.random.default_rng(3).standard_normal((2, 3, 7, 6)).astype(np.float32)
+    x[0, 0, 1, 1], x[1, 2, 4:, :] = np.nan, -np.inf
+    ref, ref_idx = F.max_pool2d(Tensor(x, requires_grad=True), return_indices=True, **kwargs)
+    with tb.no_grad():
+        out = F.max_pool2d(Tensor(x, requires_grad=True), **kwargs)
+        out_i, idx = F.max_pool2d(Tensor(x), return_indices=True, **kwargs)
+    plain = F.max_pool2d(Tensor(x), **kwargs)
+    for o in (out, out_i, plain):
+        np.testing.assert_array_equal(o.data, ref.data)
+    np.testing.assert_array_equal(idx.data, ref_idx.data)
