@@ -14,11 +14,12 @@ Every op, from ``add`` to ``conv2d``, is a subclass of :class:`Function` with
 records a :class:`Context` node — the output's ``grad_fn``.
 
 Saved values: ``ctx.save_for_backward(a, b, ...)`` accepts arrays. An array
-that *is* an input's data comes back in backward as that input Tensor; an
-array that *is* an output comes back as a Tensor attached to this node (so
-second derivatives flow through it); any other array comes back as a constant.
-The node holds edges to its inputs' nodes, not the input Tensors, so an
-intermediate array stays alive only while something saved it.
+that *is* an input's data comes back in backward as that input (a leaf as
+itself, an op's output as a Tensor on the same node); an array that *is* an
+output comes back as a Tensor attached to this node (so second derivatives
+flow through it); any other array comes back as a constant. The node holds
+edges to its inputs' nodes, not the input Tensors, so an intermediate array
+stays alive only while something saved it.
 """
 from __future__ import annotations
 
@@ -98,10 +99,10 @@ class Context:
     # alive is one more for Python's cyclic collector to scan while the graph
     # is built (which made a 10,000-op chain twice as slow per op as a short
     # one). So a node is one object and one tuple of input nodes: the fields
-    # every node has are slots; tuples that repeat (needs_input_grad, the
-    # input_nrs, a single output's meta) are shared between nodes; saved
-    # values hold arrays and ints, which the collector does not track; rarely
-    # set fields are class-level defaults; an op's own attributes
+    # every node has are slots; tuples that repeat (needs_input_grad, a single
+    # output's meta) are shared between nodes; input_nrs and the saved values
+    # hold ints and arrays, which the collector stops tracking; rarely set
+    # fields are class-level defaults; an op's own attributes
     # (``ctx.stride = ...``) go to a __dict__ made only for ops that set some.
     __slots__ = ("fn", "inputs", "input_nrs", "needs_input_grad", "output_meta", "_saved",
                  "_saved_links", "_saved_epoch", "__dict__", "__weakref__")

@@ -113,3 +113,29 @@ def test_a_refused_in_place_change_leaves_the_version_alone():
     with pytest.raises(ValueError):
         t.add_(np.ones(4))
     assert t._version == 0
+
+
+def test_a_change_elsewhere_after_the_save_still_lets_the_saved_versions_be_checked():
+    # Backward compares saved versions only when some tensor changed in place since
+    # the save; an unrelated change must neither raise nor hide a real one.
+    w = tb.tensor([2., 3.], requires_grad=True)
+    x = tb.tensor([1., 1.], requires_grad=True)
+    unrelated = tb.tensor([0., 0.])
+    y = (w * x).sum()
+    unrelated.add_(1)
+    y.backward(retain_graph=True)
+    np.testing.assert_array_equal(w.grad.data, [1., 1.])
+    with tb.no_grad():
+        x.mul_(2)
+    with pytest.raises(RuntimeError, match="MulBackward, is at version 1; expected version 0"):
+        y.backward()
+
+
+def test_a_saved_input_made_by_another_op_is_checked_too():
+    w = tb.tensor([2., 3.], requires_grad=True)
+    h = w * 1.5
+    y = (h * h).sum()
+    with tb.no_grad():
+        h.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
