@@ -26,9 +26,11 @@ class NAdam(Optimizer):
 
     The last line looks one step ahead: it applies next step's momentum to m now.
 
-    Args: as :class:`Adam`'s (``decoupled_weight_decay=True`` gives NAdamW), without
-    ``amsgrad``, but with ``lr`` 2e-3 by default, and
+    Args:
+        params, lr, betas, eps, weight_decay, maximize: as :class:`Adam`'s, but with
+            ``lr`` 2e-3 by default (no ``amsgrad``).
         momentum_decay: ψ in the momentum schedule (default 4e-3).
+        decoupled_weight_decay: ``True`` gives NAdamW.
 
     State per parameter: ``step``, ``mu_product`` (Π_t, a float), ``exp_avg``,
     ``exp_avg_sq``.
