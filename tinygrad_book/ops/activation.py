@@ -28,6 +28,8 @@ from .select import where
 from .unary_math import Erf
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tinygrad_book._typing import DTypeLike
     from tinygrad_book.tensor import Tensor
 
@@ -224,19 +226,41 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     return SoftplusCurve.apply(floating(as_tensor(input)), beta=beta, threshold=threshold)
 
 
-class SoftmaxAlongDim(Function):
-    """y_k = e^(x_k - max) / Σ e^(x_i - max) (book eq. 3.10, stabilised as eq. 3.11);
-    dL/dx = y ⊙ (g - Σ g y)."""
+def softmax_array(x, axis):
+    """e^(x - max) / Σ e^(x - max) along ``axis`` of an array: e^1000 never overflows."""
+    # initial=-inf: over an empty axis there is no max, and nothing to shift (PyTorch
+    # returns the empty input's shape).
+    e = np.exp(x - x.max(axis=axis, keepdims=True, initial=-np.inf))
+    return e / e.sum(axis=axis, keepdims=True)
 
-    @staticmethod
-    def forward(ctx, x, dim):
-        # initial=-inf: over an empty axis there is no max, and nothing to shift (PyTorch
-        # returns the empty input's shape).
-        e = np.exp(x - x.max(axis=dim, keepdims=True, initial=-np.inf))
-        out = e / e.sum(axis=dim, keepdims=True)
+
+def log_softmax_array(x, axis):
+    """x - max - log Σ e^(x - max) along ``axis`` of an array: never exp overflow or log 0."""
+    if x.shape[axis] == 0:  # nothing to normalise; NumPy's max would refuse the empty axis
+        return x.copy()
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+class _AlongDim(Function):
+    """Softmax and log-softmax along ``dim``: ``normalize`` on the array; the output is all
+    either backward needs."""
+
+    normalize: Callable[[np.ndarray, int], np.ndarray]
+
+    @classmethod
+    def forward(cls, ctx, x, dim):
+        out = cls.normalize(x, dim)
         ctx.dim = dim
         ctx.save_for_backward(out)
         return out
+
+
+class SoftmaxAlongDim(_AlongDim):
+    """y_k = e^(x_k - max) / Σ e^(x_i - max) (book eq. 3.10, stabilised as eq. 3.11);
+    dL/dx = y ⊙ (g - Σ g y)."""
+
+    normalize = staticmethod(softmax_array)
 
     @staticmethod
     def backward(ctx, g):
@@ -250,23 +274,10 @@ def softmax(input: Tensor, dim: int, dtype: DTypeLike | None = None) -> Tensor:
     return _along_dim("softmax", SoftmaxAlongDim, input, dim, dtype)
 
 
-def log_softmax_array(x, axis):
-    """x - max - log Σ e^(x - max) along ``axis`` of an array: never exp overflow or log 0."""
-    if x.shape[axis] == 0:  # nothing to normalise; NumPy's max would refuse the empty axis
-        return x.copy()
-    shifted = x - x.max(axis=axis, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-
-
-class LogSoftmaxAlongDim(Function):
+class LogSoftmaxAlongDim(_AlongDim):
     """y = x - logsumexp(x);  dL/dx = g - softmax(x) Σ g."""
 
-    @staticmethod
-    def forward(ctx, x, dim):
-        out = log_softmax_array(x, dim)
-        ctx.dim = dim
-        ctx.save_for_backward(out)
-        return out
+    normalize = staticmethod(log_softmax_array)
 
     @staticmethod
     def backward(ctx, g):

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import checks, registry
 from ..autograd import Function
-from .front import as_tensor, tensor_method
+from .front import as_tensor, tensor_method, unary_front
 
 if TYPE_CHECKING:
     from typing import Any
@@ -114,10 +114,8 @@ def _as_dtype(dtype, op):
 
 
 def _caster(dtype, doc):
-    def cast(input: Tensor) -> Tensor:
-        return astype(input, dtype)
-    cast.__doc__ = doc
-    return cast
+    """The front of ``.half()``, ``.int()``...: ``astype(dtype)``."""
+    return unary_front(lambda input: astype(input, dtype), doc)
 
 
 half = tensor_method("half")(_caster(np.float16, "The values as float16."))

@@ -23,11 +23,23 @@ from .operands import (  # noqa: F401
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from typing_extensions import TypeIs
 
     from tinygrad_book._typing import DTypeLike
     from tinygrad_book.autograd import Function
     from tinygrad_book.tensor import Tensor
+
+
+def unary_front(body: Callable[[Tensor], Tensor], doc: str) -> Callable[[Tensor], Tensor]:
+    """The front function of a one-input op that is ``body(input)`` once ``input`` is a
+    Tensor, with ``doc`` as its docstring; decorate it with ``tensor_method`` to make it a
+    Tensor method too (``half = tensor_method("half")(unary_front(...))``)."""
+    def front(input: Tensor) -> Tensor:
+        return body(as_tensor(input))
+    front.__doc__ = doc
+    return front
 
 
 def constant(arr: Any) -> Tensor:

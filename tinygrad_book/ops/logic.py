@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .front import as_tensor, constant, is_tensor, tensor_method
+from .front import as_tensor, constant, is_tensor, tensor_method, unary_front
 
 if TYPE_CHECKING:
     from tinygrad_book._typing import ArrayLike
@@ -57,10 +57,8 @@ def logical_not(input: Tensor) -> Tensor:
 
 
 def _test(ufunc, doc):
-    def front(input: Tensor) -> Tensor:
-        return constant(ufunc(as_tensor(input).data))
-    front.__doc__ = doc
-    return front
+    """The front of an elementwise test ``ufunc`` (isnan...): a bool Tensor outside the graph."""
+    return unary_front(lambda input: constant(ufunc(input.data)), doc)
 
 
 isnan = tensor_method("isnan")(_test(np.isnan, "True where x is NaN."))

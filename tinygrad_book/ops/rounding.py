@@ -18,6 +18,9 @@ from ..autograd import Function
 from .front import as_tensor, constant, float_arg, float_pair, pair, tensor_method
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
     from tinygrad_book._typing import ArrayLike
     from tinygrad_book.tensor import Tensor
 
@@ -91,19 +94,29 @@ def frac(input: Tensor) -> Tensor:
     return input - trunc(input).detach()
 
 
-class Remainder(Function):
+class _Modulo(Function):
+    """z = a - q·b for the quotient q = a/b rounded by ``rounding``;  dz/da = 1,
+    dz/db = -q (q is piecewise constant). Remainder and Fmod differ only in the rounding."""
+
+    ufunc: Callable[..., Any]   # np.remainder or np.fmod
+    rounding: str               # div's rounding_mode: "floor" or "trunc"
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return cls.ufunc(a, b)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        a, b = ctx.saved_tensors
+        gb = -g * div(a, b, rounding_mode=cls.rounding) if ctx.needs_input_grad[1] else None
+        return g, gb
+
+
+class Remainder(_Modulo):
     """z = a - floor(a/b)·b, the sign of b (Python's %);  dz/da = 1, dz/db = -floor(a/b)."""
 
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return np.remainder(a, b)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        gb = -g * div(a, b, rounding_mode="floor") if ctx.needs_input_grad[1] else None
-        return g, gb
+    ufunc, rounding = staticmethod(np.remainder), "floor"
 
 
 @tensor_method("remainder", "__mod__")
@@ -117,19 +130,10 @@ def _rmod(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return remainder(other, self)
 
 
-class Fmod(Function):
+class Fmod(_Modulo):
     """z = a - trunc(a/b)·b, the sign of a (C's fmod);  dz/da = 1, dz/db = -trunc(a/b)."""
 
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return np.fmod(a, b)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        gb = -g * div(a, b, rounding_mode="trunc") if ctx.needs_input_grad[1] else None
-        return g, gb
+    ufunc, rounding = staticmethod(np.fmod), "trunc"
 
 
 @tensor_method()

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..autograd import Function
 from . import _special
-from .front import as_tensor, floating, tensor_method
+from .front import as_tensor, floating, tensor_method, unary_front
 
 if TYPE_CHECKING:
     from tinygrad_book.tensor import Tensor
@@ -293,10 +293,7 @@ class Erfinv(Function):
 
 def _unary(fn, doc):
     """The front function (and Tensor method) of the one-input Function ``fn``."""
-    def front(input: Tensor) -> Tensor:
-        return fn.apply(floating(as_tensor(input)))
-    front.__doc__ = doc
-    return front
+    return unary_front(lambda input: fn.apply(floating(input)), doc)
 
 
 tan = tensor_method("tan")(_unary(Tan, "tan x, elementwise."))
