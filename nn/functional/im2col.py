@@ -138,16 +138,20 @@ class ShiftedColumns:
             np.copyto(cols, self.windows[:, :, :, start:start + m])
             yield start, start + m, cols.reshape(self.rows, m * self.span)
 
-    def correlate(self, weight):
-        """The convolution (N, OC, OH, OW) with weight (OC, C, KH, KW): one product per
-        chunk of columns, moved into the NCHW output while it is still in cache."""
+    def correlate(self, weight, bias=None):
+        """The convolution (N, OC, OH, OW) with weight (OC, C, KH, KW), plus ``bias`` (OC,)
+        if given: one product per chunk of columns, the bias added and the result moved
+        into the NCHW output while it is still in cache."""
         oc = weight.shape[0]
+        bias = None if bias is None else bias[:, None]
         w2 = weight.reshape(oc, self.rows)
         y = np.empty((self.n, oc, self.oh, self.ow), dtype=self.flat.dtype)
         buf = np.empty(oc * min(self.chunk, self.n) * self.span, dtype=self.flat.dtype)
         for start, _end, cols in self.chunks():
-            part = buf[:oc * cols.shape[1]].reshape(oc, cols.shape[1])
-            self.from_grid(np.matmul(w2, cols, out=part), y, start)
+            part = np.matmul(w2, cols, out=buf[:oc * cols.shape[1]].reshape(oc, cols.shape[1]))
+            if bias is not None:
+                part += bias
+            self.from_grid(part, y, start)
         return y
 
     def weight_grad(self, g):
