@@ -13,14 +13,14 @@ so the graph closes on itself and conv2d is differentiable to any order.
 Shapes are NCHW; weights are (out, in/groups, KH, KW) for conv2d and
 (in, out/groups, KH, KW) for conv_transpose2d, as in PyTorch.
 
-Cost: at stride 1 with one group (every conv of the book's nets) the columns are
-built a few images at a time on a padded grid (:class:`ShiftedColumns`) and
-multiplied while they are still in cache; the whole column matrix never exists,
-and the weight gradient rebuilds its chunks from the input instead of keeping
-them. Other strides and groups use im2col's full column matrix, kept for the
-weight gradient. At stride 1, the transposed convolution (and so every input
-gradient) is computed as a correlation with the flipped kernel, which avoids
-col2im's KH*KW strided additions.
+Cost: with one group the columns are built a few images at a time and multiplied
+while they are still in cache (at stride 1, every conv of the book's nets, on a
+padded grid: :class:`ShiftedColumns`; strided, :class:`WindowColumns`); the whole
+column matrix never exists, and the weight gradient rebuilds its chunks from the
+input instead of keeping them. Grouped convolutions use im2col's full column
+matrix, kept for the weight gradient. At stride 1, the transposed convolution (and
+so every input gradient) is computed as a correlation with the flipped kernel,
+which avoids col2im's KH*KW strided additions.
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from tinygrad_book.checks import check_output_padding, conv_output_size, conv_tr
 from tinygrad_book.grad_mode import is_grad_enabled
 
 from ._utils import as_tensor, check_float, check_ndim, check_same_dtype
-from .im2col import ShiftedColumns, col2im_array, im2col_array
+from .im2col import ShiftedColumns, chunked_columns, col2im_array, im2col_array
 from .padding import pad as _pad
 
 if TYPE_CHECKING:
@@ -63,16 +63,16 @@ def _channel_major(g):
 
 
 def _on_grid(stride, groups):
-    """Whether a convolution builds its columns in chunks on a padded grid
-    (:class:`ShiftedColumns`): at stride 1 with one group, as every conv of the book's nets."""
-    return stride == (1, 1) and groups == 1
+    """Whether a convolution builds its columns in chunks (:func:`chunked_columns`): with
+    one group, as every conv of the book's nets; ``stride`` decides which kind."""
+    return groups == 1
 
 
 class Convolution(Function):
     """y = W * x + b (cross-correlation), as ``W.reshape(OC, -1) @ im2col(x)`` (book section 7.4).
 
-    Off the grid (stride > 1 or groups > 1), ``cols`` may carry precomputed columns
-    of ``x``, and ``keep_cols`` saves them for the weight gradient instead of
+    Off the chunked path (groups > 1), ``cols`` may carry precomputed columns of
+    ``x``, and ``keep_cols`` saves them for the weight gradient instead of
     recomputing them in backward.
     """
 
@@ -83,7 +83,8 @@ class Convolution(Function):
         ctx.attrs = ctx.conf
         if _on_grid(stride, groups):
             ctx.save_for_backward(x, weight, None)
-            return ShiftedColumns(x, weight.shape[2:], padding, dilation).correlate(weight, bias)
+            columns = chunked_columns(x, weight.shape[2:], stride, padding, dilation)
+            return columns.correlate(weight, bias)
         n = x.shape[0]
         oc, _, kh, kw = weight.shape
         oh = conv_output_size(x.shape[2], kh, stride[0], padding[0], dilation[0])
@@ -125,7 +126,7 @@ class ConvolutionWeightGrad(Function):
         ctx.save_for_backward(x, g)
         few_rows = x.shape[1] * kernel_size[0] * kernel_size[1] < 64
         if _on_grid(stride, groups) and not few_rows:
-            return ShiftedColumns(x, kernel_size, padding, dilation).weight_grad(g)
+            return chunked_columns(x, kernel_size, stride, padding, dilation).weight_grad(g)
         oc = g.shape[1]
         c = x.shape[1]
         if cols is None:

@@ -90,7 +90,76 @@ CHUNK_BYTES = 1 << 20
 MAX_CHUNKS = 16
 
 
-class ShiftedColumns:
+class _ChunkedColumns:
+    """What the chunked column builders share: the products of a few images' columns at a
+    time, each chunk multiplied (and moved into NCHW) while it is still in cache.
+
+    A subclass sets ``n``, ``oh``, ``ow``, ``wp`` (the width every output row is
+    computed at: ``ow``, or wider on a padded grid), ``span = oh*wp`` (columns per
+    image), ``taps = (C, KH, KW)``, ``rows = C*KH*KW``, ``dtype`` and ``windows``, a
+    read-only view ``(C, KH, KW, N, *tail)`` whose ``tail`` holds one image's ``span``
+    columns; then calls :meth:`_set_chunk`.
+    """
+
+    def _set_chunk(self):
+        self.chunk = max(1, CHUNK_BYTES // (self.rows * self.span * self.dtype.itemsize),
+                         -(-self.n // MAX_CHUNKS))
+
+    def chunks(self):
+        """Yield (first image, end image, columns (C*KH*KW, images*span)) in image order.
+
+        The columns live in one buffer that the next chunk overwrites.
+        """
+        tail = self.windows.shape[4:]
+        buf = np.empty(self.rows * min(self.chunk, self.n) * self.span, dtype=self.dtype)
+        for start in range(0, self.n, self.chunk):
+            m = min(self.chunk, self.n - start)
+            cols = buf[:self.rows * m * self.span].reshape(self.taps + (m,) + tail)
+            np.copyto(cols, self.windows[:, :, :, start:start + m])
+            yield start, start + m, cols.reshape(self.rows, m * self.span)
+
+    def correlate(self, weight, bias=None):
+        """The convolution (N, OC, OH, OW) with weight (OC, C, KH, KW), plus ``bias`` (OC,)
+        if given: one product per chunk of columns, the bias added and the result moved
+        into the NCHW output while it is still in cache."""
+        oc = weight.shape[0]
+        bias = None if bias is None else bias[:, None]
+        w2 = weight.reshape(oc, self.rows)
+        y = np.empty((self.n, oc, self.oh, self.ow), dtype=self.dtype)
+        buf = np.empty(oc * min(self.chunk, self.n) * self.span, dtype=self.dtype)
+        for start, _end, cols in self.chunks():
+            part = np.matmul(w2, cols, out=buf[:oc * cols.shape[1]].reshape(oc, cols.shape[1]))
+            if bias is not None:
+                part += bias
+            self.from_grid(part, y, start)
+        return y
+
+    def weight_grad(self, g):
+        """dL/dW (OC, C, KH, KW) = Σ over chunks of columns · gᵀ, for g (N, OC, OH, OW)."""
+        oc = g.shape[1]
+        acc = np.zeros((self.rows, oc), dtype=g.dtype)
+        part = np.empty_like(acc)
+        for start, end, cols in self.chunks():
+            # columns @ gᵀ: both operands stream their long axis in memory order.
+            acc += np.matmul(cols, self.to_grid(g, start, end).T, out=part)
+        return np.ascontiguousarray(acc.T).reshape((oc,) + self.taps)
+
+    def to_grid(self, y, start, end):
+        """Images start..end of y (N, K, OH, OW) -> (K, images*span), laid out as the
+        products' outputs of that chunk, with zeros where the grid has no output."""
+        k, m = y.shape[1], end - start
+        out = (np.empty if self.wp == self.ow else np.zeros)((k, m, self.oh, self.wp), y.dtype)
+        out[..., :self.ow] = y[start:end].transpose(1, 0, 2, 3)
+        return out.reshape(k, m * self.span)
+
+    def from_grid(self, part, y, start):
+        """Write a chunk's products (K, images*span) into images start.. of y (N, K, OH, OW)."""
+        k, m = part.shape[0], part.shape[1] // self.span
+        grid = part.reshape(k, m, self.oh, self.wp)[..., :self.ow]
+        y[start:start + m] = grid.transpose(1, 0, 2, 3)
+
+
+class ShiftedColumns(_ChunkedColumns):
     """im2col for a stride-1 convolution, built a few images at a time on a padded grid.
 
     The input is padded once into a channel-major buffer ``(C, N*Hp*Wp)``. On it,
@@ -107,76 +176,56 @@ class ShiftedColumns:
     def __init__(self, x, kernel_size, padding, dilation):
         n, c, h, w = x.shape
         (kh, kw), (ph, pw), (dh, dw) = kernel_size, padding, dilation
-        self.n, self.hp, self.wp = n, h + 2 * ph, w + 2 * pw
+        self.n, self.hp, self.wp, self.dtype = n, h + 2 * ph, w + 2 * pw, x.dtype
         self.oh = conv_output_size(h, kh, 1, ph, dh)
         self.ow = conv_output_size(w, kw, 1, pw, dw)
         self.span = self.oh * self.wp
-        self.taps = (c, kh, kw, dh, dw)
-        self.rows = c * kh * kw
+        self.taps, self.rows = (c, kh, kw), c * kh * kw
         # The last window's wrapped tail reads up to (KW-1)*dw pixels past the last image.
         self.flat = np.zeros((c, n * self.hp * self.wp + (kw - 1) * dw), dtype=x.dtype)
         grid = self.flat[:, :n * self.hp * self.wp].reshape(c, n, self.hp, self.wp)
         grid[:, :, ph:ph + h, pw:pw + w] = x.transpose(1, 0, 2, 3)
-        self.chunk = max(1, CHUNK_BYTES // (self.rows * self.span * x.itemsize),
-                         -(-n // MAX_CHUNKS))
         step, item = self.flat.strides[0], self.flat.itemsize
         # windows[c, i, j, n, t]: the pixel under tap (i, j) of image n's t-th window.
         self.windows = as_strided(self.flat, shape=(c, kh, kw, n, self.span),
                                   strides=(step, dh * self.wp * item, dw * item,
                                            self.hp * self.wp * item, item), writeable=False)
+        self._set_chunk()
 
-    def chunks(self):
-        """Yield (first image, end image, columns (C*KH*KW, images*span)) in image order.
 
-        The columns live in one buffer that the next chunk overwrites.
-        """
-        c, kh, kw = self.taps[:3]
-        buf = np.empty(self.rows * min(self.chunk, self.n) * self.span, dtype=self.flat.dtype)
-        for start in range(0, self.n, self.chunk):
-            m = min(self.chunk, self.n - start)
-            cols = buf[:self.rows * m * self.span].reshape(c, kh, kw, m, self.span)
-            np.copyto(cols, self.windows[:, :, :, start:start + m])
-            yield start, start + m, cols.reshape(self.rows, m * self.span)
+class WindowColumns(_ChunkedColumns):
+    """im2col for any stride and dilation, a few images at a time: the book's columns
+    exactly (``span = OH*OW``, no wrapped windows), each chunk copied from a strided
+    view of the once-padded input and multiplied while it is still in cache.
 
-    def correlate(self, weight, bias=None):
-        """The convolution (N, OC, OH, OW) with weight (OC, C, KH, KW), plus ``bias`` (OC,)
-        if given: one product per chunk of columns, the bias added and the result moved
-        into the NCHW output while it is still in cache."""
-        oc = weight.shape[0]
-        bias = None if bias is None else bias[:, None]
-        w2 = weight.reshape(oc, self.rows)
-        y = np.empty((self.n, oc, self.oh, self.ow), dtype=self.flat.dtype)
-        buf = np.empty(oc * min(self.chunk, self.n) * self.span, dtype=self.flat.dtype)
-        for start, _end, cols in self.chunks():
-            part = np.matmul(w2, cols, out=buf[:oc * cols.shape[1]].reshape(oc, cols.shape[1]))
-            if bias is not None:
-                part += bias
-            self.from_grid(part, y, start)
-        return y
+    For strided convolutions, whose windows do not sit at fixed shifts of one
+    another on a grid; stride 1 is faster on :class:`ShiftedColumns`' contiguous copies.
+    """
 
-    def weight_grad(self, g):
-        """dL/dW (OC, C, KH, KW) = Σ over chunks of columns · gᵀ, for g (N, OC, OH, OW)."""
-        oc = g.shape[1]
-        acc = np.zeros((self.rows, oc), dtype=g.dtype)
-        part = np.empty_like(acc)
-        for start, end, cols in self.chunks():
-            # columns @ gᵀ: both operands stream their long axis in memory order.
-            acc += np.matmul(cols, self.to_grid(g, start, end).T, out=part)
-        return np.ascontiguousarray(acc.T).reshape((oc,) + self.taps[:3])
+    def __init__(self, x, kernel_size, stride, padding, dilation):
+        n, c, h, w = x.shape
+        (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel_size, stride, padding, dilation
+        self.n, self.dtype = n, x.dtype
+        self.oh = conv_output_size(h, kh, sh, ph, dh)
+        self.ow = conv_output_size(w, kw, sw, pw, dw)
+        self.wp, self.span = self.ow, self.oh * self.ow
+        self.taps, self.rows = (c, kh, kw), c * kh * kw
+        padded = x
+        if ph or pw:
+            padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
+            padded[:, :, ph:ph + h, pw:pw + w] = x
+        windows = sliding_window_view(padded, ((kh - 1) * dh + 1, (kw - 1) * dw + 1),
+                                      axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
+        self.windows = windows.transpose(1, 4, 5, 0, 2, 3)    # (C, KH, KW, N, OH, OW)
+        self._set_chunk()
 
-    def to_grid(self, y, start, end):
-        """Images start..end of y (N, K, OH, OW) -> (K, images*span), laid out as the
-        products' outputs of that chunk, with zeros where the grid has no output."""
-        k, m = y.shape[1], end - start
-        out = np.zeros((k, m, self.oh, self.wp), dtype=y.dtype)
-        out[..., :self.ow] = y[start:end].transpose(1, 0, 2, 3)
-        return out.reshape(k, m * self.span)
 
-    def from_grid(self, part, y, start):
-        """Write a chunk's products (K, images*span) into images start.. of y (N, K, OH, OW)."""
-        k, m = part.shape[0], part.shape[1] // self.span
-        grid = part.reshape(k, m, self.oh, self.wp)[..., :self.ow]
-        y[start:start + m] = grid.transpose(1, 0, 2, 3)
+def chunked_columns(x, kernel_size, stride, padding, dilation):
+    """The chunked columns of ``x`` for a convolution with one group: on the padded grid at
+    stride 1, the book's exact columns otherwise."""
+    if stride == (1, 1):
+        return ShiftedColumns(x, kernel_size, padding, dilation)
+    return WindowColumns(x, kernel_size, stride, padding, dilation)
 
 
 class Im2Col(Function):

@@ -1,5 +1,6 @@
-"""The chunked, padded-grid convolution (ShiftedColumns) that stride-1 convs use, in chunks
-of a few images, against PyTorch, the gradient checks and the full column matrix."""
+"""The chunked convolutions of one group - on the padded grid at stride 1 (ShiftedColumns), the
+book's exact columns when strided (WindowColumns) - in chunks of a few images, against
+PyTorch, the gradient checks and the full column matrix."""
 import importlib
 
 import numpy as np
@@ -29,17 +30,29 @@ CASES = [  # input shape, weight shape, padding, dilation (the first: C*KH*KW >=
     ((2, 1, 6, 6), (5, 1, 5, 5), (0, 0), (1, 1)),
     ((7, 4, 4, 4), (2, 4, 1, 1), (0, 0), (1, 1)),
 ]
+# Strided (WindowColumns): input shape, weight shape, stride, padding, dilation; odd sizes,
+# the first two with C*KH*KW >= 64 so that their weight gradient is chunked too.
+STRIDED = [
+    ((5, 8, 9, 7), (3, 8, 3, 3), (2, 2), (1, 1), (1, 1)),
+    ((4, 8, 11, 10), (5, 8, 3, 3), (3, 2), (2, 0), (2, 1)),
+    ((5, 3, 7, 6), (4, 3, 3, 3), (2, 1), (1, 1), (1, 1)),
+    ((3, 2, 9, 8), (2, 2, 2, 3), (1, 2), (0, 1), (2, 2)),
+    ((6, 4, 5, 5), (2, 4, 1, 1), (2, 2), (0, 0), (1, 1)),
+]
 
 
-@pytest.mark.parametrize("xs, ws, padding, dilation", CASES)
-def test_grid_conv2d_matches_torch_forward_and_gradients(grid, xs, ws, padding, dilation):
+@pytest.mark.parametrize("xs, ws, stride, padding, dilation",
+                         [(x, w, (1, 1), p, d) for x, w, p, d in CASES] + STRIDED)
+def test_grid_conv2d_matches_torch_forward_and_gradients(grid, xs, ws, stride, padding,
+                                                         dilation):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(0)
     x, w, b = rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])
     ours = [tb.Tensor(a, requires_grad=True) for a in (x, w, b)]
     theirs = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
-    y = F.conv2d(*ours, padding=padding, dilation=dilation)
-    expected = torch.nn.functional.conv2d(*theirs, padding=padding, dilation=dilation)
+    y = F.conv2d(*ours, stride=stride, padding=padding, dilation=dilation)
+    expected = torch.nn.functional.conv2d(*theirs, stride=stride, padding=padding,
+                                          dilation=dilation)
     np.testing.assert_allclose(y.data, expected.detach().numpy(), rtol=1e-10, atol=1e-10)
     g = rng.standard_normal(y.shape)
     y.backward(tb.Tensor(g))
@@ -54,6 +67,14 @@ def test_grid_conv2d_gradgradcheck(grid, xs, ws, padding, dilation):
     xs = (min(xs[0], 2),) + xs[1:]
     assert_gradcheck(lambda x, w: F.conv2d(x, w, padding=padding, dilation=dilation), xs, ws,
                      second_order=True)
+
+
+@pytest.mark.parametrize("xs, ws, stride, padding, dilation", [
+    ((2, 8, 5, 5), (2, 8, 3, 3), (2, 2), (1, 1), (1, 1)), STRIDED[2]])
+def test_strided_chunked_conv2d_gradgradcheck(grid, xs, ws, stride, padding, dilation):
+    xs = (min(xs[0], 2),) + xs[1:]
+    assert_gradcheck(lambda x, w: F.conv2d(x, w, stride=stride, padding=padding,
+                                           dilation=dilation), xs, ws, second_order=True)
 
 
 def test_grid_conv_transpose2d_matches_torch(grid):
@@ -71,27 +92,41 @@ def test_grid_conv_transpose2d_matches_torch(grid):
         np.testing.assert_allclose(a.grad.data, t.grad.numpy(), rtol=1e-10, atol=1e-10)
 
 
-def test_grid_float32_matches_the_full_column_matrix(grid, monkeypatch):
+@pytest.mark.parametrize("stride", [1, 2, (3, 2)])
+def test_grid_float32_matches_the_full_column_matrix(grid, monkeypatch, stride):
     rng = np.random.default_rng(2)
-    x = rng.standard_normal((6, 3, 10, 10), dtype=np.float32)
-    w = rng.standard_normal((4, 3, 3, 3), dtype=np.float32)
-    on_grid = F.conv2d(tb.Tensor(x), tb.Tensor(w), padding=1)
-    monkeypatch.setattr(conv, "_on_grid", lambda stride, groups: False)
-    whole = F.conv2d(tb.Tensor(x), tb.Tensor(w), padding=1)
-    assert on_grid.dtype == np.float32 and on_grid.data.flags.c_contiguous
-    np.testing.assert_allclose(on_grid.data, whole.data, rtol=1e-5, atol=1e-5)
+    x = rng.standard_normal((6, 8, 11, 10), dtype=np.float32)
+    w = rng.standard_normal((4, 8, 3, 3), dtype=np.float32)
+    b = rng.standard_normal(4, dtype=np.float32)
+    results = []
+    for chunked in (True, False):
+        monkeypatch.setattr(conv, "_on_grid", lambda stride, groups, on=chunked: on)
+        ours = [tb.Tensor(a, requires_grad=True) for a in (x, w, b)]
+        y = F.conv2d(*ours, stride=stride, padding=1)
+        (y * tb.Tensor(np.linspace(-1, 1, y.size, dtype=np.float32).reshape(y.shape))).sum() \
+            .backward()
+        results.append([y.data] + [a.grad.data for a in ours])
+    assert results[0][0].dtype == np.float32 and results[0][0].flags.c_contiguous
+    for chunked, whole in zip(*results, strict=True):
+        np.testing.assert_allclose(chunked, whole, rtol=1e-5, atol=1e-5)
 
 
-def test_grid_empty_batch(grid):
+@pytest.mark.parametrize("stride, out", [(1, 5), (2, 3)])
+def test_grid_empty_batch(grid, stride, out):
     x = tb.Tensor(np.zeros((0, 2, 5, 5)), requires_grad=True)
     w = tb.Tensor(np.ones((3, 2, 3, 3)), requires_grad=True)
-    y = F.conv2d(x, w, padding=1)
-    assert y.shape == (0, 3, 5, 5)
+    y = F.conv2d(x, w, stride=stride, padding=1)
+    assert y.shape == (0, 3, out, out)
     y.sum().backward()
     assert x.grad.shape == (0, 2, 5, 5)
     np.testing.assert_array_equal(w.grad.data, np.zeros((3, 2, 3, 3)))
 
 
-def test_stride_one_single_group_convs_use_the_grid():
-    assert conv._on_grid((1, 1), 1)
-    assert not conv._on_grid((2, 2), 1) and not conv._on_grid((1, 1), 2)
+def test_single_group_convs_are_chunked_on_the_grid_only_at_stride_one():
+    assert conv._on_grid((1, 1), 1) and conv._on_grid((2, 2), 1)
+    assert not conv._on_grid((1, 1), 2)
+    x = np.zeros((2, 3, 8, 8), np.float32)
+    assert isinstance(im2col.chunked_columns(x, (3, 3), (1, 1), (1, 1), (1, 1)),
+                      im2col.ShiftedColumns)
+    assert isinstance(im2col.chunked_columns(x, (3, 3), (2, 1), (1, 1), (1, 1)),
+                      im2col.WindowColumns)
