@@ -8,7 +8,7 @@ a cast to an integer or boolean dtype leaves the graph, as in PyTorch.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
@@ -17,9 +17,10 @@ from ..autograd import Function
 from .front import as_tensor, tensor_method, unary_front
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
 
-    from tinygrad_book._typing import ArrayLike, DTypeLike, IntOrTuple
+    from tinygrad_book._typing import ArrayLike, DTypeLike
     from tinygrad_book.tensor import Tensor
 
 class Cast(Function):
@@ -126,8 +127,12 @@ byte = tensor_method("byte")(_caster(np.uint8, "The values as uint8."))
 bool_ = tensor_method("bool")(_caster(np.bool_, "True where the value is non-zero."))
 
 
+@overload
+def type_(input: Tensor, dtype: None = None) -> str: ...
+@overload
+def type_(input: Tensor, dtype: DTypeLike) -> Tensor: ...
 @tensor_method("type")
-def type_(input: Tensor, dtype: DTypeLike | None = None) -> Tensor:
+def type_(input: Tensor, dtype: DTypeLike | None = None) -> str | Tensor:
     """Without ``dtype``: the type's name, as PyTorch's ('tinygrad_book.FloatTensor').
     With a dtype (or a name such as 'torch.DoubleTensor'): the values converted."""
     if dtype is None:
@@ -182,7 +187,7 @@ def new_empty(input: Tensor, *size: int, dtype: DTypeLike | None = None,
 
 
 @tensor_method()
-def new_full(input: Tensor, size: IntOrTuple, fill_value: float, dtype: DTypeLike | None = None,
+def new_full(input: Tensor, size: Sequence[int], fill_value: float, dtype: DTypeLike | None = None,
              requires_grad: bool = False) -> Tensor:
     """``fill_value`` everywhere in ``size``, with this tensor's dtype by default."""
     return _new(input, fill_value, (tuple(size),), dtype, requires_grad)

@@ -11,6 +11,8 @@ rule is one ``t.numpy()[...]`` away.
 ``split_index`` rewrites such an index into two that NumPy applies one after
 the other: the integers (with slices for the rest), then the arrays.
 """
+from typing import Any
+
 import numpy as np
 
 
@@ -26,7 +28,7 @@ def _is_array(item):
     return isinstance(item, np.ndarray) and item.ndim > 0
 
 
-def split_index(index):
+def split_index(index: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
     """``(first, second)`` such that ``a[first][second]`` is PyTorch's ``a[index]``,
     or ``None`` when NumPy's rule already gives PyTorch's answer (no integer and
     index array together)."""
@@ -34,7 +36,8 @@ def split_index(index):
         return None
     if not (any(_is_int(i) for i in index) and any(_is_array(i) for i in index)):
         return None
-    first, second = [], []
+    first: list[Any] = []
+    second: list[Any] = []
     for item in index:
         if _is_int(item):
             first.append(int(item))             # selected away: nothing left for `second`

@@ -24,6 +24,9 @@ from ..registry import tensor_method
 from .elementwise import add, div, mul, sub
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
     from tinygrad_book._typing import ArrayLike
     from tinygrad_book.tensor import Tensor
 
@@ -36,18 +39,18 @@ def check_inplace(t, op):
             "the graph; wrap it in tinygrad_book.no_grad()")
 
 
-def update(t, op, fn, *operands):
+def update(t: Tensor, op: str, fn: Callable[..., Any], *operands: Any) -> Tensor:
     """Check grad mode, then ``fn(t.data, *operands)`` and bump ``t``'s version.
 
     NumPy checks broadcasting and casting before it writes, so a refused
     update leaves the data (and the version) unchanged.
     """
     check_inplace(t, op)
-    operands = [x.data if isinstance(x, registry.Tensor) else x for x in operands]
+    arrays = [x.data if isinstance(x, registry.Tensor) else x for x in operands]
     try:
-        fn(t.data, *operands)
+        fn(t.data, *arrays)
     except (ValueError, TypeError) as exc:
-        got = ", ".join(f"shape {np.shape(x)} dtype {np.result_type(x)}" for x in operands)
+        got = ", ".join(f"shape {np.shape(x)} dtype {np.result_type(x)}" for x in arrays)
         kind = TypeError if isinstance(exc, TypeError) else ValueError
         raise kind(f"{op}: cannot update a tensor of shape {t.shape} and dtype "
                    f"{t.dtype} in place with {got or 'no operands'}: {exc}") from None

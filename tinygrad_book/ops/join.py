@@ -117,7 +117,7 @@ def split(t: Tensor, split_size_or_sections: Any, axis: int = 0,
 
 @tensor_method("split")
 def split_method(self: Tensor, split_size_or_sections: Any, axis: int = 0,
-                 dim: Dim = None) -> Tensor:
+                 dim: Dim = None) -> tuple[Tensor, ...]:
     return split(self, split_size_or_sections, pick(dim, axis, 0))
 
 

@@ -18,6 +18,9 @@ from .front import as_tensor, constant, dim_arg, pair, tensor_method
 from .join import Stack
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
     from tinygrad_book._typing import ArrayLike, Dim
     from tinygrad_book.tensor import Tensor
 
@@ -99,27 +102,27 @@ def _parse(equation, shapes):
     return explicit, out
 
 
-def einsum(equation: str, *operands: Tensor) -> Tensor:
+def einsum(equation: str, *operands: Tensor | Sequence[Tensor]) -> Tensor:
     """Sum of products over the subscripts of ``equation`` (NumPy's and PyTorch's
     notation: 'ij,jk->ik', 'bij,bjk', '...ij->...ji'); size-1 dimensions broadcast."""
+    given: Sequence[Any] = operands
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
-        operands = tuple(operands[0])
-    operands = [as_tensor(o) for o in operands]
-    terms, out = _parse(equation, [o.shape for o in operands])
-    sizes = {}
-    for term, o in zip(terms, operands, strict=True):
+        given = tuple(operands[0])
+    ts = [as_tensor(o) for o in given]
+    terms, out = _parse(equation, [o.shape for o in ts])
+    sizes: dict[str, int] = {}
+    for term, o in zip(terms, ts, strict=True):
         for c, n in zip(term, o.shape, strict=True):
             if sizes.get(c, 1) not in (1, n) and n != 1:
                 raise ValueError(f"einsum(): subscript {c!r} has size {sizes[c]} in one operand "
                                  f"and {n} in another (shapes "
-                                 f"{', '.join(str(o.shape) for o in operands)})")
+                                 f"{', '.join(str(o.shape) for o in ts)})")
             sizes[c] = max(sizes.get(c, 1), n)
-    operands = [o.expand(tuple(sizes[c] for c in term)) for term, o in zip(terms, operands,
-                                                                           strict=True)]
-    if len({o.dtype for o in operands}) > 1:
-        dtype = np.result_type(*[o.dtype for o in operands])
-        operands = [o.astype(dtype) for o in operands]
-    return Einsum.apply(*operands, terms=tuple(terms), out=out)
+    ts = [o.expand(tuple(sizes[c] for c in term)) for term, o in zip(terms, ts, strict=True)]
+    if len({o.dtype for o in ts}) > 1:
+        dtype = np.result_type(*[o.dtype for o in ts])
+        ts = [o.astype(dtype) for o in ts]
+    return Einsum.apply(*ts, terms=tuple(terms), out=out)
 
 
 def _need(t, ndims, op, name):

@@ -43,7 +43,7 @@ class MatMul(Function):
 
 
 @tensor_method("__matmul__", "matmul")
-def matmul(a: Tensor, b: Tensor) -> Tensor:
+def matmul(a: Tensor | ArrayLike, b: Tensor) -> Tensor:
     """Matrix product with NumPy's rules for 1-D and batched operands."""
     if isinstance(b, registry.Tensor):
         a = as_operand(a, b)

@@ -26,6 +26,9 @@ from .scan import CumProd
 from .select import where
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
     from tinygrad_book._typing import Dim, DTypeLike
     from tinygrad_book.tensor import Tensor
 
@@ -114,7 +117,7 @@ class _Extremum(Function):
     """Shared backward of max/min: the gradient goes to the extreme elements,
     split evenly among ties (as ``torch.amax``/``torch.amin``)."""
 
-    reduce = None
+    reduce: Callable[..., Any]   # np.max or np.min, set by each subclass
 
     @classmethod
     def forward(cls, ctx, a, axis=None, keepdims=False):

@@ -120,7 +120,7 @@ class Remainder(_Modulo):
 
 
 @tensor_method("remainder", "__mod__")
-def remainder(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
+def remainder(input: Tensor | ArrayLike, other: Tensor | ArrayLike) -> Tensor:
     """Python's modulus, elementwise: the result has the sign of ``other``."""
     return _integer_safe(Remainder, input, other, "remainder")
 
@@ -161,7 +161,8 @@ class RoundedDiv(Function):
 
 
 @tensor_method()
-def div(input: Tensor, other: Tensor | ArrayLike, rounding_mode: str | None = None) -> Tensor:
+def div(input: Tensor | ArrayLike, other: Tensor | ArrayLike,
+        rounding_mode: str | None = None) -> Tensor:
     """input / other; ``rounding_mode`` None (true division), 'trunc' or 'floor'."""
     if rounding_mode is None:
         a, b = pair(input, other)
@@ -178,7 +179,7 @@ tensor_method("divide")(div)
 
 
 @tensor_method("floor_divide", "__floordiv__")
-def floor_divide(input: Tensor, other: Tensor | ArrayLike) -> Tensor:
+def floor_divide(input: Tensor | ArrayLike, other: Tensor | ArrayLike) -> Tensor:
     """floor(input / other), elementwise (Python's //); gradient 0."""
     return div(input, other, rounding_mode="floor")
 
@@ -188,7 +189,7 @@ def _rfloordiv(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
     return floor_divide(other, self)
 
 
-def _integer_safe(fn, input, other, op, **kwargs):
+def _integer_safe(fn: type[Function], input: Any, other: Any, op: str, **kwargs: Any) -> Tensor:
     """Apply ``fn`` to integer operands as integers, else in one float dtype; an
     integer division by zero is an error (NumPy would give 0 and a warning)."""
     a, b = pair(input, other)

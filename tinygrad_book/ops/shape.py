@@ -161,20 +161,20 @@ class Expand(Function):
 @tensor_method("expand")
 def expand(self: Tensor, *shape: ShapeArg) -> Tensor:
     """Broadcast to ``shape`` (-1 keeps a dimension), without copying."""
-    shape = shape_arg(shape)
-    lead = len(shape) - self.ndim
+    given = shape_arg(shape)
+    lead = len(given) - self.ndim
     if lead < 0:
         raise ValueError(f"expand: cannot expand shape {self.shape} to fewer dimensions "
-                         f"{shape}")
-    shape = tuple(self.shape[i - lead] if s == -1 and i >= lead else s
-                  for i, s in enumerate(shape))
+                         f"{given}")
+    target = tuple(self.shape[i - lead] if s == -1 and i >= lead else s
+                   for i, s in enumerate(given))
     try:
-        np.broadcast_shapes(self.shape, shape)
+        np.broadcast_shapes(self.shape, target)
     except ValueError:
-        raise ValueError(f"expand: shape {self.shape} cannot be broadcast to {shape}") from None
-    if shape == self.shape:
+        raise ValueError(f"expand: shape {self.shape} cannot be broadcast to {target}") from None
+    if target == self.shape:
         return self
-    return Expand.apply(self, shape)
+    return Expand.apply(self, target)
 
 
 @tensor_method("broadcast_to")

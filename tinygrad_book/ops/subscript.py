@@ -91,7 +91,7 @@ def _is_basic(index):
 
 
 @tensor_method("__setitem__")
-def setitem(self: Tensor, index: Index, value: Tensor | ArrayLike) -> Tensor:
+def setitem(self: Tensor, index: Index, value: Tensor | ArrayLike) -> None:
     """In-place assignment, for data preparation and ``no_grad`` updates only."""
     if is_grad_enabled() and (self._requires_grad or self.grad_fn is not None):
         raise RuntimeError(
