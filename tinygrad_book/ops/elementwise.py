@@ -62,6 +62,17 @@ def binary(fn, t, other, reflected=False):
         raise
 
 
+def _operator(fn, symbol, reflected=False):
+    """The front of an arithmetic operator (and, registered, the Tensor method): ``self (op)
+    other``, or ``other (op) self`` for the reflected one (``2 - t`` calls ``t.__rsub__(2)``),
+    after the binary operators' type promotion."""
+    def front(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
+        return binary(fn, self, other, reflected)
+    front.__doc__ = (f"``other {symbol} self`` (the reflected operator)" if reflected else
+                     f"``self {symbol} other``, broadcast, with PyTorch's type promotion")
+    return front
+
+
 def _check_broadcast(fn, a, b):
     """After NumPy refused ``a (op) b``: say which shapes did not broadcast (a ValueError
     naming both, as for every shape mismatch)."""
@@ -98,14 +109,8 @@ class Add(Function):
         return g, g
 
 
-@tensor_method("__add__", "add")
-def add(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
-    return binary(Add, self, other)
-
-
-@tensor_method("__radd__")
-def radd(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
-    return binary(Add, self, other, reflected=True)
+add = tensor_method("__add__", "add")(_operator(Add, "+"))
+radd = tensor_method("__radd__")(_operator(Add, "+", reflected=True))
 
 
 class Sub(Function):
@@ -126,14 +131,8 @@ class Sub(Function):
         return g, (-g if ctx.needs_input_grad[1] else None)
 
 
-@tensor_method("__sub__", "sub")
-def sub(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
-    return binary(Sub, self, other)
-
-
-@tensor_method("__rsub__")
-def rsub(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
-    return binary(Sub, self, other, reflected=True)
+sub = tensor_method("__sub__", "sub")(_operator(Sub, "-"))
+rsub = tensor_method("__rsub__")(_operator(Sub, "-", reflected=True))
 
 
 class Mul(Function):
@@ -159,14 +158,8 @@ class Mul(Function):
                 g * a if ctx.needs_input_grad[1] else None)
 
 
-@tensor_method("__mul__", "mul")
-def mul(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
-    return binary(Mul, self, other)
-
-
-@tensor_method("__rmul__")
-def rmul(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
-    return binary(Mul, self, other, reflected=True)
+mul = tensor_method("__mul__", "mul")(_operator(Mul, "*"))
+rmul = tensor_method("__rmul__")(_operator(Mul, "*", reflected=True))
 
 
 class Div(Function):
@@ -194,14 +187,9 @@ class Div(Function):
         return ga, gb
 
 
-@tensor_method("__truediv__")  # Tensor.div (with rounding_mode) is in rounding.py
-def div(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
-    return binary(Div, self, other)
-
-
-@tensor_method("__rtruediv__")
-def rdiv(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
-    return binary(Div, self, other, reflected=True)
+# Tensor.div (with rounding_mode) is in rounding.py.
+div = tensor_method("__truediv__")(_operator(Div, "/"))
+rdiv = tensor_method("__rtruediv__")(_operator(Div, "/", reflected=True))
 
 
 class Pow(Function):
@@ -247,14 +235,8 @@ class Pow(Function):
         return ga, gb
 
 
-@tensor_method("__pow__", "pow")
-def pow(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
-    return binary(Pow, self, other)
-
-
-@tensor_method("__rpow__")
-def rpow(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
-    return binary(Pow, self, other, reflected=True)
+pow = tensor_method("__pow__", "pow")(_operator(Pow, "**"))
+rpow = tensor_method("__rpow__")(_operator(Pow, "**", reflected=True))
 
 
 class Neg(Function):
@@ -302,51 +284,48 @@ def abs(self: Tensor) -> Tensor:
     return Abs.apply(self)
 
 
-class Maximum(Function):
+class _Extreme(Function):
+    """z = max(a, b) or min(a, b) elementwise;  dz/da = 1 where a wins, dz/db = 1 where b
+    does, and ½ each at ties, as in PyTorch."""
+
+    ufunc: np.ufunc   # np.maximum or np.minimum; forward is exactly this ufunc
+    wins: np.ufunc    # np.greater or np.less: where a is the one taken
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        share_a = cls.wins(a, b) + 0.5 * (a == b)
+        ctx.save_for_backward(share_a.astype(np.result_type(a, b), copy=False))
+        return cls.ufunc(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        (share_a,) = ctx.saved_tensors
+        return g * share_a, g * (1 - share_a)
+
+
+class Maximum(_Extreme):
     """z = max(a, b) elementwise; at ties the gradient is split evenly, as PyTorch."""
 
-    ufunc = np.maximum  # forward is exactly this ufunc (used when nothing is recorded)
-
-    @staticmethod
-    def forward(ctx, a, b):
-        share_a = (a > b) + 0.5 * (a == b)
-        ctx.save_for_backward(share_a.astype(np.result_type(a, b), copy=False))
-        return np.maximum(a, b)
-
-    @staticmethod
-    def backward(ctx, g):
-        (share_a,) = ctx.saved_tensors
-        return g * share_a, g * (1 - share_a)
+    ufunc, wins = np.maximum, np.greater
 
 
-@tensor_method
-def maximum(a: Tensor, b: Tensor) -> Tensor:
-    """Elementwise maximum; at ties the gradient is split evenly, as in PyTorch."""
-    if isinstance(a, registry.Tensor):
-        return binary(Maximum, a, b)
-    return binary(Maximum, as_tensor(b), a, reflected=True)
-
-
-class Minimum(Function):
+class Minimum(_Extreme):
     """z = min(a, b) elementwise; at ties the gradient is split evenly, as PyTorch."""
 
-    ufunc = np.minimum  # forward is exactly this ufunc (used when nothing is recorded)
-
-    @staticmethod
-    def forward(ctx, a, b):
-        share_a = (a < b) + 0.5 * (a == b)
-        ctx.save_for_backward(share_a.astype(np.result_type(a, b), copy=False))
-        return np.minimum(a, b)
-
-    @staticmethod
-    def backward(ctx, g):
-        (share_a,) = ctx.saved_tensors
-        return g * share_a, g * (1 - share_a)
+    ufunc, wins = np.minimum, np.less
 
 
-@tensor_method
-def minimum(a: Tensor, b: Tensor) -> Tensor:
-    """Elementwise minimum; at ties the gradient is split evenly, as in PyTorch."""
-    if isinstance(a, registry.Tensor):
-        return binary(Minimum, a, b)
-    return binary(Minimum, as_tensor(b), a, reflected=True)
+def _extreme(fn, doc):
+    """The front of ``maximum``/``minimum``: either argument may be the Tensor."""
+    def front(a: Tensor, b: Tensor) -> Tensor:
+        if isinstance(a, registry.Tensor):
+            return binary(fn, a, b)
+        return binary(fn, as_tensor(b), a, reflected=True)
+    front.__doc__ = doc
+    return front
+
+
+maximum = tensor_method("maximum")(_extreme(
+    Maximum, "Elementwise maximum; at ties the gradient is split evenly, as in PyTorch."))
+minimum = tensor_method("minimum")(_extreme(
+    Minimum, "Elementwise minimum; at ties the gradient is split evenly, as in PyTorch."))
