@@ -1,8 +1,11 @@
 """The affine layer, flatten and PyTorch-style padding."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from tinygrad_book import checks
 from tinygrad_book.autograd import Function
 from tinygrad_book.tensor import Tensor
 
@@ -86,4 +89,11 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         if not -nd <= d < nd:
             raise ValueError(f"flatten(): {name}={d} is out of range for a tensor of shape "
                              f"{input.shape} (expected {-nd}..{nd - 1})")
+    if input.ndim and checks.is_int(start_dim) and checks.is_int(end_dim):
+        start, end = start_dim % nd, end_dim % nd
+        if start <= end:
+            # The dims are checked: straight to the reshape (nn.Flatten in every MLP step).
+            shape = input.shape
+            return input.reshape(shape[:start] + (math.prod(shape[start:end + 1]),) +
+                                 shape[end + 1:])
     return input.flatten(start_dim, end_dim)
