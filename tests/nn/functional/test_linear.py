@@ -56,3 +56,20 @@ def test_flatten_like_torch():
     assert F.flatten(x, 1, 2).shape == (2, 12, 5)
     with pytest.raises(ValueError, match=r"start_dim=4 is out of range for a tensor of shape"):
         F.flatten(x, 4)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 4, 5), (3,), (2, 0, 4), ()])
+@pytest.mark.parametrize("dims", [(0, -1), (1, 2), (-2, -1), (2, 2), (1, -1), (-1, 0)])
+def test_flatten_matches_tensor_flatten(shape, dims):
+    """F.flatten's direct reshape gives Tensor.flatten's shape and values, and refuses what it
+    refuses (F.flatten with its own range message)."""
+    a = np.arange(int(np.prod(shape)), dtype=np.float32).reshape(shape)
+    try:
+        expected = Tensor(a).flatten(*dims)
+    except (ValueError, IndexError):
+        with pytest.raises((ValueError, IndexError)):
+            F.flatten(Tensor(a), *dims)
+        return
+    out = F.flatten(Tensor(a), *dims)
+    assert out.shape == expected.shape
+    np.testing.assert_array_equal(out.data, expected.data)
