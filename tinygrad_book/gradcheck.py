@@ -45,7 +45,7 @@ def _outputs(func, inputs):
 
 
 def numerical_grad(func: Callable[..., Any], inputs: Sequence[Tensor], eps: float = 1e-6,
-                   grad_outputs: Sequence[Tensor] | None = None) -> Any:
+                   grad_outputs: Sequence[Tensor | np.ndarray] | None = None) -> Any:
     """Central-difference gradient of ``sum(grad_output * func(*inputs))`` for each input.
 
     Args:

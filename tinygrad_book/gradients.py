@@ -32,32 +32,34 @@ def check_root_gradient(gradient, output, where):
     return registry.constant(gradient.data.astype(output.dtype, copy=True))
 
 
-def grad(outputs: Sequence[Tensor], inputs: Sequence[Tensor],
-         grad_outputs: Sequence[Tensor] | None = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> Any:
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
+         grad_outputs: Tensor | Sequence[Tensor | None] | None = None,
+         retain_graph: bool | None = None, create_graph: bool = False,
+         allow_unused: bool = False) -> Any:
     """Gradients of ``outputs`` with respect to ``inputs``, as ``torch.autograd.grad``.
 
     Returns a tuple with one gradient per input (``None`` for an unused input
     when ``allow_unused=True``) and leaves every ``.grad`` untouched. With
     ``create_graph=True`` the results are themselves differentiable.
     """
-    Tensor = registry.Tensor
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    single_input = isinstance(inputs, Tensor)
-    inputs = [inputs] if single_input else list(inputs)
+    outs = [outputs] if isinstance(outputs, registry.Tensor) else list(outputs)
+    ins = [inputs] if isinstance(inputs, registry.Tensor) else list(inputs)
+    gouts: Sequence[Tensor | None]
     if grad_outputs is None:
-        grad_outputs = [None] * len(outputs)
-    elif isinstance(grad_outputs, Tensor):
-        grad_outputs = [grad_outputs]
-    if len(grad_outputs) != len(outputs):
-        raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
-    for i, t in enumerate(inputs):
-        if not isinstance(t, Tensor):
+        gouts = [None] * len(outs)
+    elif isinstance(grad_outputs, registry.Tensor):
+        gouts = [grad_outputs]
+    else:
+        gouts = list(grad_outputs)
+    if len(gouts) != len(outs):
+        raise ValueError(f"grad: got {len(gouts)} grad_outputs for {len(outs)} outputs")
+    for i, t in enumerate(ins):
+        if not isinstance(t, registry.Tensor):
             raise TypeError(f"grad: input {i} is a {type(t).__name__}, expected a Tensor")
         if not t.requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad")
     roots, root_grads = [], []
-    for i, (out, g) in enumerate(zip(outputs, grad_outputs, strict=True)):
+    for i, (out, g) in enumerate(zip(outs, gouts, strict=True)):
         if not out.requires_grad:
             raise RuntimeError(f"grad: output {i} does not require grad and has no grad_fn")
         if g is None:
@@ -73,4 +75,4 @@ def grad(outputs: Sequence[Tensor], inputs: Sequence[Tensor],
     if retain_graph is None:
         retain_graph = create_graph
     return run_backward(roots, root_grads, retain_graph=retain_graph,
-                        create_graph=create_graph, inputs=inputs, allow_unused=allow_unused)
+                        create_graph=create_graph, inputs=ins, allow_unused=allow_unused)

@@ -101,7 +101,18 @@ class _ChunkedColumns:
     columns; then calls :meth:`_set_chunk`.
     """
 
-    def _set_chunk(self):
+    n: int
+    oh: int
+    ow: int
+    wp: int
+    span: int
+    taps: tuple[int, int, int]
+    rows: int
+    dtype: np.dtype
+    windows: np.ndarray
+    chunk: int
+
+    def _set_chunk(self) -> None:
         self.chunk = max(1, CHUNK_BYTES // (self.rows * self.span * self.dtype.itemsize),
                          -(-self.n // MAX_CHUNKS))
 

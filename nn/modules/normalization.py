@@ -129,6 +129,7 @@ class _BatchNorm(Module):
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             count = buffers["num_batches_tracked"]
+            assert count is not None  # registered in __init__ when track_running_stats
             remember_state(buffers["running_mean"], buffers["running_var"], count)
             count.data += 1
             if self.momentum is None:
