@@ -54,9 +54,33 @@ def check_ndim(t: Tensor, ndims: Collection[int], fn: str, name: str = "input",
                          f"({t.ndim}-D)")
 
 
-def check_reduction(reduction: str, fn: str) -> None:
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"{fn}(): reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+def check_reduction(reduction: str, fn: str,
+                    allowed: tuple[str, ...] = ("mean", "sum", "none")) -> None:
+    if reduction not in allowed:
+        names = ", ".join(map(repr, allowed[:-1])) + f" or {allowed[-1]!r}"
+        raise ValueError(f"{fn}(): reduction must be {names}, got {reduction!r}")
+
+
+def loss_inputs(fn: str, input: Any, target: Any, reduction: str,
+                reductions: tuple[str, ...] = ("mean", "sum", "none")) -> tuple[Tensor, Tensor]:
+    """Checked (input, target) of an element-wise loss: float Tensors of one shape and one
+    dtype, and a known ``reduction`` (the mean of an empty input is refused)."""
+    input = as_tensor(input, fn)
+    target = as_tensor(target, fn, "target")
+    check_float(input, fn)
+    check_float(target, fn, "target")
+    check_reduction(reduction, fn, reductions)
+    if input.shape != target.shape:
+        raise ValueError(f"{fn}(): input shape {input.shape} and target shape {target.shape} "
+                         f"must match")
+    check_mean_of_empty(input, "mean" if reduction == "batchmean" else reduction, fn)
+    check_same_dtype(fn, input=input, target=target)
+    return input, target
+
+
+def reduce_loss(loss: Tensor, reduction: str) -> Tensor:
+    """Apply ``reduction`` ('none', 'mean' or 'sum', already checked) to element-wise losses."""
+    return loss if reduction == "none" else loss.mean() if reduction == "mean" else loss.sum()
 
 
 def check_mean_of_empty(input: Tensor, reduction: str, fn: str) -> None:

@@ -8,7 +8,7 @@ import numpy as np
 from tinygrad_book.autograd import Function
 from tinygrad_book.grad_mode import is_grad_enabled
 
-from ._utils import as_tensor, check_float, check_mean_of_empty, check_reduction, check_same_dtype
+from ._utils import as_tensor, loss_inputs, reduce_loss
 
 if TYPE_CHECKING:
     from typing import Any
@@ -16,47 +16,18 @@ if TYPE_CHECKING:
     from tinygrad_book.tensor import Tensor
 
 
-def _reduce(loss, reduction):
-    """Apply ``reduction`` ('none', 'mean' or 'sum', already checked) to element-wise losses."""
-    return loss if reduction == "none" else loss.mean() if reduction == "mean" else loss.sum()
-
-
 def _weighted(fn, loss, weight):
     """``loss`` rescaled element-wise by the optional, broadcasting ``weight``."""
     return loss if weight is None else loss * as_tensor(weight, fn, "weight")
 
 
-def _binary_inputs(fn, input, target, reduction):
-    """Checked (input, target) of a binary cross-entropy: float Tensors of one shape and dtype."""
-    input = as_tensor(input, fn)
-    target = as_tensor(target, fn, "target")
-    check_float(input, fn)
-    check_float(target, fn, "target")
-    check_reduction(reduction, fn)
-    if input.shape != target.shape:
-        raise ValueError(f"{fn}(): target size {target.shape} must be the same as input size "
-                         f"{input.shape}")
-    check_mean_of_empty(input, reduction, fn)
-    check_same_dtype(fn, input=input, target=target)
-    return input, target
-
-
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Mean squared error (x - y)², as PyTorch (the book's sum of squares, eq. 4.1,
     is ``0.5 * mse_loss(y, t, reduction='sum')``)."""
-    fn = "mse_loss"
-    input = as_tensor(input, fn)
-    target = as_tensor(target, fn, "target")
-    check_float(input, fn)
-    check_reduction(reduction, fn)
-    if input.shape != target.shape:
-        raise ValueError(f"{fn}(): input shape {input.shape} and target shape {target.shape} "
-                         f"must match")
-    check_mean_of_empty(input, reduction, fn)
-    check_same_dtype(fn, input=input, target=target)
+    input, target = loss_inputs("mse_loss", input, target, reduction)
     diff = input - target
     sq = diff * diff
-    return _reduce(sq, reduction)
+    return reduce_loss(sq, reduction)
 
 
 class StableSoftplus(Function):
@@ -83,14 +54,14 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     over the last, class, axis) weighs the positive term.
     """
     fn = "binary_cross_entropy_with_logits"
-    input, target = _binary_inputs(fn, input, target, reduction)
+    input, target = loss_inputs(fn, input, target, reduction)
     softplus_neg = StableSoftplus.apply(-input)
     if pos_weight is not None:
         pos_weight = as_tensor(pos_weight, fn, "pos_weight")
         loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * softplus_neg
     else:
         loss = (1 - target) * input + softplus_neg
-    return _reduce(_weighted(fn, loss, weight), reduction)
+    return reduce_loss(_weighted(fn, loss, weight), reduction)
 
 
 class BinaryCrossEntropy(Function):
@@ -133,11 +104,11 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     :func:`binary_cross_entropy_with_logits` on scores: it never needs the clamp.
     """
     fn = "binary_cross_entropy"
-    input, target = _binary_inputs(fn, input, target, reduction)
+    input, target = loss_inputs(fn, input, target, reduction)
     p = input.data
     if p.size and not ((p >= 0) & (p <= 1)).all():  # NaN fails too
         raise RuntimeError(f"{fn}(): all elements of input should be between 0 and 1 "
                            f"(probabilities), got values in [{np.min(p)}, {np.max(p)}]; for "
                            "scores use binary_cross_entropy_with_logits")
     loss = BinaryCrossEntropy.apply(input, target)
-    return _reduce(_weighted(fn, loss, weight), reduction)
+    return reduce_loss(_weighted(fn, loss, weight), reduction)

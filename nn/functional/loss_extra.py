@@ -12,32 +12,12 @@ from typing import TYPE_CHECKING
 
 from tinygrad_book.ops.select import where
 
-from ._utils import as_tensor, check_float, check_mean_of_empty, check_same_dtype
+from ._utils import loss_inputs, reduce_loss
 
 if TYPE_CHECKING:
     from typing import Any
 
     from tinygrad_book.tensor import Tensor
-
-
-def _pair(fn, input, target, reduction, reductions=("mean", "sum", "none")):
-    input = as_tensor(input, fn)
-    target = as_tensor(target, fn, "target")
-    check_float(input, fn)
-    check_float(target, fn, "target")
-    if reduction not in reductions:
-        raise ValueError(f"{fn}(): reduction must be one of {', '.join(map(repr, reductions))}, "
-                         f"got {reduction!r}")
-    if input.shape != target.shape:
-        raise ValueError(f"{fn}(): input shape {input.shape} and target shape {target.shape} "
-                         f"must match")
-    check_mean_of_empty(input, "mean" if reduction == "batchmean" else reduction, fn)
-    check_same_dtype(fn, input=input, target=target)
-    return input, target
-
-
-def _reduce(loss, reduction):
-    return loss if reduction == "none" else loss.mean() if reduction == "mean" else loss.sum()
 
 
 def _non_negative(value, name, fn):
@@ -49,8 +29,8 @@ def _non_negative(value, name, fn):
 
 def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Mean absolute error |x - y|."""
-    input, target = _pair("l1_loss", input, target, reduction)
-    return _reduce((input - target).abs(), reduction)
+    input, target = loss_inputs("l1_loss", input, target, reduction)
+    return reduce_loss((input - target).abs(), reduction)
 
 
 def _quadratic_then_linear(diff, beta):
@@ -63,25 +43,25 @@ def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
                    beta: float = 1.0) -> Tensor:
     """Quadratic for errors below ``beta``, linear above (Fast R-CNN); ``beta=0`` is L1."""
     fn = "smooth_l1_loss"
-    input, target = _pair(fn, input, target, reduction)
+    input, target = loss_inputs(fn, input, target, reduction)
     beta = _non_negative(beta, "beta", fn)
     diff = input - target
     loss = diff.abs() if beta == 0 else _quadratic_then_linear(diff, beta)
-    return _reduce(loss, reduction)
+    return reduce_loss(loss, reduction)
 
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
                delta: float = 1.0) -> Tensor:
     """0.5 d² where |d| <= δ, else δ(|d| - 0.5 δ): smooth L1 scaled by δ."""
     fn = "huber_loss"
-    input, target = _pair(fn, input, target, reduction)
+    input, target = loss_inputs(fn, input, target, reduction)
     delta = _non_negative(delta, "delta", fn)
     if delta == 0:
         raise ValueError(f"{fn}(): delta must be positive, got {delta!r}")
     diff = input - target
     a = diff.abs()
     loss = where(a.data <= delta, diff * diff * 0.5, (a - 0.5 * delta) * delta)
-    return _reduce(loss, reduction)
+    return reduce_loss(loss, reduction)
 
 
 def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: str | None = None,
@@ -96,7 +76,7 @@ def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: str 
     fn = "kl_div"
     if size_average is not None or reduce is not None:
         raise ValueError(f"{fn}(): size_average and reduce are deprecated; use reduction")
-    input, target = _pair(fn, input, target, reduction, ("mean", "batchmean", "sum", "none"))
+    input, target = loss_inputs(fn, input, target, reduction, ("mean", "batchmean", "sum", "none"))
     if log_target:
         loss = target.exp() * (target - input)
     else:
@@ -110,4 +90,4 @@ def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: str 
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
                       "support size. 'batchmean' divides only by the batch size, and aligns "
                       "with the KL div math definition.", UserWarning, stacklevel=2)
-    return _reduce(loss, reduction)
+    return reduce_loss(loss, reduction)

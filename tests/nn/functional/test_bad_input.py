@@ -132,10 +132,10 @@ LOSS_CASES = [
                                                            tb.tensor([1.0, 0.0])),
      RuntimeError, r"all elements of input should be between 0 and 1"),
     ("bce shapes", lambda: F.binary_cross_entropy(_x(3).sigmoid(), _x(2)), ValueError,
-     r"binary_cross_entropy\(\): target size \(2,\) must be the same as input size \(3,\)"),
+     r"binary_cross_entropy\(\): input shape \(3,\) and target shape \(2,\) must match"),
     ("bce with logits shapes", lambda: F.binary_cross_entropy_with_logits(_x(3), _x(2)),
-     ValueError, r"binary_cross_entropy_with_logits\(\): target size \(2,\) must be the same as "
-                 r"input size \(3,\)"),
+     ValueError, r"binary_cross_entropy_with_logits\(\): input shape \(3,\) and target shape "
+                 r"\(2,\) must match"),
     ("reduction name", lambda: F.mse_loss(_x(3), _x(3), reduction="avg"), ValueError,
      r"mse_loss\(\): reduction must be 'mean', 'sum' or 'none', got 'avg'"),
 ]
