@@ -8,6 +8,7 @@ version; reading them in backward after an in-place change raises in
 PyTorch's words (``modified``).
 """
 import threading
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -46,7 +47,7 @@ def holds_array(value):
     return isinstance(value, (tuple, list)) and any(isinstance(v, np.ndarray) for v in value)
 
 
-def freed(ctx):
+def freed(ctx: Any) -> NoReturn:
     raise RuntimeError(
         f"Trying to backward through {ctx.name()} a second time (or to read its "
         "saved tensors after they were freed). Saved arrays are released after "
@@ -54,7 +55,7 @@ def freed(ctx):
         "to backward through the graph again.")
 
 
-def modified(ctx, array, found, expected):
+def modified(ctx: Any, array: Any, found: int, expected: int) -> NoReturn:
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an "
         f"inplace operation: [{array.dtype} tensor of shape {tuple(array.shape)}], saved by "

@@ -23,7 +23,8 @@ UPPER = ("tinygrad_book.models", "tinygrad_book.data", "tinygrad_book.training",
          "tinygrad_book.evaluation", "tinygrad_book.checkpointing", "tinygrad_book.progress",
          "tinygrad_book.hyperparameter")
 # Below tensor.py: they reach the Tensor type through registry, never by import.
-BELOW_TENSOR = ("tinygrad_book.registry", "tinygrad_book.autograd", "tinygrad_book.engine",
+BELOW_TENSOR = ("tinygrad_book.registry", "tinygrad_book.autograd", "tinygrad_book.context",
+                "tinygrad_book.saved", "tinygrad_book.engine",
                 "tinygrad_book.grad_mode", "tinygrad_book.anomaly", "tinygrad_book.ops")
 
 
