@@ -36,6 +36,7 @@ from .grad_mode import _State as _grad_state
 from .saved import resolve_saved, share_view_counter
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 
@@ -90,7 +91,7 @@ class Function:
     # ``backward`` on plain arrays (saved values read as ``ctx.saved_arrays``),
     # returning arrays. backward() without create_graph runs it when present:
     # nothing is recorded then, so Tensors around each gradient would only cost.
-    array_backward = None
+    array_backward: Callable[..., Any] | None = None
 
     @staticmethod
     def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
