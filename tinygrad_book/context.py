@@ -187,10 +187,13 @@ class Context:
         self._saved_links = ()
         state = self.__dict__
         if state:
-            arrays = [k for k, v in state.items() if holds_array(v)]
-            for k in arrays:
-                del state[k]
-            if arrays:
+            arrays = None
+            for k, v in state.items():
+                if holds_array(v):
+                    arrays = [k] if arrays is None else arrays + [k]
+            if arrays is not None:
+                for k in arrays:
+                    del state[k]
                 state["_released"] = tuple(arrays)
 
     def __getattr__(self, name):

@@ -42,9 +42,16 @@ def bump(vc):
 
 
 def holds_array(value):
+    """Whether ``value`` is an array or a tuple/list holding one (what release() drops)."""
     if isinstance(value, np.ndarray):
         return True
-    return isinstance(value, (tuple, list)) and any(isinstance(v, np.ndarray) for v in value)
+    if isinstance(value, (tuple, list)):
+        # (A loop, not any(<generator>): this runs on every ctx attribute of every
+        # node after backward, and most are short tuples of ints, i.e. shapes.)
+        for v in value:
+            if isinstance(v, np.ndarray):
+                return True
+    return False
 
 
 def freed(ctx: Any) -> NoReturn:
