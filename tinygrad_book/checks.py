@@ -160,14 +160,22 @@ def dim(value: Any, shape: Sequence[int], op: str | None = None, name: str = "di
     return int(value) % nd
 
 
-def pair(value: Any, name: str, op: str | None = None, minimum: int = 1) -> tuple[int, int]:
-    """An int or a pair of ints (height, width), each at least ``minimum``, as a tuple."""
-    items = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(items) != 2 or not all(is_int(v) for v in items):
-        raise TypeError(f"{_where(name, op)} must be an int or a pair of ints, got {value!r}")
+def ints(value: Any, n: int, name: str, op: str | None = None,
+         minimum: int = 1) -> tuple[int, ...]:
+    """An int (repeated ``n`` times) or ``n`` ints, each at least ``minimum``, as a tuple."""
+    items = tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
+    if len(items) != n or not all(is_int(v) for v in items):
+        many = "a pair of ints" if n == 2 else f"{n} ints"
+        raise TypeError(f"{_where(name, op)} must be an int or {many}, got {value!r}")
     if min(items) < minimum:
         raise ValueError(f"{_where(name, op)} must be {_bound(minimum)}, got {value!r}")
-    return int(items[0]), int(items[1])
+    return tuple(int(v) for v in items)
+
+
+def pair(value: Any, name: str, op: str | None = None, minimum: int = 1) -> tuple[int, int]:
+    """An int or a pair of ints (height, width), each at least ``minimum``, as a tuple."""
+    h, w = ints(value, 2, name, op, minimum)
+    return h, w
 
 
 def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0,

@@ -6,10 +6,9 @@ each output gradient back into the row it came from, adding up repeats.
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from tinygrad_book import checks
 from tinygrad_book.autograd import Function
 from tinygrad_book.grad_mode import no_grad
 from tinygrad_book.tensor import Tensor
@@ -90,11 +89,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         bad = idx[(idx < 0) | (idx >= rows)].flat[0]
         raise IndexError(f"{fn}(): index {bad} is out of range for a table of {rows} rows")
     if padding_idx is not None:
-        if isinstance(padding_idx, bool) or not isinstance(padding_idx, numbers.Integral) \
-                or not -rows <= padding_idx < rows:
-            raise ValueError(f"{fn}(): padding_idx must be an int within num_embeddings "
-                             f"({rows}), got {padding_idx!r}")
-        padding_idx = int(padding_idx) % rows
+        padding_idx = checks.in_range(padding_idx, "padding_idx", f"{fn}()", -rows, rows,
+                                      high_open=True, integral=True) % rows
     if max_norm is not None:
         with no_grad():
             _renorm_(weight, idx, float(max_norm), float(norm_type))
@@ -117,8 +113,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     t = tensor.data.astype(np.int64)
     if t.size and t.min() < 0:
         raise ValueError(f"{fn}(): class values must be non-negative, got {int(t.min())}")
-    if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral):
-        raise TypeError(f"{fn}(): num_classes must be an int, got {num_classes!r}")
+    num_classes = checks.integer(num_classes, "num_classes", f"{fn}()")
     if num_classes == -1:
         if not t.size:
             raise ValueError(f"{fn}(): cannot infer num_classes from an empty tensor; pass it")

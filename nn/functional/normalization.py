@@ -1,8 +1,6 @@
 """Batch Normalization (book section 6.3) and AlexNet's local response normalization."""
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from tinygrad_book import checks
@@ -181,22 +179,18 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     check_same_dtype(fn, input=input, weight=weight, bias=bias)
     rm = _buffer(running_mean, fn, "running_mean", c)
     rv = _buffer(running_var, fn, "running_var", c)
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
-        raise TypeError(f"{fn}(): eps must be a non-negative number, got "
-                        f"{type(eps).__name__} {eps!r}")
-    if not 0 <= eps or not np.isfinite(eps):
-        raise ValueError(f"{fn}(): eps must be a non-negative number, got {eps!r}")
+    eps = checks.positive(eps, "eps", f"{fn}()", allow_zero=True)
     if training and input.size == 0:
         return _empty_batch_norm(input, weight, bias)
     if training:
         if input.size // c <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
                              f"size {input.shape}")
-        if isinstance(momentum, bool) or not isinstance(momentum, (int, float, np.floating)) \
-                or not 0 <= momentum <= 1:
-            raise ValueError(f"{fn}(): momentum must be a number in [0, 1], got {momentum!r} (for "
-                             "a cumulative average pass 1 / number of batches seen)")
-        return BatchNorm.apply(input, weight, bias, eps=float(eps), momentum=float(momentum),
+        if momentum is None:  # the module's cumulative average; here the caller picks the rate
+            raise TypeError(f"{fn}(): momentum must be a number in [0, 1], got None (for a "
+                            "cumulative average pass 1 / number of batches seen)")
+        momentum = checks.in_range(momentum, "momentum", f"{fn}()", 0, 1)
+        return BatchNorm.apply(input, weight, bias, eps=eps, momentum=momentum,
                                running_mean=rm, running_var=rv)
     if rm is None or rv is None:
         raise ValueError(f"{fn}(): running_mean and running_var are required when "

@@ -7,11 +7,11 @@ product — the same trick as adaptive average pooling.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tinygrad_book import checks
 from tinygrad_book.random import default_generator
 from tinygrad_book.tensor import Tensor
 
@@ -62,20 +62,15 @@ def _sizes(fn, shape, size, scale_factor, dims):
     if (size is None) == (scale_factor is None):
         raise ValueError(f"{fn}(): pass exactly one of size and scale_factor")
     if size is not None:
-        sizes = tuple(size) if isinstance(size, (tuple, list)) else (size,) * dims
-        if len(sizes) != dims or any(isinstance(s, bool) or not isinstance(s, numbers.Integral)
-                                     or s < 1 for s in sizes):
-            raise ValueError(f"{fn}(): size must be a positive int or {dims} of them for input "
-                             f"of shape {shape}, got {size!r}")
-        return tuple(int(s) for s in sizes), (None,) * dims
+        return checks.ints(size, dims, "size", f"{fn}()", minimum=1), (None,) * dims
     scales = tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else \
         (scale_factor,) * dims
-    if len(scales) != dims or any(isinstance(s, bool) or not isinstance(s, numbers.Real)
-                                  or not float(s) > 0 for s in scales):
+    if len(scales) != dims:
         raise ValueError(f"{fn}(): scale_factor must be a positive number or {dims} of them, "
                          f"got {scale_factor!r}")
+    scales = tuple(checks.positive(s, "scale_factor", f"{fn}()") for s in scales)
     return (tuple(int(math.floor(n * s)) for n, s in zip(shape[2:], scales, strict=True)),
-            tuple(float(s) for s in scales))
+            scales)
 
 
 def interpolate(input: Tensor, size: IntOrTuple | None = None,
@@ -116,8 +111,7 @@ def interpolate(input: Tensor, size: IntOrTuple | None = None,
 
 def _channel_dropout(fn, input, p, training, batched_ndim):
     input = as_tensor(input, fn)
-    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= float(p) <= 1:
-        raise ValueError(f"{fn}(): dropout probability has to be between 0 and 1, but got {p!r}")
+    p = checks.probability(p, "dropout", f"{fn}()")
     if input.ndim not in (batched_ndim - 1, batched_ndim):
         raise ValueError(f"{fn}(): expected {batched_ndim - 1}-D or {batched_ndim}-D input, "
                          f"got shape {input.shape}")
