@@ -1,18 +1,15 @@
 """Convolution layers (chapter 7.4): ``Conv2d`` and ``ConvTranspose2d`` on NCHW tensors."""
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from tinygrad_book import checks
 from tinygrad_book.checks import check_output_padding
 
 from .. import functional as F
-from .. import init
 from . import _checks
-from .module import Module, Parameter
+from ._affine_params import make_weight_and_bias, reset_affine
+from .module import Module
 
 if TYPE_CHECKING:
     from tinygrad_book._typing import DTypeLike, IntOrTuple
@@ -41,11 +38,7 @@ class _ConvNd(Module):
         dtype = _checks.float_dtype(dtype, name)
         shape = ((self.in_channels, self.out_channels // self.groups) if transposed
                  else (self.out_channels, self.in_channels // self.groups)) + self.kernel_size
-        self.weight = Parameter(np.empty(shape, dtype=dtype))
-        if bias:
-            self.bias = Parameter(np.empty((self.out_channels,), dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        make_weight_and_bias(self, shape, self.out_channels, bias, dtype)
         self.reset_parameters()
 
     def _padding(self, padding, name):
@@ -60,13 +53,7 @@ class _ConvNd(Module):
         return checks.pair(padding, "padding", name, minimum=0)
 
     def reset_parameters(self):
-        # PyTorch's default: U(±1/sqrt(fan_in)) for both weight and bias.
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        reset_affine(self.weight, self.bias)
 
     def extra_repr(self):
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "

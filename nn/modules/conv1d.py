@@ -1,18 +1,15 @@
 """``Conv1d``: convolution over sequences (N, C, L), a Conv2d of height one underneath."""
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from tinygrad_book import checks
 
 from .. import functional as F
-from .. import init
 from ..functional.conv1d import single
 from . import _checks
-from .module import Module, Parameter
+from ._affine_params import make_weight_and_bias, reset_affine
+from .module import Module
 
 if TYPE_CHECKING:
     from tinygrad_book._typing import DTypeLike, IntOrTuple
@@ -64,19 +61,11 @@ class Conv1d(Module):
         self.padding_mode = padding_mode
         dtype = _checks.float_dtype(dtype, "Conv1d")
         shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
-        self.weight = Parameter(np.empty(shape, dtype=dtype))
-        if bias:
-            self.bias = Parameter(np.empty((self.out_channels,), dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        make_weight_and_bias(self, shape, self.out_channels, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in else 0
-            init.uniform_(self.bias, -bound, bound)
+        reset_affine(self.weight, self.bias)
 
     def forward(self, x: Tensor) -> Tensor:
         padding = self.padding if isinstance(self.padding, str) else self.padding[0]

@@ -1,7 +1,6 @@
 """Fully connected layers: the book's ``Affine`` layer as ``Linear``."""
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -10,10 +9,10 @@ from tinygrad_book import checks
 from tinygrad_book.tensor import Tensor
 
 from .. import functional as F
-from .. import init
 from ..functional.linear import Affine
 from . import _checks
-from .module import Module, Parameter
+from ._affine_params import make_weight_and_bias, reset_affine
+from .module import Module
 
 if TYPE_CHECKING:
     from typing import Any
@@ -49,19 +48,12 @@ class Linear(Module):
         self.in_features = checks.integer(in_features, "in_features", "Linear", minimum=1)
         self.out_features = checks.integer(out_features, "out_features", "Linear", minimum=1)
         dtype = _checks.float_dtype(dtype, "Linear")
-        self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=dtype))
-        if bias:
-            self.bias = Parameter(np.empty((self.out_features,), dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        make_weight_and_bias(self, (self.out_features, self.in_features), self.out_features,
+                             bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        reset_affine(self.weight, self.bias)
 
     def forward(self, x: Tensor) -> Tensor:
         shape = x.shape if isinstance(x, Tensor) else np.shape(x)
