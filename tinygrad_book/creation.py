@@ -93,8 +93,7 @@ def arange(start: float, end: float | None = None, step: int = 1, dtype: DTypeLi
 def linspace(start: float, end: float, steps: int, dtype: DTypeLike | None = None,
              requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
-    if not checks.is_int(steps) or steps < 0:
-        raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
+    steps = checks.integer(steps, "steps", "linspace", minimum=0)
     return _new(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
 
 
@@ -146,8 +145,7 @@ def empty_like(t: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = 
 def logspace(start: float, end: float, steps: int, base: float = 10.0,
              dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """``steps`` values from base**start to base**end, evenly spaced in the exponent."""
-    if not checks.is_int(steps) or steps < 0:
-        raise ValueError(f"logspace: steps must be a non-negative int, got {steps!r}")
+    steps = checks.integer(steps, "steps", "logspace", minimum=0)
     arr = np.logspace(start, end, steps, base=base)
     return _new(arr.astype(_float_dtype(dtype)), requires_grad)
 
@@ -163,8 +161,7 @@ def randint_like(t: Tensor, low: int = 0, high: float | None = None, dtype: DTyp
 
 def randperm(n: int, dtype: DTypeLike = np.int64, requires_grad: bool = False) -> Tensor:
     """A random permutation of 0..n-1."""
-    if not checks.is_int(n) or n < 0:
-        raise ValueError(f"randperm: n must be a non-negative int, got {n!r}")
+    n = checks.integer(n, "n", "randperm", minimum=0)
     return _new(default_generator().permutation(int(n)).astype(dtype), requires_grad)
 
 

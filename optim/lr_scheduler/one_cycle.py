@@ -30,9 +30,7 @@ class OneCycleLR(LRScheduler):
                                 * _checks.positive_int("steps_per_epoch", steps_per_epoch))
         else:
             raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
-        pct_start = _checks.real_value("pct_start", pct_start)
-        if not 0 <= pct_start <= 1:
-            raise ValueError(f"Expected pct_start between 0 and 1, got {pct_start!r}")
+        pct_start = _checks.between_value("pct_start", pct_start, 0, 1)
         if anneal_strategy not in ("cos", "linear"):
             raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', got "
                              f"{anneal_strategy!r}")

@@ -3,6 +3,8 @@ import math
 from collections.abc import Sequence
 from typing import SupportsFloat
 
+from tinygrad_book import checks
+
 from .. import _checks
 from ..optimizer import Optimizer
 from .scheduler import LRScheduler
@@ -53,11 +55,7 @@ class ReduceLROnPlateau(LRScheduler):
     # PyTorch's signature too: the metric is required, which LRScheduler.step() has no place for.
     def step(self, metrics: SupportsFloat) -> None:  # type: ignore[override]  # as PyTorch's
         """Record this epoch's ``metrics`` (a number) and lower the lr if it has plateaued."""
-        try:
-            current = float(metrics)
-        except (TypeError, ValueError):
-            raise TypeError(f"ReduceLROnPlateau.step(metrics): expected a number, got "
-                            f"{type(metrics).__name__} {metrics!r}") from None
+        current = checks.number(metrics, "metrics", "ReduceLROnPlateau.step()")
         self.last_epoch += 1
         self._step_count += 1
         if self._is_better(current, self.best):

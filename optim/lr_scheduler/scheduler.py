@@ -1,9 +1,8 @@
 """``LRScheduler``: the base every schedule shares (stepping, checked learning rates,
 state dicts)."""
-import math
-import numbers
 import warnings
 
+from tinygrad_book import checks
 from tinygrad_book.param_utils import plain
 
 from ..optimizer import Optimizer
@@ -19,9 +18,8 @@ class LRScheduler:
     def __init__(self, optimizer, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        if isinstance(last_epoch, bool) or not isinstance(last_epoch, numbers.Integral) \
-                or last_epoch < -1:
-            raise ValueError(f"last_epoch must be an integer >= -1, got {last_epoch!r}")
+        last_epoch = checks.in_range(last_epoch, "last_epoch", type(self).__name__, low=-1,
+                                     integral=True)
         if last_epoch == -1:
             for group in optimizer.param_groups:
                 group.setdefault("initial_lr", group["lr"])
@@ -76,10 +74,8 @@ class LRScheduler:
                                f"parameter groups but the schedule gives {len(values)} rates; "
                                "make the scheduler after the last add_param_group()")
         for i, lr in enumerate(values):
-            if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr):
-                raise ValueError(f"{type(self).__name__}: the learning rate for epoch "
-                                 f"{self.last_epoch} (parameter group {i}) is {lr!r}; expected a "
-                                 "finite number")
+            checks.finite(lr, f"the learning rate for epoch {self.last_epoch} (parameter group "
+                          f"{i})", type(self).__name__)
         return values
 
     def _current_lrs(self):

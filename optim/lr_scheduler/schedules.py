@@ -1,8 +1,9 @@
 """The closed-form schedules: ``LambdaLR``, ``StepLR``, ``MultiStepLR``, ``ExponentialLR``,
 ``CosineAnnealingLR``, ``LinearLR``."""
 import math
-import numbers
 import types
+
+from tinygrad_book import checks
 
 from .. import _checks
 from .scheduler import LRScheduler, _copy
@@ -74,10 +75,8 @@ class MultiStepLR(LRScheduler):
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
         milestones = list(milestones)
-        for m in milestones:
-            if isinstance(m, bool) or not isinstance(m, numbers.Integral):
-                raise TypeError(f"milestones must be integers (epoch numbers), got {milestones!r}")
-        self.milestones = sorted(int(m) for m in milestones)
+        self.milestones = sorted(checks.integer(m, f"milestones[{i}]", type(self).__name__)
+                                 for i, m in enumerate(milestones))
         self.gamma = _checks.positive_value("gamma", gamma)
         super().__init__(optimizer, last_epoch)
 
@@ -137,15 +136,9 @@ class LinearLR(LRScheduler):
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
                  last_epoch=-1):
-        start_factor = _checks.real_value("start_factor", start_factor)
-        end_factor = _checks.real_value("end_factor", end_factor)
-        if not 0 < start_factor <= 1:
-            raise ValueError(f"Invalid start_factor: start_factor={start_factor!r}, expected "
-                             "0 < start_factor <= 1")
-        if not 0 <= end_factor <= 1:
-            raise ValueError(f"Invalid end_factor: end_factor={end_factor!r}, expected "
-                             "0 <= end_factor <= 1")
-        self.start_factor, self.end_factor = start_factor, end_factor
+        self.start_factor = checks.in_range(start_factor, "start_factor", low=0, high=1,
+                                            low_open=True, label="start_factor")
+        self.end_factor = _checks.between_value("end_factor", end_factor, 0, 1)
         self.total_iters = _checks.positive_int("total_iters", total_iters)
         super().__init__(optimizer, last_epoch)
 

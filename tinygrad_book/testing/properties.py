@@ -24,7 +24,6 @@ search differently.)
 """
 import functools
 import inspect
-import numbers
 import random
 from collections.abc import Callable
 from typing import Any
@@ -45,9 +44,7 @@ def set_min_examples(n: int) -> int:
 
     The pytest plugin's ``--gradcheck-examples N`` calls this for a deeper run.
     """
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"set_min_examples: n must be an int >= 1, got {n!r}")
-    old, _MIN_EXAMPLES[0] = _MIN_EXAMPLES[0], int(n)
+    old, _MIN_EXAMPLES[0] = _MIN_EXAMPLES[0], checks.integer(n, "n", "set_min_examples", 1)
     return old
 
 
@@ -99,19 +96,15 @@ def gradcheck_property(fn=None, *specs, max_examples=100, second_order=False, se
 def options_of(max_examples, second_order, seed, avoid_kinks, kinks, eps, atol, rtol,
                where="gradcheck_property"):
     """The checked settings of one search, as a dict (errors name ``where``)."""
-    if isinstance(max_examples, bool) or not isinstance(max_examples, numbers.Integral) \
-            or max_examples < 1:
-        raise ValueError(f"{where}: max_examples must be an int >= 1, got {max_examples!r}")
+    max_examples = checks.integer(max_examples, "max_examples", where, minimum=1)
     seed = checks.seed(seed, where)
     try:
         kinks = sorted(float(k) for k in kinks)
     except (TypeError, ValueError):
         raise TypeError(f"{where}: kinks must be a sequence of numbers, got {kinks!r}") from None
     for name, value in (("eps", eps), ("atol", atol), ("rtol", rtol)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) \
-                or not float(value) >= 0:
-            raise ValueError(f"{where}: {name} must be a number >= 0, got {value!r}")
-    return {"max_examples": int(max_examples), "second_order": bool(second_order), "seed": seed,
+        checks.in_range(value, name, where, low=0)
+    return {"max_examples": max_examples, "second_order": bool(second_order), "seed": seed,
             "avoid_kinks": bool(avoid_kinks), "kinks": kinks, "eps": eps, "atol": atol,
             "rtol": rtol}
 
@@ -146,10 +139,10 @@ def _decorate(builder: Callable[..., Any], options: dict[str, Any]) -> Callable[
 def as_strategy(spec, position):
     if isinstance(spec, st.SearchStrategy):
         return spec
-    if isinstance(spec, numbers.Integral) and not isinstance(spec, bool) and int(spec) >= 0:
+    if checks.is_int(spec) and int(spec) >= 0:
         return st.just(Shape((int(spec),)))
     if isinstance(spec, (tuple, list)) and all(
-            isinstance(s, numbers.Integral) and not isinstance(s, bool) and int(s) >= 0
+            checks.is_int(s) and int(s) >= 0
             for s in spec):
         return st.just(Shape(int(s) for s in spec))
     if isinstance(spec, Tensor):

@@ -13,11 +13,12 @@ Shapes come as :class:`Shape` tuples: ``gradcheck_property`` turns a drawn
 ``Shape`` into a random tensor, and passes any other drawn value (an axis, a
 tuple of axes) to the function as it is. Needs Hypothesis (the ``testing`` extra).
 """
-import numbers
+
 from typing import Any
 
 import numpy as np
 
+from .. import checks
 from ..tensor import Tensor
 from ._optional import hnp, require_hypothesis, st
 
@@ -31,17 +32,10 @@ class Shape(tuple):
         return tuple.__repr__(self)
 
 
-def _check_int(value, name, fn, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{fn}: {name} must be an int, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{fn}: {name} must be >= {minimum}, got {value}")
-
-
 def _check_bounds(fn, min_dims, max_dims, min_side, max_side):
     for name, value, minimum in (("min_dims", min_dims, 0), ("max_dims", max_dims, 0),
                                  ("min_side", min_side, 0), ("max_side", max_side, 0)):
-        _check_int(value, name, fn, minimum)
+        checks.integer(value, name, fn, minimum)
     if min_dims > max_dims:
         raise ValueError(f"{fn}: min_dims={min_dims} is larger than max_dims={max_dims}")
     if min_side > max_side:
@@ -67,7 +61,7 @@ def broadcastable_shapes(n, min_dims=0, max_dims=4, min_side=1, max_side=5):
     un-broadcast gets wrong. ``gradcheck_property`` makes one tensor per shape.
     """
     require_hypothesis("tinygrad_book.testing.strategies.broadcastable_shapes")
-    _check_int(n, "n", "broadcastable_shapes", 1)
+    checks.integer(n, "n", "broadcastable_shapes", 1)
     _check_bounds("broadcastable_shapes", min_dims, max_dims, min_side, max_side)
     # Our own encoding rather than hnp.mutually_broadcastable_shapes: a full shape, then
     # per input how many trailing axes it keeps and which become 1. Each choice shrinks
@@ -99,11 +93,11 @@ def tensors(shape=None, dtype=np.float64, elements=None, requires_grad=True):
     require_hypothesis("tinygrad_book.testing.strategies.tensors")
     if shape is None:
         shape = shapes()
-    elif isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
+    elif checks.is_int(shape):
         shape = (int(shape),)
     if not isinstance(shape, st.SearchStrategy):
         if not isinstance(shape, (tuple, list)) or not all(
-                isinstance(s, numbers.Integral) and not isinstance(s, bool) and int(s) >= 0
+                checks.is_int(s) and int(s) >= 0
                 for s in shape):
             raise TypeError(f"tensors: shape must be a tuple of non-negative ints, an int, a "
                             f"strategy or None, got {shape!r}")
@@ -133,7 +127,7 @@ def axes(ndim, allow_tuple=True, allow_none=False):
     Shrinks toward 0, then -1.
     """
     require_hypothesis("tinygrad_book.testing.strategies.axes")
-    _check_int(ndim, "ndim", "axes", 0)
+    checks.integer(ndim, "ndim", "axes", 0)
     n = max(ndim, 1)
     options: list[st.SearchStrategy[Any]] = [st.integers(-n, n - 1)]
     if allow_tuple:

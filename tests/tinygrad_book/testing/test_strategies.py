@@ -93,13 +93,14 @@ def test_axes_options(axis):
 @pytest.mark.parametrize("make, error, text", [
     (lambda: shapes(min_dims=3, max_dims=2), ValueError,
      "shapes: min_dims=3 is larger than max_dims=2"),
-    (lambda: shapes(max_side=-1), ValueError, "shapes: max_side must be >= 0, got -1"),
-    (lambda: broadcastable_shapes(0), ValueError, "broadcastable_shapes: n must be >= 1, got 0"),
+    (lambda: shapes(max_side=-1), ValueError, "shapes: max_side must be non-negative, got -1"),
+    (lambda: broadcastable_shapes(0), ValueError,
+     "broadcastable_shapes: n must be positive, got 0"),
     (lambda: broadcastable_shapes(2.0), TypeError, "broadcastable_shapes: n must be an int"),
     (lambda: tensors((2, -1)), TypeError, "tensors: shape must be a tuple of non-negative ints"),
     (lambda: tensors((2,), dtype=np.int64), TypeError,
      "tensors: dtype must be a floating dtype, got int64"),
-    (lambda: axes(-1), ValueError, "axes: ndim must be >= 0, got -1"),
+    (lambda: axes(-1), ValueError, "axes: ndim must be non-negative, got -1"),
 ])
 def test_bad_arguments_are_refused_by_name(make, error, text):
     with pytest.raises(error, match=text):
