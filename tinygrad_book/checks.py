@@ -201,3 +201,15 @@ def check_output_padding(output_padding: Sequence[int], stride: Sequence[int],
         if op >= max(s, d):
             raise ValueError(f"{fn}: output_padding {tuple(output_padding)} must be smaller than "
                              f"either stride {tuple(stride)} or dilation {tuple(dilation)}")
+
+
+def divisible(value: int, name: str, divisor: int, divisor_name: str,
+              op: str | None = None) -> int:
+    """``value`` when ``divisor`` divides it (channels into groups, embed_dim into heads)::
+
+        GroupNorm: num_channels (6) must be divisible by num_groups (4)
+    """
+    if value % divisor:
+        raise ValueError(f"{_where(name, op)} ({value}) must be divisible by {divisor_name} "
+                         f"({divisor})")
+    return value

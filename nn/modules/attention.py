@@ -48,9 +48,8 @@ class MultiheadAttention(Module):
         super().__init__()
         self.embed_dim = checks.integer(embed_dim, "embed_dim", "MultiheadAttention", minimum=1)
         self.num_heads = checks.integer(num_heads, "num_heads", "MultiheadAttention", minimum=1)
-        if self.embed_dim % self.num_heads:
-            raise ValueError(f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible "
-                             f"by num_heads ({num_heads})")
+        checks.divisible(self.embed_dim, "embed_dim", self.num_heads, "num_heads",
+                         "MultiheadAttention")
         if add_bias_kv or add_zero_attn or kdim not in (None, embed_dim) \
                 or vdim not in (None, embed_dim):
             raise ValueError("MultiheadAttention: add_bias_kv, add_zero_attn and kdim/vdim "

@@ -28,12 +28,8 @@ class _ConvNd(Module):
         self.stride = checks.pair(stride, "stride", name)
         self.dilation = checks.pair(dilation, "dilation", name)
         self.groups = checks.integer(groups, "groups", name, minimum=1)
-        if self.in_channels % self.groups:
-            raise ValueError(f"{name}: in_channels ({self.in_channels}) must be divisible by "
-                             f"groups ({self.groups})")
-        if self.out_channels % self.groups:
-            raise ValueError(f"{name}: out_channels ({self.out_channels}) must be divisible by "
-                             f"groups ({self.groups})")
+        checks.divisible(self.in_channels, "in_channels", self.groups, "groups", name)
+        checks.divisible(self.out_channels, "out_channels", self.groups, "groups", name)
         self.padding = self._padding(padding, name)
         dtype = _checks.float_dtype(dtype, name)
         shape = ((self.in_channels, self.out_channels // self.groups) if transposed

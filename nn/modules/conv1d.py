@@ -44,10 +44,8 @@ class Conv1d(Module):
         self.stride = _single(stride, "stride")
         self.dilation = _single(dilation, "dilation")
         self.groups = checks.integer(groups, "groups", "Conv1d", minimum=1)
-        for name, c in (("in_channels", self.in_channels), ("out_channels", self.out_channels)):
-            if c % self.groups:
-                raise ValueError(f"Conv1d: {name} ({c}) must be divisible by groups "
-                                 f"({self.groups})")
+        checks.divisible(self.in_channels, "in_channels", self.groups, "groups", "Conv1d")
+        checks.divisible(self.out_channels, "out_channels", self.groups, "groups", "Conv1d")
         if isinstance(padding, str):
             if padding not in ("valid", "same"):
                 raise ValueError(f"Conv1d: padding must be an int, 'valid' or 'same', got "

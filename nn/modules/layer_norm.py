@@ -78,9 +78,8 @@ class GroupNorm(Module):
         super().__init__()
         self.num_groups = checks.integer(num_groups, "num_groups", "GroupNorm", minimum=1)
         self.num_channels = checks.integer(num_channels, "num_channels", "GroupNorm", minimum=1)
-        if self.num_channels % self.num_groups:
-            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
-                             f"num_groups ({num_groups})")
+        checks.divisible(self.num_channels, "num_channels", self.num_groups, "num_groups",
+                         "GroupNorm")
         self.eps = checks.positive(eps, "eps", "GroupNorm", allow_zero=True)
         self.affine = bool(affine)
         dtype = _checks.float_dtype(dtype, "GroupNorm")
