@@ -93,14 +93,19 @@ class MaxPooling(Function):
             slabs = list(window_slices(kernel_size, stride, dilation, out_size))
             return _window_max(_padded(x, padding, -np.inf, extra), slabs)
         out, ctx.arg = _max_and_arg(x, kernel_size, stride, padding, dilation, out_size, extra)
-        ctx.conf = dict(kernel_size=kernel_size, stride=stride, padding=padding,
-                        dilation=dilation, input_shape=x.shape, extra=extra)
+        ctx.conf = _max_pool_conf(kernel_size, stride, padding, dilation, x.shape, extra)
         ctx.attrs = dict(kernel_size=kernel_size, stride=stride, padding=padding)
         return out
 
     @staticmethod
     def backward(ctx, g):
         return _MaxPoolScatter.apply(g, arg=ctx.arg, **ctx.conf)
+
+
+def _max_pool_conf(kernel_size, stride, padding, dilation, input_shape, extra):
+    """A max-pool's geometry, as its scatter (backward) and gather (double backward) take it."""
+    return dict(kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation,
+                input_shape=input_shape, extra=extra)
 
 
 class _MaxPoolScatter(Function):
@@ -110,8 +115,7 @@ class _MaxPoolScatter(Function):
     def forward(ctx, g, arg, kernel_size, stride, padding, dilation, input_shape, extra):
         n, c, h, w = input_shape
         ctx.arg = arg
-        ctx.conf = dict(kernel_size=kernel_size, stride=stride, padding=padding,
-                        dilation=dilation, input_shape=input_shape, extra=extra)
+        ctx.conf = _max_pool_conf(kernel_size, stride, padding, dilation, input_shape, extra)
         # g·mask is ~10x faster than np.where(mask, g, 0) on random masks, but
         # would spread 0·inf = NaN beyond the arg-max when g is not finite.
         finite = np.isfinite(g).all()
@@ -148,8 +152,7 @@ class _MaxPoolGather(Function):
         for k, where in window_slices(kernel_size, stride, dilation, arg.shape[2:]):
             np.copyto(out, xp[where], where=arg == k)
         ctx.arg = arg
-        ctx.conf = dict(kernel_size=kernel_size, stride=stride, padding=padding,
-                        dilation=dilation, input_shape=input_shape, extra=extra)
+        ctx.conf = _max_pool_conf(kernel_size, stride, padding, dilation, input_shape, extra)
         return out
 
     @staticmethod
