@@ -39,8 +39,8 @@ class ReLU(Function):
 
     @staticmethod
     def forward(ctx, a):
-        mask = a > 0
-        ctx.save_for_backward(mask)
+        if ctx.needs_input_grad[0]:  # under no_grad (or a constant input) no mask is needed
+            ctx.save_for_backward(a > 0)
         # Not a select on the mask, which would turn NaN into 0: NaN passes, as in PyTorch.
         return np.maximum(a, a.dtype.type(0))
 

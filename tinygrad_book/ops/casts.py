@@ -35,9 +35,7 @@ class Cast(Function):
     def backward(ctx, g):
         return g.astype(ctx.input_dtype), None
 
-    @staticmethod
-    def array_backward(ctx, g):
-        return g.astype(ctx.input_dtype), None
+    array_backward = backward  # the same lines serve arrays and Tensors
 
 
 @tensor_method
@@ -83,9 +81,7 @@ class Clone(Function):
     def backward(ctx, g):
         return g
 
-    @staticmethod
-    def array_backward(ctx, g):
-        return g
+    array_backward = backward  # the same lines serve arrays and Tensors
 
 
 @tensor_method

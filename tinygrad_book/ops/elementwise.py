@@ -104,9 +104,7 @@ class Add(Function):
     def backward(ctx, g):
         return g, g
 
-    @staticmethod
-    def array_backward(ctx, g):
-        return g, g
+    array_backward = backward  # the same lines serve arrays and Tensors
 
 
 add = tensor_method("__add__", "add")(_operator(Add, "+"))
@@ -126,9 +124,7 @@ class Sub(Function):
     def backward(ctx, g):
         return g, (-g if ctx.needs_input_grad[1] else None)
 
-    @staticmethod
-    def array_backward(ctx, g):
-        return g, (-g if ctx.needs_input_grad[1] else None)
+    array_backward = backward  # the same lines serve arrays and Tensors
 
 
 sub = tensor_method("__sub__", "sub")(_operator(Sub, "-"))
@@ -250,9 +246,7 @@ class Neg(Function):
     def backward(ctx, g):
         return -g
 
-    @staticmethod
-    def array_backward(ctx, g):
-        return -g
+    array_backward = backward  # the same lines serve arrays and Tensors
 
 
 @tensor_method("__neg__", "neg")

@@ -7,6 +7,7 @@ what was expected) and apply it.
 """
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -37,9 +38,7 @@ class Reshape(Function):
     def backward(ctx, g):
         return g.reshape(ctx.in_shape), None
 
-    @staticmethod
-    def array_backward(ctx, g):
-        return g.reshape(ctx.in_shape), None
+    array_backward = backward  # the same lines serve arrays and Tensors
 
 
 @tensor_method("reshape", "view")
@@ -63,7 +62,7 @@ def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     end = dim_arg(end_dim, self.ndim, "flatten", "axis")
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-    merged = int(np.prod(self.shape[start:end + 1]))
+    merged = math.prod(self.shape[start:end + 1])
     return self.reshape(self.shape[:start] + (merged,) + self.shape[end + 1:])
 
 
@@ -153,9 +152,7 @@ class Expand(Function):
     def backward(ctx, g):
         return g, None
 
-    @staticmethod
-    def array_backward(ctx, g):
-        return g, None
+    array_backward = backward  # the same lines serve arrays and Tensors
 
 
 @tensor_method("expand")
