@@ -331,22 +331,10 @@ def test_grad_frees_the_graph_unless_retained():
 
 # -- user-defined Functions ------------------------------------------------------------
 
-class Cube(tb.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x ** 3
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * 3 * x ** 2
-
-
-def test_custom_function_is_gradchecked_to_second_order():
+def test_custom_function_is_gradchecked_to_second_order(cube):
     from tinygrad_book.testing import assert_gradcheck
 
-    assert_gradcheck(Cube.apply, (2, 3), second_order=True)
+    assert_gradcheck(cube.apply, (2, 3), second_order=True)
 
 
 def test_custom_function_node_records_its_inputs_and_attrs():

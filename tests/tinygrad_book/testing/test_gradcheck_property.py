@@ -12,20 +12,6 @@ from tinygrad_book.testing.properties import keep_away
 from tinygrad_book.testing.strategies import axes, broadcastable_shapes, shapes, tensors
 
 
-class WrongSquare(tb.Function):
-    """x² with the derivative 3x (should be 2x)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * 3 * x
-
-
 class FirstOrderOnlyCube(tb.Function):
     """x³ whose backward treats x as a constant: right first, wrong second derivative."""
 
@@ -53,9 +39,9 @@ def test_a_correct_op_passes_with_fixed_shapes_strategies_and_tensors():
                        max_examples=1)
 
 
-def test_the_report_shows_values_the_gradcheck_report_and_the_seed():
+def test_the_report_shows_values_the_gradcheck_report_and_the_seed(wrong_square):
     with pytest.raises(AssertionError) as info:
-        gradcheck_property(WrongSquare.apply, shapes(max_side=3), max_examples=20, seed=7)
+        gradcheck_property(wrong_square.apply, shapes(max_side=3), max_examples=20, seed=7)
     message = str(info.value)
     assert message == (
         "gradcheck_property: WrongSquare.apply fails the first-order gradient check; the "
@@ -68,10 +54,10 @@ def test_the_report_shows_values_the_gradcheck_report_and_the_seed():
     assert info.value.__cause__ is None
 
 
-def test_the_seed_in_the_message_reproduces_the_failure():
+def test_the_seed_in_the_message_reproduces_the_failure(wrong_square):
     def run(seed):
         with pytest.raises(AssertionError) as info:
-            gradcheck_property(WrongSquare.apply, shapes(max_side=3), max_examples=5, seed=seed)
+            gradcheck_property(wrong_square.apply, shapes(max_side=3), max_examples=5, seed=seed)
         return str(info.value)
 
     first = run(None)
@@ -89,12 +75,12 @@ def test_second_order_finds_a_wrong_second_derivative():
                            seed=0)
 
 
-def test_tolerances_are_passed_to_gradcheck():
+def test_tolerances_are_passed_to_gradcheck(wrong_square):
     loose = {"atol": 2.0, "rtol": 0.0}
-    gradcheck_property(WrongSquare.apply, tb.tensor([1.0], dtype=np.float64,
+    gradcheck_property(wrong_square.apply, tb.tensor([1.0], dtype=np.float64,
                                                     requires_grad=True), max_examples=1, **loose)
     with pytest.raises(AssertionError, match=r"tolerance 0\.5 = atol 0\.5 \+ rtol 0\.0"):
-        gradcheck_property(WrongSquare.apply, (1,), max_examples=1, atol=0.5, rtol=0.0)
+        gradcheck_property(wrong_square.apply, (1,), max_examples=1, atol=0.5, rtol=0.0)
 
 
 # -- kinks ----------------------------------------------------------------------------------------
@@ -150,11 +136,11 @@ def test_the_decorated_test_keeps_its_other_arguments_as_fixtures(draw, keepdims
     return (lambda t: t.mean(axis=-1, keepdims=keepdims)), [x]
 
 
-def test_the_bare_decorator_and_its_failure_report():
+def test_the_bare_decorator_and_its_failure_report(wrong_square):
     @gradcheck_property
     def check(draw):
         flag = draw(st.booleans())
-        return (WrongSquare.apply if flag else (lambda t: t * t)), (draw(tensors((1,))),)
+        return (wrong_square.apply if flag else (lambda t: t * t)), (draw(tensors((1,))),)
 
     with pytest.raises(AssertionError) as info:
         check()

@@ -9,20 +9,6 @@ from tinygrad_book.gradcheck import GradcheckError
 from tinygrad_book.testing import assert_close, assert_gradcheck, make_inputs
 
 
-class WrongSquare(tb.Function):
-    """x² with a deliberately wrong derivative (3x instead of 2x)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * 3 * x
-
-
 def test_gradcheck_passes_a_correct_op():
     x = tb.tensor([0.5, -1.0, 2.0], dtype=np.float64, requires_grad=True)
     assert tb.gradcheck(lambda a: (a * a).sum(), (x,)) is True
@@ -30,11 +16,11 @@ def test_gradcheck_passes_a_correct_op():
     assert x.grad is None  # the check does not accumulate into .grad
 
 
-def test_gradcheck_failure_names_input_element_values_and_tolerance():
+def test_gradcheck_failure_names_input_element_values_and_tolerance(wrong_square):
     x = tb.tensor([0.5, -1.0, 2.0], dtype=np.float64, requires_grad=True)
     y = tb.tensor([1.0], dtype=np.float64, requires_grad=True)
     with pytest.raises(GradcheckError) as info:
-        tb.gradcheck(lambda a, b: WrongSquare.apply(a) * b, (x, y))
+        tb.gradcheck(lambda a, b: wrong_square.apply(a) * b, (x, y))
     message = str(info.value)
     assert message.startswith("gradcheck failed for input 0 (shape (3,)) at element (0,), "
                               "output 0 element 0: analytic 1.5 vs numeric 1 ")
@@ -43,18 +29,18 @@ def test_gradcheck_failure_names_input_element_values_and_tolerance():
     assert isinstance(info.value, RuntimeError)
 
 
-def test_gradcheck_failure_locates_a_later_input_and_element():
+def test_gradcheck_failure_locates_a_later_input_and_element(wrong_square):
     x = tb.tensor([1.0, 2.0], dtype=np.float64, requires_grad=True)
     w = tb.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=np.float64, requires_grad=True)
     with pytest.raises(GradcheckError, match=r"gradcheck failed for input 1 \(shape \(2, 2\)\) "
                                              r"at element \(0, 0\), output 0 element 0: "
                                              r"analytic 3 vs numeric 2"):
-        tb.gradcheck(lambda a, b: a + WrongSquare.apply(b).sum(), (x, w))
+        tb.gradcheck(lambda a, b: a + wrong_square.apply(b).sum(), (x, w))
 
 
-def test_gradcheck_without_raising_returns_false():
+def test_gradcheck_without_raising_returns_false(wrong_square):
     x = tb.tensor([1.0], dtype=np.float64, requires_grad=True)
-    assert tb.gradcheck(WrongSquare.apply, (x,), raise_exception=False) is False
+    assert tb.gradcheck(wrong_square.apply, (x,), raise_exception=False) is False
 
 
 def test_gradgradcheck_catches_a_wrong_second_derivative():
@@ -134,11 +120,11 @@ def test_make_inputs_builds_float64_leaves_from_shapes_and_passes_others_through
     assert from_array.dtype == np.float64 and from_array.requires_grad
 
 
-def test_assert_gradcheck_reports_the_failure_and_the_inputs():
+def test_assert_gradcheck_reports_the_failure_and_the_inputs(wrong_square):
     with pytest.raises(AssertionError, match=r"(?s)gradcheck failed for input 0 \(shape "
                                              r"\(2, 2\)\) at element \(0, 0\).*inputs: \(2, 2\) "
                                              r"\(seed 5\)"):
-        assert_gradcheck(WrongSquare.apply, (2, 2), seed=5)
+        assert_gradcheck(wrong_square.apply, (2, 2), seed=5)
 
 
 def test_assert_gradcheck_returns_the_inputs_it_made():
