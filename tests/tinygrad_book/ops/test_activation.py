@@ -101,3 +101,26 @@ def test_erf_edge_values_and_dtype():
     np.testing.assert_array_equal(_special.erfc(np.array([np.inf, -np.inf])), [0.0, 2.0])
     assert np.isnan(_special.erf(np.array([np.nan]))[0])
     assert _special.erf(np.ones(3, np.float32)).dtype == np.float32
+
+
+def test_relu_builds_its_mask_only_when_its_input_needs_a_gradient(monkeypatch):
+    saves = []
+    monkeypatch.setattr(act.ReLU, "forward", staticmethod(_counting(act.ReLU.forward, saves)))
+    x = Tensor(np.array([-1.0, 2.0]), requires_grad=True)
+    with tb.no_grad():
+        assert x.relu().tolist() == [0.0, 2.0]
+    Tensor(np.array([-1.0, 2.0])).relu()           # a constant input: nothing to save either
+    assert saves == [0, 0]
+    y = x.relu()
+    assert saves == [0, 0, 1]
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0]
+
+
+def _counting(forward, saves):
+    """``forward`` that records how many values it saved for backward."""
+    def counted(ctx, a):
+        out = forward(ctx, a)
+        saves.append(len(ctx._saved))
+        return out
+    return counted
