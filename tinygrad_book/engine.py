@@ -17,6 +17,8 @@ otherwise: a Function's ``array_backward`` (the same formula on arrays) runs
 if it has one, else its ``backward`` on Tensors wrapped around the arrays.
 Nothing records in that case, so a Tensor per gradient would only cost time.
 """
+import sys
+
 import numpy as np
 
 from . import registry
@@ -173,13 +175,17 @@ def _finish(state, inputs, allow_unused, create_graph):
     """Leaf hooks, then ``.grad += g`` for every leaf (``backward``), or the
     gradients of ``inputs`` in order (``grad``)."""
     captured = state.captured
-    for leaf, g, owned in state.leaf_grads.values():
+    for entry in state.leaf_grads.values():
+        leaf, g, owned = entry
+        entry[1] = None  # (so that the pass's own bookkeeping does not count as a holder)
         if leaf._hooks:
             box = [g]
             _with_tensors(_leaf_hooks, box, state.arrays, leaf)
             if box[0] is not g:  # a hook replaced it: not ours to keep
                 g, owned = box[0], False
         if inputs is None:
+            if not owned and not create_graph:
+                owned = _held_only_here(g)
             _accumulate_into_leaf(leaf, g, owned, create_graph)
         else:
             for i, t in enumerate(inputs):
@@ -195,6 +201,35 @@ def _finish(state, inputs, allow_unused, create_graph):
         if g is not None and not create_graph:
             captured[i] = registry.constant(g.data if isinstance(g, registry.Tensor) else g)
     return tuple(captured)
+
+
+def _held_only_here(g):
+    """Whether nothing but this pass holds the gradient array ``g``: then the leaf may
+    keep it as its ``.grad`` without a copy (PyTorch's AccumulateGrad steals a
+    gradient the same way, when its use count says nobody else has it). A shared
+    gradient (add hands one array to both operands), one a Function keeps, or a
+    view is copied instead. Call it on a line of its own, with ``g`` a local."""
+    return (g.__class__ is np.ndarray and g.base is None and g.flags.writeable
+            and _refcount(g) <= _SOLE_REFS)
+
+
+def _refcount(g):
+    return sys.getrefcount(g)
+
+
+def _sole_refs():
+    """The count ``_held_only_here`` sees for an array that only its caller's local
+    holds: measured the same way (one local, two calls deep), since it depends on
+    the interpreter's calling convention."""
+    g = np.empty(1)
+    return _probe(g)
+
+
+def _probe(g):
+    return _refcount(g)
+
+
+_SOLE_REFS = _sole_refs()
 
 
 def _leaf_hooks(grads, leaf):

@@ -65,6 +65,46 @@ def test_leaf_grad_does_not_alias_the_users_gradient_or_a_retained_grad():
     assert x.grad.tolist() == [1.0, 1.0]
 
 
+def test_a_gradient_nobody_else_holds_becomes_the_leafs_grad_without_a_copy():
+    class Fresh(tb.Function):
+        made = None  # id() of the last gradient made (an id: holding it would be a reference)
+
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            out = (g * 2).data.copy()
+            Fresh.made = id(out)
+            return tb.Tensor(out)  # shares out (tb.tensor would copy)
+
+    x = leaf([1.0, 2.0])
+    Fresh.apply(x).sum().backward()
+    assert id(x.grad.data) == Fresh.made and x.grad.tolist() == [2.0, 2.0]
+
+
+def test_a_gradient_a_function_keeps_is_copied_into_the_leafs_grad():
+    class Kept(tb.Function):
+        grad = np.array([5.0, 6.0])
+
+        @staticmethod
+        def forward(ctx, x):
+            return x.copy()
+
+        @staticmethod
+        def array_backward(ctx, g):
+            return Kept.grad
+
+        backward = array_backward
+
+    x = leaf([1.0, 2.0])
+    Kept.apply(x).sum().backward()
+    assert not np.shares_memory(x.grad.data, Kept.grad)
+    Kept.apply(x).sum().backward()  # accumulates into x.grad in place
+    assert Kept.grad.tolist() == [5.0, 6.0] and x.grad.tolist() == [10.0, 12.0]
+
+
 def test_backward_with_a_gradient_argument():
     x = leaf([1.0, 2.0, 3.0])
     (x * x).backward(gradient=tb.tensor([1.0, 0.0, 2.0], dtype=np.float64))
