@@ -139,7 +139,10 @@ def _link_inputs(ctx, args):
     leaf Tensor itself (output number None), or None for an input needing no
     gradient."""
     Tensor = registry.Tensor
-    raw, inputs, nrs, needs = [], [], [], []
+    raw: list[Any] = []
+    inputs: list[Any] = []
+    nrs: list[int | None] = []
+    needs: list[bool] = []
     constants = None  # positions of Tensor inputs that need no gradient
     for a in args:
         if isinstance(a, Tensor):
@@ -167,8 +170,8 @@ def _link_inputs(ctx, args):
         return raw
     ctx.inputs = tuple(inputs)
     ctx.input_nrs = tuple(nrs)
-    needs = tuple(needs)
-    ctx.needs_input_grad = _shared_needs.get(needs) or _share(_shared_needs, needs, needs)
+    need = tuple(needs)
+    ctx.needs_input_grad = _shared_needs.get(need) or _share(_shared_needs, need, need)
     if constants:
         _note_constant_inputs(ctx, args, constants)
     return raw

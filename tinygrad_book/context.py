@@ -142,7 +142,8 @@ class Context:
     def _check_versions(self):
         """Raise if a saved value changed in place since it was saved (some tensor
         did, somewhere: ``saved.all_changes`` moved)."""
-        versions = self._saved_versions
+        versions, saved = self._saved_versions, self._saved
+        assert saved is not None  # the callers raised already if it was freed
         for j, link in enumerate(self._saved_links):
             if link is None:
                 continue
@@ -154,7 +155,7 @@ class Context:
             if vc is not None:
                 expected = 0 if versions is None else versions[j]
                 if vc.value != expected:
-                    modified(self, self._saved[j], vc.value, expected)
+                    modified(self, saved[j], vc.value, expected)
 
     def output_counter(self, nr: Any, vc: Any = None) -> Any:
         """The version counter of output ``nr``, shared by every Tensor that stands for

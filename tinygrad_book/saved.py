@@ -107,7 +107,8 @@ def resolve_saved(ctx, args, raw, produced, results, outs):
     """
     epoch = all_changes.value  # before the versions: a change in between is then seen
     saved = ctx._saved
-    arrays, links = [], []
+    arrays: list[Any] = []
+    links: list[Any] = []
     versions = None
     n_raw = len(raw)
     for value in saved:

@@ -57,6 +57,12 @@ class Tensor(_Methods):
                  "_hooks", "_vc", "__weakref__")
     # NumPy defers to our reflected operators (array + tensor -> Tensor).
     __array_priority__ = 1000
+    # The slots' types (set in __init__, or by _make for an op's output).
+    data: np.ndarray
+    grad: Tensor | None
+    grad_fn: Any                    # the Context that made it; None for a leaf
+    _hooks: list[Callable[..., Any]] | None
+    _vc: VersionCounter | None
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: DTypeLike | None = None,
                  name: str | None = None) -> None:
@@ -102,7 +108,7 @@ class Tensor(_Methods):
                 f"to cut this tensor (made by {self.grad_fn.name()}) out of the graph")
         self._requires_grad = bool(value)
 
-    def requires_grad_(self, requires_grad: bool = True) -> None:
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place; returns ``self``."""
         self.requires_grad = requires_grad
         return self

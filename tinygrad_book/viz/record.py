@@ -131,7 +131,7 @@ def _leaves(nodes, roots):
 
 def _step(node, grads_out, grads_in):
     outs = tuple(None if g is None else np.asarray(g.data) for g in grads_out or ())
-    ins = []
+    ins: list[np.ndarray | None] = []
     for edge, g in zip(node.next, grads_in or (), strict=False):  # none yet: no inputs
         if edge is None or g is None:
             ins.append(None)
