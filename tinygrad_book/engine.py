@@ -18,6 +18,7 @@ if it has one, else its ``backward`` on Tensors wrapped around the arrays.
 Nothing records in that case, so a Tensor per gradient would only cost time.
 """
 import sys
+from typing import Any
 
 import numpy as np
 
@@ -46,6 +47,8 @@ class _Pass:
     """The bookkeeping of one backward pass."""
 
     __slots__ = ("arrays", "node_grads", "leaf_grads", "deps", "ready", "capture", "captured")
+    deps: dict[Any, int]    # set by _seed: node -> edges into it still to run
+    ready: list[Any]        # set by _seed: nodes whose gradients are all in
 
     def __init__(self, arrays):
         self.arrays = arrays    # gradients are arrays (create_graph=False), else Tensors
@@ -283,7 +286,7 @@ def _skip_edges(node, deps, ready):
 
 def _count_dependencies(root_nodes):
     """For each node, how many recorded edges point into it from the reachable graph."""
-    deps = {}
+    deps: dict[Any, int] = {}
     seen = set(root_nodes)
     stack = list(root_nodes)
     while stack:
