@@ -33,6 +33,16 @@ def check_float(t: Tensor, fn: str, name: str = "input") -> None:
                         f"{t.dtype}; convert it first, e.g. {name}.float()")
 
 
+def float_input(x: object, fn: str, min_ndim: int, layout: str) -> Tensor:
+    """``x`` as a floating point Tensor of at least ``min_ndim`` dimensions; the error
+    names the op and the expected ``layout`` (e.g. "an (N, C) or (N, C, ...) input")."""
+    t = as_tensor(x, fn)
+    check_float(t, fn)
+    if t.ndim < min_ndim:
+        raise ValueError(f"{fn}(): expected {layout}, got shape {t.shape}")
+    return t
+
+
 def check_same_dtype(fn: str, **tensors: Tensor | None) -> None:
     """Mixed float32/float64 operands would silently upcast the result: refuse them."""
     named: list[tuple[str, Tensor]] = [(k, t) for k, t in tensors.items() if t is not None]

@@ -19,7 +19,7 @@ from tinygrad_book.autograd import Function
 from tinygrad_book.grad_mode import is_grad_enabled
 from tinygrad_book.tensor import Tensor
 
-from ._utils import as_tensor, check_float, check_same_dtype
+from ._utils import as_tensor, check_float, check_same_dtype, float_input
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -136,10 +136,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
     Shapes: input ``(N, C, *)``; weight and bias ``(C,)`` (per channel).
     """
     fn = "group_norm"
-    input = as_tensor(input, fn)
-    check_float(input, fn)
-    if input.ndim < 2:
-        raise ValueError(f"{fn}(): expected an (N, C, *) input, got shape {input.shape}")
+    input = float_input(input, fn, 2, "an (N, C, *) input")
     n, c = input.shape[:2]
     if isinstance(num_groups, bool) or not isinstance(num_groups, (int, np.integer)) \
             or num_groups < 1 or c % num_groups:
@@ -168,11 +165,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     unbiased variance; without, they normalise instead (evaluation).
     """
     fn = "instance_norm"
-    input = as_tensor(input, fn)
-    check_float(input, fn)
-    if input.ndim < 3:
-        raise ValueError(f"{fn}(): expected an (N, C, L) or (N, C, H, W, ...) input, got shape "
-                         f"{input.shape}")
+    input = float_input(input, fn, 3, "an (N, C, L) or (N, C, H, W, ...) input")
     c = input.shape[1]
     weight, bias = _affine(fn, input, weight, bias, (c,))
     eps = _eps(eps, fn)

@@ -7,7 +7,7 @@ from tinygrad_book import checks
 from tinygrad_book.autograd import Function
 from tinygrad_book.tensor import Tensor
 
-from ._utils import as_tensor, check_float, check_same_dtype, data
+from ._utils import as_tensor, check_same_dtype, data, float_input
 from .padding import pad
 
 # einsum subscripts of Σ a·b per channel (axis 1) for 2- to 5-D inputs: one pass, no temporary.
@@ -164,11 +164,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     map of the input.
     """
     fn = "batch_norm"
-    input = as_tensor(input, fn)
-    check_float(input, fn)
-    if input.ndim < 2:
-        raise ValueError(f"{fn}(): expected an (N, C) or (N, C, ...) input, got shape "
-                         f"{input.shape}")
+    input = float_input(input, fn, 2, "an (N, C) or (N, C, ...) input")
     c = input.shape[1]
     weight = None if weight is None else as_tensor(weight, fn, "weight")
     bias = None if bias is None else as_tensor(bias, fn, "bias")
@@ -213,11 +209,7 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
     Input (N, C, ...) with at least 3 dimensions.
     """
     fn = "local_response_norm"
-    input = as_tensor(input, fn)
-    check_float(input, fn)
-    if input.ndim < 3:
-        raise ValueError(f"{fn}(): expected an input with 3 or more dimensions (N, C, ...), got "
-                         f"shape {input.shape}")
+    input = float_input(input, fn, 3, "an input with 3 or more dimensions (N, C, ...)")
     checks.integer(size, "size", f"{fn}()", minimum=1)
     c = input.shape[1]
     sq = input * input
