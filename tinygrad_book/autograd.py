@@ -139,6 +139,10 @@ def _link_inputs(ctx, args):
     leaf Tensor itself (output number None), or None for an input needing no
     gradient."""
     Tensor = registry.Tensor
+    if 0 < len(args) <= 2 and isinstance(args[0], Tensor) and args[0]._requires_grad:
+        raw_common = _link_common(ctx, args, Tensor)
+        if raw_common is not None:
+            return raw_common
     raw: list[Any] = []
     inputs: list[Any] = []
     nrs: list[int | None] = []
@@ -175,6 +179,29 @@ def _link_inputs(ctx, args):
     if constants:
         _note_constant_inputs(ctx, args, constants)
     return raw
+
+
+def _link_common(ctx, args, Tensor):
+    """``_link_inputs`` for the most common ops, without its loop and lists (this runs
+    once per recorded op): ``(x,)`` or ``(x, y)`` where x needs a gradient and y is a
+    Tensor that needs one too or a plain array/number. None: not such a call."""
+    a = args[0]
+    gf = a.grad_fn
+    node, nr = (a, None) if gf is None else (gf, a._output_nr)
+    if len(args) == 1:
+        ctx.inputs, ctx.input_nrs, ctx.needs_input_grad = (node,), (nr,), _NEEDED_1
+        return [a.data]
+    b = args[1]
+    if not isinstance(b, Tensor):
+        ctx.inputs, ctx.input_nrs, ctx.needs_input_grad = (node, None), (nr, None), _NEEDED_10
+        return [a.data, b]
+    if not b._requires_grad:
+        return None  # a constant Tensor input: the general path notes it for the renderer
+    gb = b.grad_fn
+    ctx.inputs = (node, b if gb is None else gb)
+    ctx.input_nrs = (nr, None if gb is None else b._output_nr)
+    ctx.needs_input_grad = _NEEDED_11
+    return [a.data, b.data]
 
 
 def _note_constant_inputs(ctx, args, positions):
@@ -220,6 +247,7 @@ def _record_outputs(ctx, args, raw, produced, results, kwargs):
 # one level per pass: meanwhile it is promoted with the graph and counts
 # towards the full collections a long graph triggers.
 _shared_needs: dict[Any, Any] = {}
+_NEEDED_1, _NEEDED_10, _NEEDED_11 = (True,), (True, False), (True, True)
 _shared_meta: dict[Any, Any] = {}
 
 

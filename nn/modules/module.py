@@ -121,15 +121,17 @@ class Module(StateMethods):
 
     def _call(self, path, args, kwargs):
         with module_scope(path):
-            for hook in tuple(self._forward_pre_hooks.values()):
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
+            if self._forward_pre_hooks:  # (most modules have none: no tuple to make)
+                for hook in tuple(self._forward_pre_hooks.values()):
+                    result = hook(self, args)
+                    if result is not None:
+                        args = result if isinstance(result, tuple) else (result,)
             out = self.forward(*args, **kwargs)
-            for hook in tuple(self._forward_hooks.values()):
-                result = hook(self, args, out)
-                if result is not None:
-                    out = result
+            if self._forward_hooks:
+                for hook in tuple(self._forward_hooks.values()):
+                    result = hook(self, args, out)
+                    if result is not None:
+                        out = result
         return out
 
     def _root_path(self):
