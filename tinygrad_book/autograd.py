@@ -115,12 +115,11 @@ class Function:
 
         if result.__class__ is np.ndarray:  # the common case: one array
             if record:
-                outs = _record_outputs(ctx, args, raw, (result,), (result,), kwargs)
-            else:
-                outs = (registry.constant(result),)
+                return _record_output(ctx, args, raw, result, kwargs)
+            out = registry.constant(result)
             if result.base is not None:
-                share_view_counter(outs, args)
-            return outs[0]
+                share_view_counter((out,), args)
+            return out
         produced = result if result.__class__ is tuple else (result,)
         # NumPy returns scalars from 0-d inputs; a Tensor always holds an array.
         results = tuple([np.asarray(r) for r in produced])
@@ -211,8 +210,8 @@ def _note_constant_inputs(ctx, args, positions):
                               for k in positions])
 
 
-def _record_outputs(ctx, args, raw, produced, results, kwargs):
-    """Finish the node after forward and make the output Tensors whose ``grad_fn`` it is."""
+def _note_context(ctx, kwargs):
+    """What the graph renderer shows of a node: its module, call site and attributes."""
     path = _scope.path
     if path is not None:
         ctx.module_path = path
@@ -220,18 +219,31 @@ def _record_outputs(ctx, args, raw, produced, results, kwargs):
         record_call_site(ctx)
     if kwargs and ctx.attrs is None:
         ctx.attrs = {k: v for k, v in kwargs.items() if _is_simple_attr(v)}
+
+
+def _record_output(ctx, args, raw, r, kwargs):
+    """``_record_outputs`` for the common case, a forward that returned one array."""
+    _note_context(ctx, kwargs)
+    meta = (r.shape, r.dtype)
+    ctx.output_meta = _shared_meta.get(meta) or _share(_shared_meta, meta, (meta,))
+    # Only floating point outputs carry gradients (an integer output such as
+    # argmax indices is a constant, as in PyTorch).
     make = registry.Tensor._make
-    if len(results) == 1:
-        r = results[0]
-        meta = (r.shape, r.dtype)
-        ctx.output_meta = _shared_meta.get(meta) or _share(_shared_meta, meta, (meta,))
-        # Only floating point outputs carry gradients (an integer output such as
-        # argmax indices is a constant, as in PyTorch).
-        outs = (make(r, True, ctx, 0) if r.dtype.kind == "f" else make(r, False, None, 0),)
-    else:
-        ctx.output_meta = tuple([(r.shape, r.dtype) for r in results])
-        outs = tuple([make(r, True, ctx, i) if r.dtype.kind == "f" else make(r, False, None, i)
-                      for i, r in enumerate(results)])
+    out = make(r, True, ctx, 0) if r.dtype.kind == "f" else make(r, False, None, 0)
+    if r.base is not None:  # a view: its counter first, so a saved view's version is right
+        share_view_counter((out,), args)
+    if ctx._saved:
+        resolve_saved(ctx, args, raw, (r,), (r,), (out,))
+    return out
+
+
+def _record_outputs(ctx, args, raw, produced, results, kwargs):
+    """Finish the node after forward and make the output Tensors whose ``grad_fn`` it is."""
+    _note_context(ctx, kwargs)
+    make = registry.Tensor._make
+    ctx.output_meta = tuple([(r.shape, r.dtype) for r in results])
+    outs = tuple([make(r, True, ctx, i) if r.dtype.kind == "f" else make(r, False, None, i)
+                  for i, r in enumerate(results)])
     if ctx._saved:
         for r in results:
             if r.base is not None:  # a view: its counter first, so a saved view's version is right
