@@ -17,7 +17,6 @@ otherwise: a Function's ``array_backward`` (the same formula on arrays) runs
 if it has one, else its ``backward`` on Tensors wrapped around the arrays.
 Nothing records in that case, so a Tensor per gradient would only cost time.
 """
-import sys
 from typing import Any
 
 import numpy as np
@@ -26,6 +25,7 @@ from . import registry
 from .anomaly import _State as _anomaly_state
 from .anomaly import check_gradients
 from .grad_mode import set_grad_enabled
+from .leaf_grads import accumulate_into_leaf, add_leaf_grad, held_only_here
 from .observer import notify, observe, observers  # noqa: F401  (engine.observe)
 
 
@@ -68,7 +68,7 @@ def _seed(roots, root_grads, inputs, arrays):
         if arrays:
             g = g.data
         if t.grad_fn is None:
-            _add_leaf_grad(state.leaf_grads, t, g)
+            add_leaf_grad(state.leaf_grads, t, g)
             continue
         node = t.grad_fn
         if node not in node_grads:
@@ -155,7 +155,7 @@ def _send(node, grads_in, state):
                 data = target.data
                 if g.shape != data.shape or g.dtype != data.dtype:
                     g = _reduce_to(g, data.shape, data.dtype, node)
-                _add_leaf_grad(state.leaf_grads, target, g)
+                add_leaf_grad(state.leaf_grads, target, g)
                 continue
             shape, dtype = target.output_meta[nr]
             if g.shape != shape or g.dtype != dtype:
@@ -188,8 +188,8 @@ def _finish(state, inputs, allow_unused, create_graph):
                 g, owned = box[0], False
         if inputs is None:
             if not owned and not create_graph:
-                owned = _held_only_here(g)
-            _accumulate_into_leaf(leaf, g, owned, create_graph)
+                owned = held_only_here(g)
+            accumulate_into_leaf(leaf, g, owned, create_graph)
         else:
             for i, t in enumerate(inputs):
                 if t is leaf:
@@ -204,35 +204,6 @@ def _finish(state, inputs, allow_unused, create_graph):
         if g is not None and not create_graph:
             captured[i] = registry.constant(g.data if isinstance(g, registry.Tensor) else g)
     return tuple(captured)
-
-
-def _held_only_here(g):
-    """Whether nothing but this pass holds the gradient array ``g``: then the leaf may
-    keep it as its ``.grad`` without a copy (PyTorch's AccumulateGrad steals a
-    gradient the same way, when its use count says nobody else has it). A shared
-    gradient (add hands one array to both operands), one a Function keeps, or a
-    view is copied instead. Call it on a line of its own, with ``g`` a local."""
-    return (g.__class__ is np.ndarray and g.base is None and g.flags.writeable
-            and _refcount(g) <= _SOLE_REFS)
-
-
-def _refcount(g):
-    return sys.getrefcount(g)
-
-
-def _sole_refs():
-    """The count ``_held_only_here`` sees for an array that only its caller's local
-    holds: measured the same way (one local, two calls deep), since it depends on
-    the interpreter's calling convention."""
-    g = np.empty(1)
-    return _probe(g)
-
-
-def _probe(g):
-    return _refcount(g)
-
-
-_SOLE_REFS = _sole_refs()
 
 
 def _leaf_hooks(grads, leaf):
@@ -380,35 +351,3 @@ def _reduce_to(g, shape, dtype, node):
     if g.dtype != dtype:
         g = g.astype(dtype)
     return g
-
-
-def _add_leaf_grad(leaf_grads, leaf, g):
-    entry = leaf_grads.get(id(leaf))
-    if entry is None:
-        leaf_grads[id(leaf)] = [leaf, g, False]
-    else:
-        # The sum is a new array that nothing else holds: the leaf may keep it.
-        entry[1] = entry[1] + g
-        entry[2] = True
-
-
-def _accumulate_into_leaf(leaf, g, owned, create_graph):
-    """``leaf.grad += g``, as PyTorch accumulates gradients until they are zeroed."""
-    if create_graph:
-        # A recorded copy: the gradient Tensor may be shared with another leaf.
-        leaf.grad = (g if owned else g.clone()) if leaf.grad is None else leaf.grad + g
-        return
-    arr = g  # create_graph=False: the pass ran on arrays
-    current = leaf.grad
-    if current is None:
-        # A gradient array may be shared (add hands the same one to both
-        # operands; a custom backward may return a constant it keeps), and
-        # .grad is updated in place later, so each leaf gets memory of its own.
-        if not owned or arr.base is not None or not arr.flags.writeable:
-            arr = arr.copy()
-        leaf.grad = registry.constant(arr)
-    elif current.grad_fn is None and current.data.flags.writeable and \
-            current.data.shape == arr.shape and current.data.dtype == leaf.data.dtype:
-        np.add(current.data, arr, out=current.data, casting="unsafe")
-    else:
-        leaf.grad = registry.constant(current.data + arr)

@@ -24,7 +24,7 @@ UPPER = ("tinygrad_book.models", "tinygrad_book.data", "tinygrad_book.training",
          "tinygrad_book.hyperparameter")
 # Below tensor.py: they reach the Tensor type through registry, never by import.
 BELOW_TENSOR = ("tinygrad_book.registry", "tinygrad_book.autograd", "tinygrad_book.context",
-                "tinygrad_book.saved", "tinygrad_book.engine",
+                "tinygrad_book.saved", "tinygrad_book.engine", "tinygrad_book.leaf_grads",
                 "tinygrad_book.grad_mode", "tinygrad_book.anomaly", "tinygrad_book.ops")
 
 
