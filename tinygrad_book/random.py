@@ -6,14 +6,9 @@ a whole training run reproducible, as ``torch.manual_seed`` does.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from . import checks
-
-if TYPE_CHECKING:
-    pass
 
 _generator = np.random.default_rng()
 
