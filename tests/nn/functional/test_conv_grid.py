@@ -29,6 +29,8 @@ CASES = [  # input shape, weight shape, padding, dilation (the first: C*KH*KW >=
     ((3, 2, 9, 9), (2, 2, 3, 3), (2, 1), (2, 3)),
     ((2, 1, 6, 6), (5, 1, 5, 5), (0, 0), (1, 1)),
     ((7, 4, 4, 4), (2, 4, 1, 1), (0, 0), (1, 1)),
+    # Padding past the kernel's reach (the grid's rows and columns set by the output size).
+    ((3, 2, 5, 4), (2, 2, 2, 3), (3, 1), (1, 1)),
 ]
 # Strided (WindowColumns): input shape, weight shape, stride, padding, dilation; odd sizes,
 # the first two with C*KH*KW >= 64 so that their weight gradient is chunked too.
