@@ -10,9 +10,12 @@ from tinygrad_book.tensor import Tensor
 from ._utils import as_tensor, check_same_dtype, data, float_input
 from .padding import pad
 
-# einsum subscripts of Σ a·b per channel (axis 1) for 2- to 5-D inputs: one pass, no temporary.
+# einsum subscripts of Σ a·b per channel (axis 1) for 2- to 6-D inputs: one pass, no temporary.
 _CHANNEL_DOT = {nd: "a" + "c" + "bdef"[:nd - 2] + ",a" + "c" + "bdef"[:nd - 2] + "->c"
              for nd in range(2, 7)}
+
+# Read-only (n,) vectors of one value (1, 1/n), the left operand of the column sums below.
+_FILLED: dict = {}
 
 
 def _channel_axes(ndim):
@@ -23,6 +26,46 @@ def _channel_axes(ndim):
 def _per_channel(t, ndim):
     """A (C,) vector shaped to broadcast against (N, C, ...)."""
     return t.reshape((1, -1) + (1,) * (ndim - 2))
+
+
+def _filled(n, value, dtype):
+    key = (n, value, dtype)
+    vector = _FILLED.get(key)
+    if vector is None:
+        if len(_FILLED) >= 64:
+            _FILLED.clear()
+        vector = np.full(n, value, dtype)
+        vector.flags.writeable = False
+        _FILLED[key] = vector
+    return vector
+
+
+def _blas_rows(a):
+    """Whether a is an (N, C) float32/float64 array, whose column sums a BLAS product does."""
+    return a.ndim == 2 and a.dtype.char in "fd"
+
+
+def _channel_sum(a, factor=1.0):
+    """factor · Σ of (N, C, ...) ``a`` over every axis but 1, shaped to broadcast against a.
+
+    On (N, C) arrays it is one vector-matrix product: at an MLP's (100, 100) that is
+    2.5x faster than ``add.reduce`` over axis 0, which adds row after row just as the
+    product does, so the rounding is of the same kind.
+    """
+    if _blas_rows(a):
+        return _filled(a.shape[0], factor, a.dtype) @ a
+    total = np.add.reduce(a, axis=_channel_axes(a.ndim), keepdims=True)
+    if factor != 1.0:
+        total *= factor
+    return total
+
+
+def _channel_dot(a, b, scratch):
+    """Σ a·b over every axis but 1, shaped as ``_channel_sum``'s; (N, C) arrays go through
+    ``scratch`` (a's shape, overwritten)."""
+    if _blas_rows(a):
+        return _filled(a.shape[0], 1.0, a.dtype) @ np.multiply(a, b, out=scratch)
+    return np.einsum(_CHANNEL_DOT[a.ndim], a, b).reshape((1, -1) + (1,) * (a.ndim - 2))
 
 
 class BatchNorm(Function):
@@ -45,28 +88,30 @@ class BatchNorm(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, eps, momentum, running_mean=None, running_var=None):
-        # Five passes over x's size, all in x's dtype: the sum, x - μ, Σ(x - μ)² (einsum: no
-        # squared temporary), (x - μ)·(γ/σ) and + β. x̂ itself is never stored: backward
-        # needs only x - μ and 1/σ.
-        axes, m = _channel_axes(x.ndim), x.size // x.shape[1]
-        mean = np.add.reduce(x, axis=axes, keepdims=True)
-        mean /= m
+        # Three passes over x's size and two column sums, all in x's dtype: x - μ, (x - μ)²
+        # (into the array that then becomes the output), (x - μ)·(γ/σ) and + β. x̂ itself
+        # is never stored: backward needs only x - μ and 1/σ. Per-channel vectors are (C,)
+        # for (N, C) input, (1, C, 1, ...) otherwise: both broadcast against x.
+        m = x.size // x.shape[1]
+        mean = _channel_sum(x, 1.0 / m)
         centred = np.subtract(x, mean)
-        var = np.einsum(_CHANNEL_DOT[x.ndim], centred, centred).reshape(mean.shape)
-        var /= m
+        out = np.multiply(centred, centred)
+        var = _channel_sum(out, 1.0 / m)
         if running_mean is not None:
-            _lerp_(running_mean, mean.reshape(-1), momentum)
+            _lerp_(running_mean, mean, momentum)
         if running_var is not None:
             # PyTorch (and the book's inference) keep the unbiased estimate m/(m-1) σ².
-            _lerp_(running_var, var.reshape(-1) * (m / (m - 1)), momentum)
-        invstd = np.add(var, x.dtype.type(eps), out=var)
+            _lerp_(running_var, var, momentum, m / (m - 1))
+        invstd = np.add(var, eps, out=var)
         np.sqrt(invstd, out=invstd)
-        np.divide(1, invstd, out=invstd)
-        scale = invstd if weight is None else invstd * weight.reshape(invstd.shape)
-        out = np.multiply(centred, scale)
+        np.reciprocal(invstd, out=invstd)
+        if weight is not None:
+            np.multiply(centred, invstd * weight.reshape(invstd.shape), out=out)
+        else:
+            np.multiply(centred, invstd, out=out)
         if bias is not None:
             out += bias.reshape(invstd.shape)
-        ctx.axes, ctx.eps = axes, eps
+        ctx.eps = eps
         ctx.attrs = dict(eps=eps, momentum=momentum)
         ctx.save_for_backward(x, weight, centred, invstd)
         return out
@@ -74,13 +119,14 @@ class BatchNorm(Function):
     @staticmethod
     def array_backward(ctx, g):
         _, weight, centred, invstd = ctx.saved_arrays
-        return _backward_arrays(g, weight, centred, invstd, ctx.axes, ctx.needs_input_grad)
+        return _backward_arrays(g, weight, centred, invstd, ctx.needs_input_grad)
 
     @staticmethod
     def backward(ctx, g):
         # Recorded (create_graph): x̂ and 1/σ are recomputed as functions of x.
         x, weight = ctx.saved_tensors[:2]
-        axes, nd = ctx.axes, g.ndim
+        nd = g.ndim
+        axes = _channel_axes(nd)
         mean = x.mean(axis=axes, keepdims=True)
         centred = x - mean
         invstd = ((centred * centred).mean(axis=axes, keepdims=True) + ctx.eps) ** -0.5
@@ -97,32 +143,32 @@ class BatchNorm(Function):
                 gb.reshape(-1) if ctx.needs_input_grad[2] else None)
 
 
-def _backward_arrays(g, weight, centred, invstd, axes, needs):
+def _backward_arrays(g, weight, centred, invstd, needs):
     """The backward above on arrays: (dx, dγ, dβ), ``None`` where not needed.
 
     With x̂ = (x - μ)/σ: dγ = (1/σ) Σ g (x - μ), and
     dx = γ/σ · (g - dβ/m - (x - μ) · dγ/(σ m)) in four passes over one output array.
     """
     m = g.size // g.shape[1]
-    gb = np.add.reduce(g, axis=axes, keepdims=True)
-    gw = np.einsum(_CHANNEL_DOT[g.ndim], g, centred).reshape(gb.shape)
+    gb = _channel_sum(g)
+    gx = np.empty_like(g)
+    gw = _channel_dot(g, centred, gx)
     gw *= invstd
-    gx = None
     if needs[0]:
-        scale = invstd if weight is None else invstd * weight.reshape(invstd.shape)
-        gx = np.multiply(centred, invstd * gw / m)
-        gx += gb / m
+        np.multiply(centred, invstd * gw * (1.0 / m), out=gx)
+        gx += gb * (1.0 / m)
         np.subtract(g, gx, out=gx)
-        gx *= scale
-    return (gx,
+        gx *= invstd if weight is None else invstd * weight.reshape(invstd.shape)
+    return (gx if needs[0] else None,
             gw.reshape(-1) if needs[1] else None,
             gb.reshape(-1) if needs[2] else None)
 
 
-def _lerp_(buffer, value, momentum):
-    """running ← (1 - momentum)·running + momentum·value, in place on the buffer's array."""
-    buffer *= buffer.dtype.type(1 - momentum)
-    buffer += (momentum * value).astype(buffer.dtype, copy=False)
+def _lerp_(buffer, value, momentum, factor=1.0):
+    """running ← (1 - momentum)·running + momentum·factor·value, in place on the buffer's
+    array ((C,) whatever value's broadcasting shape)."""
+    buffer *= 1.0 - momentum
+    buffer += value.reshape(buffer.shape) * (momentum * factor)
 
 
 def _buffer(value, fn, name, channels):

@@ -176,3 +176,39 @@ def test_lrn_errors():
         F.local_response_norm(Tensor(np.ones((2, 3))), 2)
     with pytest.raises(ValueError, match=r"size must be positive, got 0"):
         F.local_response_norm(Tensor(np.ones((2, 3, 2))), 0)
+
+
+@pytest.mark.parametrize("shape", [(100, 100), (7, 5), (6, 4, 3)])
+def test_float32_results_are_as_close_to_float64_as_torchs_float32(shape):
+    # The (N, C) path sums columns with a BLAS product: its float32 error must stay of
+    # PyTorch's size (the same rounding), with an offset mean that punishes cancellation.
+    torch = pytest.importorskip("torch")
+    c = shape[1]
+    x64 = rand(*shape, seed=3) * 4 + 30
+    g64 = rand(*shape, seed=4)
+    w64, b64 = rand(c, seed=5, low=0.5, high=2), rand(c, seed=6)
+
+    def run_torch(dtype):
+        xt = torch.tensor(x64, dtype=dtype, requires_grad=True)
+        wt = torch.tensor(w64, dtype=dtype, requires_grad=True)
+        bt = torch.tensor(b64, dtype=dtype, requires_grad=True)
+        rm, rv = torch.zeros(c, dtype=dtype), torch.ones(c, dtype=dtype)
+        y = torch.nn.functional.batch_norm(xt, rm, rv, wt, bt, training=True)
+        y.backward(torch.tensor(g64, dtype=dtype))
+        return [a.detach().double().numpy() for a in (y, xt.grad, wt.grad, bt.grad, rm, rv)]
+
+    xs = Tensor(x64.astype(np.float32), requires_grad=True)
+    w = Tensor(w64.astype(np.float32), requires_grad=True)
+    b = Tensor(b64.astype(np.float32), requires_grad=True)
+    rm, rv = np.zeros(c, np.float32), np.ones(c, np.float32)
+    y = F.batch_norm(xs, rm, rv, w, b, training=True)
+    y.backward(Tensor(g64.astype(np.float32)))
+    ours = [y.data, xs.grad.data, w.grad.data, b.grad.data, rm, rv]
+    assert all(a.dtype == np.float32 for a in ours)
+    names = ("output", "dx", "dweight", "dbias", "running_mean", "running_var")
+    results = zip(names, ours, run_torch(torch.float32), run_torch(torch.float64), strict=True)
+    for name, a, t32, t64 in results:
+        scale = np.abs(t64).max()
+        ours_err = np.abs(a - t64).max() / scale
+        torch_err = np.abs(t32 - t64).max() / scale
+        assert ours_err <= 4 * torch_err + 1e-6, (name, ours_err, torch_err)
