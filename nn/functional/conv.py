@@ -68,12 +68,18 @@ def _on_grid(stride, groups):
     return groups == 1
 
 
+def _few_rows(x, kernel_size):
+    """Whether the columns have fewer than 64 rows (C*KH*KW: a first layer), which
+    :class:`ConvolutionWeightGrad` multiplies image by image from the full column matrix."""
+    return x.shape[1] * kernel_size[0] * kernel_size[1] < 64
+
+
 class Convolution(Function):
     """y = W * x + b (cross-correlation), as ``W.reshape(OC, -1) @ im2col(x)`` (book section 7.4).
 
-    Off the chunked path (groups > 1), ``cols`` may carry precomputed columns of
-    ``x``, and ``keep_cols`` saves them for the weight gradient instead of
-    recomputing them in backward.
+    ``keep_cols`` saves what the weight gradient would rebuild from ``x``: on the
+    chunked path (one group), the padded grid its columns are read from; otherwise
+    the column matrix, which ``cols`` may carry precomputed.
     """
 
     @staticmethod
@@ -82,8 +88,10 @@ class Convolution(Function):
         ctx.conf = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         ctx.attrs = ctx.conf
         if _on_grid(stride, groups):
-            ctx.save_for_backward(x, weight, None)
             columns = chunked_columns(x, weight.shape[2:], stride, padding, dilation)
+            # The weight gradient reads the same padded grid: keep it rather than rebuild it.
+            keep = keep_cols and not _few_rows(x, weight.shape[2:])
+            ctx.save_for_backward(x, weight, columns.grid if keep else None)
             return columns.correlate(weight, bias)
         n = x.shape[0]
         oc, _, kh, kw = weight.shape
@@ -116,7 +124,9 @@ class ConvolutionWeightGrad(Function):
     """dL/dW = Σ_n g[n] @ im2col(x)[n]ᵀ: the correlation of the input with the output gradient.
 
     Bilinear in (x, g): its derivative with respect to g is conv2d(x, ·) and with
-    respect to x is conv_transpose2d(g, ·).
+    respect to x is conv_transpose2d(g, ·). ``cols`` is what a :class:`Convolution` of
+    ``x`` kept (``keep_cols``): the padded grid on the chunked path, the column
+    matrix otherwise.
     """
 
     @staticmethod
@@ -124,9 +134,11 @@ class ConvolutionWeightGrad(Function):
         ctx.conf = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         ctx.attrs = ctx.conf
         ctx.save_for_backward(x, g)
-        few_rows = x.shape[1] * kernel_size[0] * kernel_size[1] < 64
+        few_rows = _few_rows(x, kernel_size)
         if _on_grid(stride, groups) and not few_rows:
-            return chunked_columns(x, kernel_size, stride, padding, dilation).weight_grad(g)
+            # Here ``cols`` is the padded grid of the forward's columns, if it kept it.
+            columns = chunked_columns(x, kernel_size, stride, padding, dilation, grid=cols)
+            return columns.weight_grad(g)
         oc = g.shape[1]
         c = x.shape[1]
         if cols is None:

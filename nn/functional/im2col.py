@@ -96,9 +96,10 @@ class _ChunkedColumns:
 
     A subclass sets ``n``, ``oh``, ``ow``, ``wp`` (the width every output row is
     computed at: ``ow``, or wider on a padded grid), ``span = oh*wp`` (columns per
-    image), ``taps = (C, KH, KW)``, ``rows = C*KH*KW``, ``dtype`` and ``windows``, a
-    read-only view ``(C, KH, KW, N, *tail)`` whose ``tail`` holds one image's ``span``
-    columns; then calls :meth:`_set_chunk`.
+    image), ``taps = (C, KH, KW)``, ``rows = C*KH*KW``, ``dtype``, ``grid`` (the padded
+    input the columns are read from, which a later pass over the same input may reuse)
+    and ``windows``, a read-only view ``(C, KH, KW, N, *tail)`` of it whose ``tail``
+    holds one image's ``span`` columns; then calls :meth:`_set_chunk`.
     """
 
     n: int
@@ -109,6 +110,7 @@ class _ChunkedColumns:
     taps: tuple[int, int, int]
     rows: int
     dtype: np.dtype
+    grid: np.ndarray
     windows: np.ndarray
     chunk: int
 
@@ -191,7 +193,7 @@ class ShiftedColumns(_ChunkedColumns):
     and each piece's product is moved into NCHW while it is still in cache.
     """
 
-    def __init__(self, x, kernel_size, padding, dilation):
+    def __init__(self, x, kernel_size, padding, dilation, grid=None):
         n, c, h, w = x.shape
         (kh, kw), (ph, pw), (dh, dw) = kernel_size, padding, dilation
         self.n, self.dtype = n, x.dtype
@@ -206,12 +208,14 @@ class ShiftedColumns(_ChunkedColumns):
         lead = ph * self.wp + pw
         size = max(lead + n * self.hp * self.wp,
                    (n - 1) * self.hp * self.wp + (h + 2 * ph) * self.wp + (kw - 1) * dw)
-        self.flat = np.zeros((c, size), dtype=x.dtype)
-        grid = self.flat[:, lead:lead + n * self.hp * self.wp].reshape(c, n, self.hp, self.wp)
-        grid[:, :, :h, :w] = x.transpose(1, 0, 2, 3)
-        step, item = self.flat.strides[0], self.flat.itemsize
+        if grid is None:
+            grid = np.zeros((c, size), dtype=x.dtype)
+            image = grid[:, lead:lead + n * self.hp * self.wp].reshape(c, n, self.hp, self.wp)
+            image[:, :, :h, :w] = x.transpose(1, 0, 2, 3)
+        self.grid = grid
+        step, item = self.grid.strides[0], self.grid.itemsize
         # windows[c, i, j, n, t]: the pixel under tap (i, j) of image n's t-th window.
-        self.windows = as_strided(self.flat, shape=(c, kh, kw, n, self.span),
+        self.windows = as_strided(self.grid, shape=(c, kh, kw, n, self.span),
                                   strides=(step, dh * self.wp * item, dw * item,
                                            self.hp * self.wp * item, item), writeable=False)
         self._set_chunk()
@@ -226,7 +230,7 @@ class WindowColumns(_ChunkedColumns):
     another on a grid; stride 1 is faster on :class:`ShiftedColumns`' contiguous copies.
     """
 
-    def __init__(self, x, kernel_size, stride, padding, dilation):
+    def __init__(self, x, kernel_size, stride, padding, dilation, grid=None):
         n, c, h, w = x.shape
         (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel_size, stride, padding, dilation
         self.n, self.dtype = n, x.dtype
@@ -234,22 +238,24 @@ class WindowColumns(_ChunkedColumns):
         self.ow = conv_output_size(w, kw, sw, pw, dw)
         self.wp, self.span = self.ow, self.oh * self.ow
         self.taps, self.rows = (c, kh, kw), c * kh * kw
-        padded = x
-        if ph or pw:
+        padded = x if grid is None else grid
+        if (ph or pw) and grid is None:
             padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
             padded[:, :, ph:ph + h, pw:pw + w] = x
+        self.grid = padded
         windows = sliding_window_view(padded, ((kh - 1) * dh + 1, (kw - 1) * dw + 1),
                                       axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
         self.windows = windows.transpose(1, 4, 5, 0, 2, 3)    # (C, KH, KW, N, OH, OW)
         self._set_chunk()
 
 
-def chunked_columns(x, kernel_size, stride, padding, dilation):
+def chunked_columns(x, kernel_size, stride, padding, dilation, grid=None):
     """The chunked columns of ``x`` for a convolution with one group: on the padded grid at
-    stride 1, the book's exact columns otherwise."""
+    stride 1, the book's exact columns otherwise. ``grid`` is the ``.grid`` (the padded
+    input) of earlier columns of the same ``x`` and settings, to reuse instead of rebuilding."""
     if stride == (1, 1):
-        return ShiftedColumns(x, kernel_size, padding, dilation)
-    return WindowColumns(x, kernel_size, stride, padding, dilation)
+        return ShiftedColumns(x, kernel_size, padding, dilation, grid)
+    return WindowColumns(x, kernel_size, stride, padding, dilation, grid)
 
 
 class Im2Col(Function):

@@ -132,3 +132,33 @@ def test_single_group_convs_are_chunked_on_the_grid_only_at_stride_one():
                       im2col.ShiftedColumns)
     assert isinstance(im2col.chunked_columns(x, (3, 3), (2, 1), (1, 1), (1, 1)),
                       im2col.WindowColumns)
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_weight_gradient_reuses_the_forward_grid(grid, monkeypatch, stride):
+    built, given = [], []
+    original = im2col.chunked_columns
+
+    def spy(x, kernel_size, stride, padding, dilation, grid=None):
+        columns = original(x, kernel_size, stride, padding, dilation, grid)
+        (built if grid is None else given).append(columns.grid)
+        return columns
+
+    monkeypatch.setattr(conv, "chunked_columns", spy)
+    rng = np.random.default_rng(3)
+    x = tb.Tensor(rng.standard_normal((5, 8, 7, 6)), requires_grad=True)
+    w = tb.Tensor(rng.standard_normal((3, 8, 3, 3)), requires_grad=True)
+    F.conv2d(x, w, stride=stride, padding=1).sum().backward()
+    # The forward's grid is the weight gradient's (the input gradient's, of g, is not built here).
+    assert len(built) == 1 and len(given) == 1 and np.shares_memory(given[0], built[0])
+    reference = w.grad.data.copy()
+    monkeypatch.setattr(conv, "chunked_columns", original)
+    w.grad = None
+    with tb.no_grad():
+        # Not kept where no weight gradient will be asked for.
+        assert F.conv2d(x, w, stride=stride, padding=1).grad_fn is None
+    w2 = tb.Tensor(w.data, requires_grad=False)
+    y = F.conv2d(x, w2, stride=stride, padding=1)
+    assert y.grad_fn.saved_arrays[2] is None
+    F.conv2d(x, w, stride=stride, padding=1).sum().backward()
+    np.testing.assert_array_equal(w.grad.data, reference)
