@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..autograd import Function
+from .elementwise import SavesInputs, SavesOutput
 from .front import as_tensor, float_pair, tensor_method
 
 if TYPE_CHECKING:
     from tinygrad_book._typing import ArrayLike
     from tinygrad_book.tensor import Tensor
-
 
 
 def _binary(fn, doc):
@@ -28,18 +28,14 @@ def _binary(fn, doc):
     return front
 
 
-class Atan2(Function):
+class Atan2(SavesInputs):
     """z = atan2(a, b), the angle of the point (b, a);
     dz/da = b/(a² + b²), dz/db = -a/(a² + b²)."""
 
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return np.arctan2(a, b)
+    ufunc = np.arctan2
 
     @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
+    def grads(needs, g, a, b):
         scale = g / (a * a + b * b)
         return scale * b, -scale * a
 
@@ -48,18 +44,13 @@ atan2 = tensor_method("atan2", "arctan2")(
     _binary(Atan2, "Elementwise angle of (other, input) in radians, in (-π, π]."))
 
 
-class LogAddExp(Function):
+class LogAddExp(SavesOutput):
     """z = ln(e^a + e^b), without overflow;  dz/da = e^(a - z), dz/db = e^(b - z)."""
 
-    @staticmethod
-    def forward(ctx, a, b):
-        out = np.logaddexp(a, b)
-        ctx.save_for_backward(a, b, out)
-        return out
+    ufunc = np.logaddexp
 
     @staticmethod
-    def backward(ctx, g):
-        a, b, out = ctx.saved_tensors
+    def grads(needs, g, a, b, out):
         return g * (a - out).exp(), g * (b - out).exp()
 
 
@@ -88,18 +79,13 @@ copysign = tensor_method("copysign")(
     _binary(Copysign, "The magnitude of ``input`` with the sign of ``other``, elementwise."))
 
 
-class Hypot(Function):
+class Hypot(SavesOutput):
     """z = √(a² + b²);  dz/da = a/z, dz/db = b/z."""
 
-    @staticmethod
-    def forward(ctx, a, b):
-        out = np.hypot(a, b)
-        ctx.save_for_backward(a, b, out)
-        return out
+    ufunc = np.hypot
 
     @staticmethod
-    def backward(ctx, g):
-        a, b, out = ctx.saved_tensors
+    def grads(needs, g, a, b, out):
         return g * a / out, g * b / out
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from .. import checks, registry
 from ..autograd import Function
 from .front import as_tensor, tensor_method, unary_front
+from .shape import RoundTrip
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -23,19 +24,11 @@ if TYPE_CHECKING:
     from tinygrad_book._typing import ArrayLike, DTypeLike
     from tinygrad_book.tensor import Tensor
 
-class Cast(Function):
+
+class Cast(RoundTrip):
     """z = a converted to ``dtype``; the gradient is converted back."""
 
-    @staticmethod
-    def forward(ctx, a, dtype):
-        ctx.input_dtype = a.dtype
-        return a.astype(dtype)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g.astype(ctx.input_dtype), None
-
-    array_backward = backward  # the same lines serve arrays and Tensors
+    method, prop = "astype", "dtype"
 
 
 @tensor_method
@@ -55,19 +48,21 @@ def to(self: Tensor, dtype_or_device: Any) -> Tensor:
     return astype(self, dtype_or_device)
 
 
-@tensor_method("float")
-def float_(self: Tensor) -> Tensor:
-    return astype(self, np.float32)
+def _caster(name, dtype):
+    """The front of ``Tensor.<name>()``, PyTorch's method for a fixed dtype: ``astype(dtype)``."""
+    dtype = np.dtype(dtype)
+    note = {"f": "", "b": " (True where non-zero)"}.get(dtype.kind, " (truncated towards zero)")
+    front = unary_front(lambda input: astype(input, dtype), f"The values as {dtype}{note}.")
+    front.__name__ = front.__qualname__ = name
+    return tensor_method(name)(front)
 
 
-@tensor_method
-def double(self: Tensor) -> Tensor:
-    return astype(self, np.float64)
-
-
-@tensor_method
-def long(self: Tensor) -> Tensor:
-    return astype(self, np.int64)
+# PyTorch's dtype methods: ``t.float()`` is ``t.astype(np.float32)``, and so on.
+_DTYPE_METHODS = {"float": np.float32, "double": np.float64, "half": np.float16,
+                  "long": np.int64, "int": np.int32, "short": np.int16, "char": np.int8,
+                  "byte": np.uint8, "bool": np.bool_}
+float_, double, half, long, int_, short, char, byte, bool_ = (
+    _caster(name, dtype) for name, dtype in _DTYPE_METHODS.items())
 
 
 class Clone(Function):
@@ -108,19 +103,6 @@ def _as_dtype(dtype, op):
         return np.dtype(dtype)
     except TypeError:
         raise TypeError(f"{op}: {dtype!r} is not a dtype") from None
-
-
-def _caster(dtype, doc):
-    """The front of ``.half()``, ``.int()``...: ``astype(dtype)``."""
-    return unary_front(lambda input: astype(input, dtype), doc)
-
-
-half = tensor_method("half")(_caster(np.float16, "The values as float16."))
-int_ = tensor_method("int")(_caster(np.int32, "The values as int32 (truncated towards zero)."))
-short = tensor_method("short")(_caster(np.int16, "The values as int16."))
-char = tensor_method("char")(_caster(np.int8, "The values as int8."))
-byte = tensor_method("byte")(_caster(np.uint8, "The values as uint8."))
-bool_ = tensor_method("bool")(_caster(np.bool_, "True where the value is non-zero."))
 
 
 @overload

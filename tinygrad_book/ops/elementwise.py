@@ -91,14 +91,84 @@ def _scalar(value, like):
     return registry.constant(np.asarray(value, dtype=like.dtype))
 
 
-class Add(Function):
-    """z = a + b;  dz/da = 1, dz/db = 1."""
+class UfuncFunction(Function):
+    """A Function of two inputs whose forward is exactly the NumPy ufunc ``ufunc``: what
+    ``binary`` calls directly when nothing is recorded. It saves nothing for backward."""
 
-    ufunc = np.add  # forward is exactly this ufunc (used when nothing is recorded)
+    ufunc: np.ufunc
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        return cls.ufunc(a, b)
+
+
+class SavesInputs(UfuncFunction):
+    """A ``UfuncFunction`` whose derivative reads its inputs: ``a, b`` are saved.
+
+    The derivative is written once, as ``grads(needs, g, a, b)``: the gradients for ``a``
+    and ``b`` (``None`` where ``needs``, the ctx's ``needs_input_grad``, says none is
+    wanted). It serves as ``backward`` on the saved Tensors (so ``create_graph=True``
+    records it) and as ``array_backward`` on the saved arrays.
+    """
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return cls.ufunc(a, b)
 
     @staticmethod
-    def forward(ctx, a, b):
-        return a + b
+    def grads(needs, g, a, b):
+        raise NotImplementedError
+
+    # The saved pair is unpacked here rather than passed on as *saved: a call with
+    # fixed arguments is several times cheaper, and Mul's backward runs once per node.
+    @classmethod
+    def backward(cls, ctx, g):
+        a, b = ctx.saved_tensors
+        return cls.grads(ctx.needs_input_grad, g, a, b)
+
+    @classmethod
+    def array_backward(cls, ctx, g):
+        a, b = ctx.saved_arrays
+        return cls.grads(ctx.needs_input_grad, g, a, b)
+
+
+class SavesOutput(UfuncFunction):
+    """A ``UfuncFunction`` whose derivative reads its inputs and its output: ``a, b, z``
+    are saved, and the formula is ``grads(needs, g, a, b, z)`` (as in ``SavesInputs``).
+
+    It serves as ``backward`` only, as Pow's and LogAddExp's use Tensor methods (``log``,
+    ``exp``, ``where``): without create_graph, the engine runs it on the arrays wrapped as
+    constants."""
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        out = cls.ufunc(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def grads(needs, g, a, b, out):
+        raise NotImplementedError
+
+    @classmethod
+    def backward(cls, ctx, g):
+        return cls.grads(ctx.needs_input_grad, g, *ctx.saved_tensors)
+
+
+def _operators(fn, symbol, name, plain=True):
+    """The fronts of ``self (op) other`` and of the reflected ``other (op) self``,
+    registered as ``Tensor.__<name>__`` and ``Tensor.__r<name>__`` (and as the plain
+    method ``Tensor.<name>`` too if ``plain``)."""
+    names = (f"__{name}__", name) if plain else (f"__{name}__",)
+    return (tensor_method(*names)(_operator(fn, symbol)),
+            tensor_method(f"__r{name}__")(_operator(fn, symbol, reflected=True)))
+
+
+class Add(UfuncFunction):
+    """z = a + b;  dz/da = 1, dz/db = 1."""
+
+    ufunc = np.add
 
     @staticmethod
     def backward(ctx, g):
@@ -107,18 +177,13 @@ class Add(Function):
     array_backward = backward  # the same lines serve arrays and Tensors
 
 
-add = tensor_method("__add__", "add")(_operator(Add, "+"))
-radd = tensor_method("__radd__")(_operator(Add, "+", reflected=True))
+add, radd = _operators(Add, "+", "add")
 
 
-class Sub(Function):
+class Sub(UfuncFunction):
     """z = a - b;  dz/da = 1, dz/db = -1."""
 
-    ufunc = np.subtract  # forward is exactly this ufunc (used when nothing is recorded)
-
-    @staticmethod
-    def forward(ctx, a, b):
-        return a - b
+    ufunc = np.subtract
 
     @staticmethod
     def backward(ctx, g):
@@ -127,87 +192,52 @@ class Sub(Function):
     array_backward = backward  # the same lines serve arrays and Tensors
 
 
-sub = tensor_method("__sub__", "sub")(_operator(Sub, "-"))
-rsub = tensor_method("__rsub__")(_operator(Sub, "-", reflected=True))
+sub, rsub = _operators(Sub, "-", "sub")
 
 
-class Mul(Function):
+class Mul(SavesInputs):
     """z = a * b;  dz/da = b, dz/db = a."""
 
-    ufunc = np.multiply  # forward is exactly this ufunc (used when nothing is recorded)
+    ufunc = np.multiply
 
     @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return a * b
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        return (g * b if ctx.needs_input_grad[0] else None,
-                g * a if ctx.needs_input_grad[1] else None)
-
-    @staticmethod
-    def array_backward(ctx, g):
-        a, b = ctx.saved_arrays
-        return (g * b if ctx.needs_input_grad[0] else None,
-                g * a if ctx.needs_input_grad[1] else None)
+    def grads(needs, g, a, b):
+        return (g * b if needs[0] else None,
+                g * a if needs[1] else None)
 
 
-mul = tensor_method("__mul__", "mul")(_operator(Mul, "*"))
-rmul = tensor_method("__rmul__")(_operator(Mul, "*", reflected=True))
+mul, rmul = _operators(Mul, "*", "mul")
 
 
-class Div(Function):
+class Div(SavesInputs):
     """z = a / b;  dz/da = 1/b, dz/db = -a/b²."""
 
-    ufunc = np.true_divide  # forward is exactly this ufunc (used when nothing is recorded)
+    ufunc = np.true_divide
 
     @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return a / b
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        ga = g / b if ctx.needs_input_grad[0] else None
-        gb = -g * a / (b * b) if ctx.needs_input_grad[1] else None
-        return ga, gb
-
-    @staticmethod
-    def array_backward(ctx, g):
-        a, b = ctx.saved_arrays
-        ga = g / b if ctx.needs_input_grad[0] else None
-        gb = -g * a / (b * b) if ctx.needs_input_grad[1] else None
+    def grads(needs, g, a, b):
+        ga = g / b if needs[0] else None
+        gb = -g * a / (b * b) if needs[1] else None
         return ga, gb
 
 
 # Tensor.div (with rounding_mode) is in rounding.py.
-div = tensor_method("__truediv__")(_operator(Div, "/"))
-rdiv = tensor_method("__rtruediv__")(_operator(Div, "/", reflected=True))
+div, rdiv = _operators(Div, "/", "truediv", plain=False)
 
 
-class Pow(Function):
+class Pow(SavesOutput):
     """z = a ** b;  dz/da = b a^(b-1) (0 where b = 0), dz/db = z ln a (0 where a = 0 and b >= 0).
 
     At a = 0, z ln a is 0·(-inf) for b > 0 and inf·(-inf) = -inf for b < 0: PyTorch's values,
     the limits as a → 0+.
     """
 
-    ufunc = np.power  # forward is exactly this ufunc (used when nothing is recorded)
+    ufunc = np.power
 
     @staticmethod
-    def forward(ctx, a, b):
-        out = np.power(a, b)
-        ctx.save_for_backward(a, b, out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b, out = ctx.saved_tensors
+    def grads(needs, g, a, b, out):
         ga = gb = None
-        if ctx.needs_input_grad[0]:
+        if needs[0]:
             both_zero = b.data == 0
             if both_zero.any():
                 both_zero = both_zero & (a.data == 0)
@@ -218,7 +248,7 @@ class Pow(Function):
                 ga = where(both_zero, _scalar(0, g), g * b * a ** (safe_b - 1))
             else:
                 ga = g * b * a ** (b - 1)
-        if ctx.needs_input_grad[1]:
+        if needs[1]:
             # ln a is -inf at a = 0: z ln a is taken as 0 there for b >= 0 (its limit for
             # b > 0, PyTorch's value at b = 0); for b < 0 it stays inf·(-inf) = -inf.
             zero = (a.data == 0) & (b.data >= 0)
@@ -231,8 +261,7 @@ class Pow(Function):
         return ga, gb
 
 
-pow = tensor_method("__pow__", "pow")(_operator(Pow, "**"))
-rpow = tensor_method("__rpow__")(_operator(Pow, "**", reflected=True))
+pow, rpow = _operators(Pow, "**", "pow")
 
 
 class Neg(Function):

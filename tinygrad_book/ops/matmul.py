@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import registry
-from ..autograd import Function
 from ..registry import tensor_method
+from .elementwise import SavesInputs
 from .operands import as_operand, as_tensor, promote
 
 if TYPE_CHECKING:
@@ -15,30 +15,19 @@ if TYPE_CHECKING:
     from tinygrad_book.tensor import Tensor
 
 
-class MatMul(Function):
+class MatMul(SavesInputs):
     """Z = A @ B for A (..., n, k), B (..., k, m);  dL/dA = G Bᵀ, dL/dB = Aᵀ G  (book eq. 5.13).
 
     Batch dimensions broadcast; the engine sums the gradient over the batch
     dimensions an operand was broadcast along.
     """
 
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return np.matmul(a, b)
+    ufunc = np.matmul
 
     @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        ga = g @ b.swapaxes(-1, -2) if ctx.needs_input_grad[0] else None
-        gb = a.swapaxes(-1, -2) @ g if ctx.needs_input_grad[1] else None
-        return ga, gb
-
-    @staticmethod
-    def array_backward(ctx, g):
-        a, b = ctx.saved_arrays
-        ga = np.matmul(g, b.swapaxes(-1, -2)) if ctx.needs_input_grad[0] else None
-        gb = np.matmul(a.swapaxes(-1, -2), g) if ctx.needs_input_grad[1] else None
+    def grads(needs, g, a, b):
+        ga = g @ b.swapaxes(-1, -2) if needs[0] else None
+        gb = a.swapaxes(-1, -2) @ g if needs[1] else None
         return ga, gb
 
 

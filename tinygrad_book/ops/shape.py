@@ -26,19 +26,31 @@ if TYPE_CHECKING:
     from tinygrad_book.tensor import Tensor
 
 
-class Reshape(Function):
+class RoundTrip(Function):
+    """An op that is one array method, ``method``, setting one property of its input,
+    ``prop`` (``reshape`` the shape, ``astype`` the dtype): backward calls the same
+    method on the gradient to give it back the input's value of ``prop``. Tensors
+    have the method too, so the one backward serves arrays and Tensors."""
+
+    method: str
+    prop: str
+
+    @classmethod
+    def forward(cls, ctx, a, value):
+        ctx.input_value = getattr(a, cls.prop)
+        return getattr(a, cls.method)(value)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        return getattr(g, cls.method)(ctx.input_value), None
+
+    array_backward = backward
+
+
+class Reshape(RoundTrip):
     """Same elements, new shape; the gradient is reshaped back."""
 
-    @staticmethod
-    def forward(ctx, a, shape):
-        ctx.in_shape = a.shape
-        return a.reshape(shape)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g.reshape(ctx.in_shape), None
-
-    array_backward = backward  # the same lines serve arrays and Tensors
+    method, prop = "reshape", "shape"
 
 
 @tensor_method("reshape", "view")
