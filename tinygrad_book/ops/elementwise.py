@@ -120,17 +120,18 @@ class SavesInputs(UfuncFunction):
     def grads(needs, g, a, b):
         raise NotImplementedError
 
-    # The saved pair is unpacked here rather than passed on as *saved: a call with
-    # fixed arguments is several times cheaper, and Mul's backward runs once per node.
-    @classmethod
-    def backward(cls, ctx, g):
+    # Mul's backward runs once per node, so it is kept cheap: static methods that find
+    # the formula on ctx.fn (the node's Function) are not bound anew at each call, as
+    # classmethods would be, and the saved pair is unpacked here, not passed as *saved.
+    @staticmethod
+    def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return cls.grads(ctx.needs_input_grad, g, a, b)
+        return ctx.fn.grads(ctx.needs_input_grad, g, a, b)
 
-    @classmethod
-    def array_backward(cls, ctx, g):
+    @staticmethod
+    def array_backward(ctx, g):
         a, b = ctx.saved_arrays
-        return cls.grads(ctx.needs_input_grad, g, a, b)
+        return ctx.fn.grads(ctx.needs_input_grad, g, a, b)
 
 
 class SavesOutput(UfuncFunction):
@@ -151,9 +152,9 @@ class SavesOutput(UfuncFunction):
     def grads(needs, g, a, b, out):
         raise NotImplementedError
 
-    @classmethod
-    def backward(cls, ctx, g):
-        return cls.grads(ctx.needs_input_grad, g, *ctx.saved_tensors)
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.fn.grads(ctx.needs_input_grad, g, *ctx.saved_tensors)
 
 
 def _operators(fn, symbol, name, plain=True):
