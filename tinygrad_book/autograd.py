@@ -33,7 +33,7 @@ from .anomaly import _State as _anomaly_state
 from .anomaly import record_call_site
 from .context import Context
 from .grad_mode import _State as _grad_state
-from .saved import resolve_saved, share_view_counter
+from .saved import resolve_common_saves, resolve_saved, share_view_counter
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -106,7 +106,9 @@ class Function:
         """Run ``forward`` on the arrays of ``args`` and record the node if needed."""
         ctx = Context(cls)
         if _grad_state.grad_enabled and cls.differentiable:
-            raw = _link_inputs(ctx, args)
+            raw = _link_common(ctx, args) if 0 < len(args) <= 2 else None
+            if raw is None:
+                raw = _link_inputs(ctx, args)
         else:
             raw = [a.data if isinstance(a, registry.Tensor) else a for a in args]
             ctx.needs_input_grad = _nothing_needed(len(args))
@@ -138,10 +140,6 @@ def _link_inputs(ctx, args):
     leaf Tensor itself (output number None), or None for an input needing no
     gradient."""
     Tensor = registry.Tensor
-    if 0 < len(args) <= 2 and isinstance(args[0], Tensor) and args[0]._requires_grad:
-        raw_common = _link_common(ctx, args, Tensor)
-        if raw_common is not None:
-            return raw_common
     raw: list[Any] = []
     inputs: list[Any] = []
     nrs: list[int | None] = []
@@ -180,25 +178,31 @@ def _link_inputs(ctx, args):
     return raw
 
 
-def _link_common(ctx, args, Tensor):
+def _link_common(ctx, args):
     """``_link_inputs`` for the most common ops, without its loop and lists (this runs
     once per recorded op): ``(x,)`` or ``(x, y)`` where x needs a gradient and y is a
     Tensor that needs one too or a plain array/number. None: not such a call."""
+    Tensor = registry.Tensor
     a = args[0]
+    if not (isinstance(a, Tensor) and a._requires_grad):
+        return None
     gf = a.grad_fn
     node, nr = (a, None) if gf is None else (gf, a._output_nr)
     if len(args) == 1:
-        ctx.inputs, ctx.input_nrs, ctx.needs_input_grad = (node,), (nr,), _NEEDED_1
+        ctx.inputs, ctx.needs_input_grad = (node,), _NEEDED_1
+        ctx.input_nrs = _NRS_1.get(nr) or (nr,)
         return [a.data]
     b = args[1]
     if not isinstance(b, Tensor):
-        ctx.inputs, ctx.input_nrs, ctx.needs_input_grad = (node, None), (nr, None), _NEEDED_10
+        ctx.inputs, ctx.needs_input_grad = (node, None), _NEEDED_10
+        ctx.input_nrs = _NRS_2.get((nr, None)) or (nr, None)
         return [a.data, b]
     if not b._requires_grad:
         return None  # a constant Tensor input: the general path notes it for the renderer
     gb = b.grad_fn
     ctx.inputs = (node, b if gb is None else gb)
-    ctx.input_nrs = (nr, None if gb is None else b._output_nr)
+    nrs = (nr, None if gb is None else b._output_nr)
+    ctx.input_nrs = _NRS_2.get(nrs) or nrs
     ctx.needs_input_grad = _NEEDED_11
     return [a.data, b.data]
 
@@ -223,7 +227,8 @@ def _note_context(ctx, kwargs):
 
 def _record_output(ctx, args, raw, r, kwargs):
     """``_record_outputs`` for the common case, a forward that returned one array."""
-    _note_context(ctx, kwargs)
+    if kwargs or _scope.path is not None or _anomaly_state.enabled:
+        _note_context(ctx, kwargs)
     meta = (r.shape, r.dtype)
     ctx.output_meta = _shared_meta.get(meta) or _share(_shared_meta, meta, (meta,))
     # Only floating point outputs carry gradients (an integer output such as
@@ -232,7 +237,7 @@ def _record_output(ctx, args, raw, r, kwargs):
     out = make(r, True, ctx, 0) if r.dtype.kind == "f" else make(r, False, None, 0)
     if r.base is not None:  # a view: its counter first, so a saved view's version is right
         share_view_counter((out,), args)
-    if ctx._saved:
+    if ctx._saved and not resolve_common_saves(ctx, args, raw, r, out):
         resolve_saved(ctx, args, raw, (r,), (r,), (out,))
     return out
 
@@ -261,6 +266,9 @@ def _record_outputs(ctx, args, raw, produced, results, kwargs):
 _shared_needs: dict[Any, Any] = {}
 _NEEDED_1, _NEEDED_10, _NEEDED_11 = (True,), (True, False), (True, True)
 _shared_meta: dict[Any, Any] = {}
+# input_nrs of one- and two-input ops on first outputs and leaves (most nodes).
+_NRS_1: dict[Any, tuple[Any, ...]] = {None: (None,), 0: (0,)}
+_NRS_2: dict[Any, tuple[Any, ...]] = {(i, j): (i, j) for i in (None, 0) for j in (None, 0)}
 
 
 def _share(cache, key, value):

@@ -70,8 +70,10 @@ class Context:
     _saved_versions = None   # per saved value, its version when saved (None: all 0)
 
     def __init__(self, fn: Callable[..., Any]) -> None:
+        # (input_nrs, needs_input_grad and output_meta are set by Function.apply,
+        # as soon as it knows them: setting them here too would cost every op.)
         self.fn = fn
-        self.inputs = self.input_nrs = self.needs_input_grad = self.output_meta = ()
+        self.inputs = ()
         self._saved = self._saved_links = ()
         self._saved_epoch = 0  # saved.all_changes when the values were saved
 
@@ -186,16 +188,16 @@ class Context:
         """
         self._saved = None
         self._saved_links = ()
+        if self.__dict__:
+            self._release_attributes()
+
+    def _release_attributes(self):
         state = self.__dict__
-        if state:
-            arrays = None
-            for k, v in state.items():
-                if holds_array(v):
-                    arrays = [k] if arrays is None else arrays + [k]
-            if arrays is not None:
-                for k in arrays:
-                    del state[k]
-                state["_released"] = tuple(arrays)
+        arrays = [k for k, v in state.items() if holds_array(v)]
+        if arrays:
+            for k in arrays:
+                del state[k]
+            state["_released"] = tuple(arrays)
 
     def __getattr__(self, name):
         # Only reached when normal lookup fails: an attribute release() dropped.

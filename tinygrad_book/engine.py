@@ -91,6 +91,10 @@ def _seed(roots, root_grads, inputs, arrays):
 
 def _propagate(state, retain_graph, create_graph):
     """Run each node's backward once all its consumers have handed it their gradients."""
+    if state.arrays and not state.capture and observers.current is None \
+            and not _anomaly_state.enabled:
+        _propagate_arrays(state, retain_graph)
+        return
     ready, deps, node_grads = state.ready, state.deps, state.node_grads
     observer = observers.current
     while ready:
@@ -104,6 +108,31 @@ def _propagate(state, retain_graph, create_graph):
             _send(node, grads_in, state)
         if observer is not None:
             notify(observer, node, out_grads, grads_in, state.arrays)
+        if not retain_graph:
+            node.release()
+
+
+def _propagate_arrays(state, retain_graph):
+    """``_propagate`` for the common pass: gradients as arrays, with no observer, no
+    ``grad()`` capture and no anomaly checks. A node with one output, an
+    ``array_backward`` and no hooks runs it here directly, and is released here:
+    this runs once per node, where calls cost more than the lines they hold."""
+    ready, deps, node_grads = state.ready, state.deps, state.node_grads
+    while ready:
+        node = ready.pop()
+        out_grads = node_grads.pop(node, None)
+        backward = node.fn.array_backward
+        if out_grads is None:
+            _skip_edges(node, deps, ready)
+        elif backward is None or len(out_grads) != 1 or node._output_hooks or node._retained:
+            _send(node, _node_backward(node, out_grads, state, False), state)
+        else:
+            grads_in = backward(node, out_grads[0])  # (one output, so never a missing one)
+            if grads_in.__class__ is not tuple:
+                grads_in = (grads_in,)
+            if len(grads_in) != len(node.inputs):
+                _wrong_count(node, grads_in)
+            _send(node, grads_in, state)
         if not retain_graph:
             node.release()
 
@@ -153,17 +182,23 @@ def _send(node, grads_in, state):
                 g = _as_gradient(g, state.arrays)
             if nr is None:
                 data = target.data
-                if g.shape != data.shape or g.dtype != data.dtype:
+                if g.shape != data.shape or (g.dtype is not data.dtype and g.dtype != data.dtype):
                     g = _reduce_to(g, data.shape, data.dtype, node)
                 add_leaf_grad(state.leaf_grads, target, g)
                 continue
-            shape, dtype = target.output_meta[nr]
-            if g.shape != shape or g.dtype != dtype:
+            meta = target.output_meta
+            shape, dtype = meta[nr]
+            if g.shape != shape or (g.dtype is not dtype and g.dtype != dtype):
                 g = _reduce_to(g, shape, dtype, node)
             buf = node_grads.get(target)
             if buf is None:
-                buf = node_grads[target] = [None] * len(target.output_meta)
-            buf[nr] = g if buf[nr] is None else buf[nr] + g
+                if len(meta) == 1:
+                    node_grads[target] = [g]
+                else:
+                    node_grads[target] = buf = [None] * len(meta)
+                    buf[nr] = g
+            else:
+                buf[nr] = g if buf[nr] is None else buf[nr] + g
         elif nr is None:
             continue
         # Every edge into a node is counted, whether or not it carried a gradient.
@@ -258,7 +293,7 @@ def _skip_edges(node, deps, ready):
 def _count_dependencies(root_nodes):
     """For each node, how many recorded edges point into it from the reachable graph."""
     deps: dict[Any, int] = {}
-    seen = set(root_nodes)
+    roots = set(root_nodes)  # (other nodes are seen once they have a count)
     stack = list(root_nodes)
     while stack:
         node = stack.pop()
@@ -268,10 +303,13 @@ def _count_dependencies(root_nodes):
             if nr is None:  # a leaf or no input
                 continue
             target = inputs[k]
-            deps[target] = deps.get(target, 0) + 1
-            if target not in seen:
-                seen.add(target)
-                stack.append(target)
+            count = deps.get(target)
+            if count is not None:
+                deps[target] = count + 1
+            else:
+                deps[target] = 1
+                if target not in roots:
+                    stack.append(target)
     return deps
 
 

@@ -152,6 +152,38 @@ def resolve_saved(ctx, args, raw, produced, results, outs):
         ctx._saved_versions = tuple(versions)
 
 
+# The links of the common saves, shared rather than made per node: the output
+# alone (tanh, exp, sigmoid), the first input, the first two inputs (mul, div).
+_OUTPUT_ONLY, _INPUT_0, _INPUTS_01 = (0,), (-1,), (-1, -2)
+
+
+def resolve_common_saves(ctx, args, raw, r, out):
+    """``resolve_saved`` for what most ops save, without its search: the single
+    output ``r`` alone, or the first one or two inputs in order, each a Tensor
+    requiring grad, while no saved tensor has a version counter yet (so each is
+    at version 0). False: not such a save; resolve_saved does the general case."""
+    saved = ctx._saved
+    n = len(saved)
+    if n == 1 and saved[0] is r:
+        if out._vc is not None:
+            return False
+        links = _OUTPUT_ONLY
+    elif n <= 2 and n <= len(raw):
+        for k in range(n):
+            a = args[k]
+            if saved[k] is not raw[k] or a is saved[k] or not a._requires_grad:
+                return False
+            gf = a.grad_fn
+            if (a._vc if gf is None else gf._output_counters) is not None:
+                return False
+        links = _INPUT_0 if n == 1 else _INPUTS_01
+    else:
+        return False
+    ctx._saved_links = links
+    ctx._saved_epoch = all_changes.value
+    return True
+
+
 def output_counter_of(node, nr):
     """The version counter of output ``nr`` of ``node``, or None if none was made."""
     counters = node._output_counters

@@ -24,6 +24,7 @@ from ..autograd import Function
 from ..grad_mode import is_grad_enabled
 from . import _special
 from .front import as_tensor, floating, tensor_method
+from .operands import one_of
 from .select import where
 from .unary_math import Erf
 
@@ -81,7 +82,7 @@ class Sigmoid(Function):
     @staticmethod
     def array_backward(ctx, g):
         (out,) = ctx.saved_arrays
-        return g * out * (1 - out)
+        return g * out * (one_of(out.dtype) - out)
 
 
 @tensor_method
@@ -106,7 +107,7 @@ class Tanh(Function):
     @staticmethod
     def array_backward(ctx, g):
         (out,) = ctx.saved_arrays
-        return g * (1 - out * out)
+        return g * (one_of(out.dtype) - out * out)
 
 
 @tensor_method
