@@ -32,6 +32,7 @@ from . import registry
 from .anomaly import _State as _anomaly_state
 from .anomaly import record_call_site
 from .context import Context
+from .grad_mode import _Recording
 from .grad_mode import _State as _grad_state
 from .saved import resolve_common_saves, resolve_saved, share_view_counter
 
@@ -47,6 +48,17 @@ class _ThreadScope(threading.local):
 _scope = _ThreadScope()
 
 
+class _OpenScopes:
+    """How many module scopes are open now, in all threads: while none is (plain
+    tensor code), recording skips reading the thread-local path, whose read
+    costs as much as a tenth of a small op's bookkeeping."""
+
+    count = 0
+
+
+_scopes_lock = threading.Lock()
+
+
 class module_scope:
     """Tag every node created inside with a module's dotted path (for viz)."""
 
@@ -54,11 +66,15 @@ class module_scope:
         self.path = path
 
     def __enter__(self):
+        with _scopes_lock:
+            _OpenScopes.count += 1
         self.outer = _scope.path
         _scope.path = self.path
 
     def __exit__(self, *exc):
         _scope.path = self.outer
+        with _scopes_lock:
+            _OpenScopes.count -= 1
         return False
 
 
@@ -105,7 +121,7 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` on the arrays of ``args`` and record the node if needed."""
         ctx = Context(cls)
-        if _grad_state.grad_enabled and cls.differentiable:
+        if (_Recording.threads_off == 0 or _grad_state.grad_enabled) and cls.differentiable:
             raw = _link_common(ctx, args) if 0 < len(args) <= 2 else None
             if raw is None:
                 raw = _link_inputs(ctx, args)
@@ -227,7 +243,7 @@ def _note_context(ctx, kwargs):
 
 def _record_output(ctx, args, raw, r, kwargs):
     """``_record_outputs`` for the common case, a forward that returned one array."""
-    if kwargs or _scope.path is not None or _anomaly_state.enabled:
+    if kwargs or _OpenScopes.count or _anomaly_state.enabled:
         _note_context(ctx, kwargs)
     meta = (r.shape, r.dtype)
     ctx.output_meta = _shared_meta.get(meta) or _share(_shared_meta, meta, (meta,))

@@ -46,12 +46,14 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
 class _Pass:
     """The bookkeeping of one backward pass."""
 
-    __slots__ = ("arrays", "node_grads", "leaf_grads", "deps", "ready", "capture", "captured")
+    __slots__ = ("arrays", "kind", "node_grads", "leaf_grads", "deps", "ready", "capture",
+                 "captured")
     deps: dict[Any, int]    # set by _seed: node -> edges into it still to run
     ready: list[Any]        # set by _seed: nodes whose gradients are all in
 
     def __init__(self, arrays):
         self.arrays = arrays    # gradients are arrays (create_graph=False), else Tensors
+        self.kind = np.ndarray if arrays else registry.Tensor
         self.node_grads = {}    # Context -> list of gradients, one per output
         self.leaf_grads = {}    # id(leaf) -> [leaf, gradient, whether we own its array]
         self.capture = None     # (node, output_nr) -> positions in grad()'s inputs
@@ -134,7 +136,10 @@ def _propagate_arrays(state, retain_graph):
                 _wrong_count(node, grads_in)
             _send(node, grads_in, state)
         if not retain_graph:
-            node.release()
+            node._saved = None  # (release() without the call, for most nodes)
+            node._saved_links = ()
+            if node.__dict__:
+                node.release()
 
 
 def _node_backward(node, out_grads, state, create_graph):
@@ -165,8 +170,7 @@ def _node_backward(node, out_grads, state, create_graph):
 def _send(node, grads_in, state):
     """Hand each input's gradient to its node (or leaf), reduced to the input's shape,
     and count the edge down; a node whose count reaches 0 is ready."""
-    deps, ready, node_grads = state.deps, state.ready, state.node_grads
-    kind = np.ndarray if state.arrays else registry.Tensor
+    deps, ready, node_grads, kind = state.deps, state.ready, state.node_grads, state.kind
     inputs, nrs = node.inputs, node.input_nrs
     k = -1
     # (An index rather than zip(): zip costs more than the loop's body on the

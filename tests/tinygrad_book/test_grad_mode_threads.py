@@ -147,3 +147,47 @@ def test_a_new_thread_starts_with_grad_enabled_and_backward_switches_only_its_ow
     Probe.apply(x).sum().backward()
     th.join()
     assert seen == [True, ("backward", False), True]
+
+
+def test_a_thread_that_ends_with_grad_off_leaves_every_other_thread_recording():
+    # Recording skips the thread-local read while no thread has grad mode off;
+    # a thread that ends with it off must not make the others stop recording
+    # (nor make their own no_grad blocks leak).
+    def switch_off_and_end():
+        tb.set_grad_enabled(False)
+
+    th = threading.Thread(target=switch_off_and_end)
+    th.start()
+    th.join()
+    assert tb.is_grad_enabled()
+    w = tb.tensor([2.0, 3.0], requires_grad=True)
+    (w * w).sum().backward()
+    assert w.grad.tolist() == [4.0, 6.0]
+    with tb.no_grad():
+        assert not tb.is_grad_enabled()
+        assert (w * w).grad_fn is None and (w + 1.0).grad_fn is None
+    assert (w * w).grad_fn is not None and (w + 1.0).grad_fn is not None
+
+
+def test_module_scopes_open_in_another_thread_tag_only_that_threads_nodes():
+    from tinygrad_book.autograd import module_scope
+
+    inside, done = threading.Event(), threading.Event()
+
+    def hold_a_scope():
+        with module_scope("other"):
+            inside.set()
+            done.wait(10)
+
+    th = threading.Thread(target=hold_a_scope)
+    th.start()
+    inside.wait(10)
+    try:
+        w = tb.tensor([1.0], requires_grad=True)
+        assert (w * w).grad_fn.module_path is None
+        with module_scope("mine"):
+            assert (w * w).grad_fn.module_path == "mine"
+    finally:
+        done.set()
+        th.join()
+    assert (w * w).grad_fn.module_path is None

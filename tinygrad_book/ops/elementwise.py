@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import registry
 from ..autograd import Function
+from ..grad_mode import _Recording
 from ..grad_mode import _State as _grad_state
 from ..registry import tensor_method
 from .operands import as_tensor, operand_array, promote
@@ -40,7 +41,8 @@ def binary(fn, t, other, reflected=False):
         other = operand_array(other, t)
         d_other = other.dtype
         record = False
-    record = _grad_state.grad_enabled and (record or t._requires_grad)
+    record = (record or t._requires_grad) and (
+        _Recording.threads_off == 0 or _grad_state.grad_enabled)
     d_t = t.data.dtype
     if d_t is not d_other or (fn is Div and d_t.kind != "f"):
         if reflected:

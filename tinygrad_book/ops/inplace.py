@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import registry
-from ..grad_mode import _State as _grad_state
+from ..grad_mode import is_grad_enabled
 from ..random import default_generator
 from ..registry import tensor_method
 from .elementwise import add, div, mul, sub
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 def check_inplace(t, op):
     """Refuse an in-place change of ``t`` that the graph could not see."""
-    if _grad_state.grad_enabled and (t._requires_grad or t.grad_fn is not None):
+    if is_grad_enabled() and (t._requires_grad or t.grad_fn is not None):
         raise RuntimeError(
             f"{op}: an in-place change of a tensor that requires grad would corrupt "
             "the graph; wrap it in tinygrad_book.no_grad()")
@@ -143,8 +143,8 @@ def _augmented(name, symbol, ufunc, out_of_place):
     done behind the graph's back, so it is recorded as ``t = t op other``.
     """
     def method(self: Tensor, other: Tensor | ArrayLike) -> Tensor:
-        if _grad_state.grad_enabled and (self._requires_grad or self.grad_fn is not None or
-                                         getattr(other, "_requires_grad", False)):
+        if is_grad_enabled() and (self._requires_grad or self.grad_fn is not None or
+                                  getattr(other, "_requires_grad", False)):
             return out_of_place(self, other)
         return update(self, symbol, lambda d, o: ufunc(d, o, out=d), other)
 
