@@ -154,7 +154,9 @@ def resolve_saved(ctx, args, raw, produced, results, outs):
 
 # The links of the common saves, shared rather than made per node: the output
 # alone (tanh, exp, sigmoid), the first input, the first two inputs (mul, div).
-_OUTPUT_ONLY, _INPUT_0, _INPUTS_01 = (0,), (-1,), (-1, -2)
+_OUTPUT_ONLY: tuple[int, ...] = (0,)
+_INPUT_0: tuple[int, ...] = (-1,)
+_INPUTS_01: tuple[int, ...] = (-1, -2)
 
 
 def resolve_common_saves(ctx, args, raw, r, out):
