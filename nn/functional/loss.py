@@ -32,8 +32,9 @@ def _mask_rows(x, valid):
     """x with the items (along axis 0 and the trailing axes) where ``valid`` is False set to 0.
 
     np.where, not a product: an ignored item's nan or inf must not leak into a sum.
+    ``valid`` None: every item counts.
     """
-    if valid.all():
+    if valid is None or valid.all():
         return x
     return np.where(valid if x.ndim == valid.ndim else valid[:, None], x, 0)
 
@@ -74,6 +75,8 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, t, valid, w, eps, reduction, denominator):
+        if w is None and not eps and valid is None and x.ndim == 2:
+            return _plain_cross_entropy(ctx, x, t, reduction, denominator)
         c = x.shape[1]
         # The ufuncs' reduce, not the ndarray methods: on an MLP's (100, 10) logits the
         # methods' Python wrappers cost more than the arithmetic.
@@ -113,9 +116,32 @@ class CrossEntropy(Function):
             # added term is 0 in value but carries d softmax(x)/dx.
             p = Tensor(np.exp(log_softmax_array(x.data, 1)))
             extra = (softmax(x, dim=1) - p) * Tensor(np.asarray(ctx.total_a, x.dtype))
-            valid = ctx.valid[:, None]
-            grad = grad + (extra if valid.all() else where(valid, extra, 0.0))
+            valid = ctx.valid
+            grad = grad + (extra if valid is None or valid.all()
+                           else where(valid[:, None], extra, 0.0))
         return grad * (g.unsqueeze(1) if ctx.reduction == "none" else g)
+
+
+def _plain_cross_entropy(ctx, x, t, reduction, denominator):
+    """``CrossEntropy.forward`` in its common case: (N, C) logits, no class weights, no
+    label smoothing, no ignored item. Its arithmetic, on the logits transposed to (C, N):
+    each row's max and sum then run over C contiguous rows of N rather than N rows of C
+    (on an MLP's (100, 10) logits the max takes 2.5 µs instead of 5.3). The gradient it
+    saves is the transpose back, a view."""
+    xt = x.T.copy()
+    shifted = np.subtract(xt, np.maximum.reduce(xt, axis=0), out=xt)
+    e = np.exp(shifted)
+    total = np.add.reduce(e, axis=0)
+    items = np.arange(t.shape[0])
+    per_item = np.log(total) - shifted[t, items]  # -log softmax(x)_t
+    ctx.reduction, ctx.attrs = reduction, {"reduction": reduction}
+    if ctx.needs_input_grad[0]:
+        scale = _scale(reduction, denominator, x.dtype)
+        grad = np.multiply(e, scale / total, out=e)  # softmax(x), scaled
+        grad[t, items] -= scale
+        ctx.total_a, ctx.valid = scale, None
+        ctx.save_for_backward(x, grad.T)
+    return _reduce_items(per_item, reduction, denominator)
 
 
 class SoftCrossEntropy(Function):
@@ -158,7 +184,8 @@ def _check_logits(fn, input):
 
 
 def _class_targets(fn, input, target, ignore_index):
-    """Validate integer class targets against (N, C, ...) input; return (target, valid mask)."""
+    """Validate integer class targets against (N, C, ...) input; return (target, valid mask),
+    the mask None when no item is ignored."""
     expected = input.shape[:1] + input.shape[2:]
     if target.shape != expected:
         raise ValueError(
@@ -168,7 +195,7 @@ def _class_targets(fn, input, target, ignore_index):
     c = input.shape[1]
     if t.size and 0 <= np.minimum.reduce(t, axis=None) and np.maximum.reduce(t, axis=None) < c \
             and not 0 <= ignore_index < c:
-        return t, np.ones(t.shape, dtype=bool)   # every target a class, none ignored
+        return t, None   # every target a class, none ignored
     valid = t != ignore_index
     bad = valid & ((t < 0) | (t >= c))
     if bad.any():
@@ -251,7 +278,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         out = _soft_cross_entropy(fn, input, target, w, eps, reduction)
     else:
         t, valid = _class_targets(fn, input, target, ignore_index)
-        total_w = np.count_nonzero(valid) if w is None else np.where(valid, w[t], 0).sum()
+        if valid is None:
+            total_w = t.size if w is None else w[t].sum()
+        else:
+            total_w = np.count_nonzero(valid) if w is None else np.where(valid, w[t], 0).sum()
         out = CrossEntropy.apply(input, t=t, valid=valid, w=w, eps=eps, reduction=reduction,
                                  denominator=input.dtype.type(total_w))
     return out.reshape(()) if unbatched and reduction == "none" else out
@@ -303,7 +333,10 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore
     input, target, unbatched = _unbatch(fn, input, target, False)
     t, valid = _class_targets(fn, input, target, ignore_index)
     w = _class_weight(fn, weight, input)
-    w_t = valid.astype(input.dtype) if w is None else np.where(valid, w[t], 0)
+    if valid is None:
+        w_t = np.ones(t.shape, input.dtype) if w is None else w[t]
+    else:
+        w_t = valid.astype(input.dtype) if w is None else np.where(valid, w[t], 0)
     out = NLL.apply(input, t=t, valid=valid, w=w, reduction=reduction,
                     denominator=input.dtype.type(w_t.sum()))
     return out.reshape(()) if unbatched and reduction == "none" else out

@@ -107,40 +107,47 @@ class _BatchNorm(Module):
                              f"got input of shape {shape}")
         return shape
 
-    def _fused_ready(self, x, shape):
+    def _fused_ready(self, x, channels):
         """Whether a batch-statistics forward can go straight to the fused op: a non-empty
-        float Tensor of the parameters' dtype, and parameters and buffers still of shape (C,).
-        eps and momentum were checked when the layer was built."""
-        if not isinstance(x, Tensor) or x.data.dtype.kind != "f" or not x.data.size:
+        float Tensor of the parameters' dtype, and parameters and buffers still of shape
+        ``channels``, (C,). eps and momentum were checked when the layer was built."""
+        if x.__class__ is not Tensor and not isinstance(x, Tensor):
             return False
-        channels, dtype, params = (shape[1],), x.data.dtype, self._parameters
+        data = x.data
+        if data.dtype.kind != "f" or not data.size:
+            return False
+        dtype, params, buffers = data.dtype, self._parameters, self._buffers
         for t in (params["weight"], params["bias"]):
             if t is not None and (t.data.dtype != dtype or t.data.shape != channels):
                 return False
-        buffers = self._buffers
-        return all(t is None or (t.data.shape == channels and t.data.flags.writeable)
-                   for t in (buffers["running_mean"], buffers["running_var"]))
+        for t in (buffers["running_mean"], buffers["running_var"]):
+            if t is not None and (t.data.shape != channels or not t.data.flags.writeable):
+                return False
+        return True
 
     def forward(self, x):
         # Checked here, not only in F.batch_norm, so a bad batch cannot bump
         # num_batches_tracked before failing.
         shape = self._check_input(x)
         buffers, params = self._buffers, self._parameters
-        factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats:
+        training, tracking = self.training, self.track_running_stats
+        factor = self.momentum
+        if training and tracking:
             count = buffers["num_batches_tracked"]
             assert count is not None  # registered in __init__ when track_running_stats
             remember_state(buffers["running_mean"], buffers["running_var"], count)
-            count.data += 1
-            if self.momentum is None:
+            count.data[()] += 1  # (in place: 8x cheaper than count.data += 1 on a 0-d array)
+            if factor is None:
                 factor = 1.0 / float(count.data)
-        use_batch_stats = self.training or not self.track_running_stats
+        elif factor is None:
+            factor = 0.0
         # In training without tracking there is nothing to update; in eval without
         # tracking the batch statistics are all there is (PyTorch's rule).
-        tracking = not self.training or self.track_running_stats
-        running_mean = buffers["running_mean"] if tracking else None
-        running_var = buffers["running_var"] if tracking else None
-        if use_batch_stats and self._fused_ready(x, shape):
+        running_mean = running_var = None
+        if tracking or not training:
+            running_mean, running_var = buffers["running_mean"], buffers["running_var"]
+        use_batch_stats = training or not tracking
+        if use_batch_stats and self._fused_ready(x, shape[1:2]):
             # Without F.batch_norm's per-call argument checks: they cost more than the
             # arithmetic on an MLP's (100, 100) batches.
             return BatchNorm.apply(x, params["weight"], params["bias"], eps=self.eps,
