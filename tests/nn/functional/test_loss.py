@@ -87,6 +87,30 @@ def test_cross_entropy_gradgradcheck():
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_without_weights_or_smoothing_gradgradcheck(reduction):
+    # The common case has its own forward, on the transposed logits.
+    assert_gradcheck(lambda x: F.cross_entropy(x, Tensor([0, 3, 1]), reduction=reduction),
+                     (3, 4), second_order=True)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_cross_entropy_float32_mlp_logits_match_torch(reduction):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((100, 10)) * 5).astype(np.float32)
+    t = rng.integers(0, 10, 100)
+    ours = Tensor(x, requires_grad=True)
+    theirs = torch.tensor(x, requires_grad=True)
+    loss = F.cross_entropy(ours, Tensor(t), reduction=reduction)
+    ref = torch.nn.functional.cross_entropy(theirs, torch.tensor(t), reduction=reduction)
+    loss.sum().backward()
+    ref.sum().backward()
+    assert loss.dtype == np.float32 and ours.grad.dtype == np.float32
+    assert_close(loss, ref.detach().numpy(), rtol=1e-5, atol=1e-6)
+    assert_close(ours.grad, theirs.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_nll_loss_matches_torch(reduction, torch_parity):
     torch = pytest.importorskip("torch")
     w = np.random.default_rng(3).uniform(0.5, 2.0, 4)
