@@ -178,3 +178,15 @@ def test_profiling_sorts_a_training_step_into_categories():
     assert percents[4] == 0                          # and no BatchNorm
     assert lines[10].strip().startswith("top 3 functions") and len(lines) == 15
     assert lines[14].strip().startswith("products: ") and "NumPy on the same shapes" in lines[14]
+
+
+def test_conv_layers_prints_one_row_per_conv_and_a_total():
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.conv_layers", "--batch-size", "2",
+                           "--repeats", "1"], cwd=ROOT, env=_env(), capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
+    assert [r.split("|")[1].strip() for r in rows[1:]] == \
+        ["conv1", "conv2", "conv3", "conv4", "conv5", "conv6", "total"]
+    header = [c.strip() for c in rows[0].split("|")[1:-1]]
+    assert all(len(r.split("|")) == len(header) + 2 for r in rows)
