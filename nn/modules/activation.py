@@ -14,23 +14,45 @@ from .. import functional as F
 from .module import Module
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
     from tinygrad_book._typing import Dim
     from tinygrad_book.tensor import Tensor
 
 
-class ReLU(Module):
-    """max(0, x) — the book's ``Relu`` layer. ``inplace`` is accepted and ignored:
-    the op never overwrites its input, which the graph may still need."""
+class _Elementwise(Module):
+    """An activation that is one function of ``nn.functional`` applied to the input, named
+    by the class keyword ``fn``: ``class Tanh(_Elementwise, fn=F.tanh)``. It has no
+    arguments and no parameters."""
+
+    _fn: Callable[[Tensor], Tensor]
+
+    def __init_subclass__(cls, fn: Callable[[Tensor], Tensor] | None = None,
+                          **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if fn is not None:
+            cls._fn = staticmethod(fn)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return type(self)._fn(x)
+
+
+class _ElementwiseInplace(_Elementwise):
+    """An ``_Elementwise`` activation with PyTorch's ``inplace`` argument, accepted and
+    ignored: the op never overwrites its input, which the graph may still need."""
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = bool(inplace)
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.relu(x)
-
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
+
+
+class ReLU(_ElementwiseInplace, fn=F.relu):
+    """max(0, x) — the book's ``Relu`` layer. ``inplace`` is accepted and ignored:
+    the op never overwrites its input, which the graph may still need."""
 
 
 class LeakyReLU(Module):
@@ -48,23 +70,16 @@ class LeakyReLU(Module):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
-class Sigmoid(Module):
+class Sigmoid(_Elementwise, fn=F.sigmoid):
     """1 / (1 + exp(-x)) — the book's ``Sigmoid`` layer."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.sigmoid(x)
 
-
-class LogSigmoid(Module):
+class LogSigmoid(_Elementwise, fn=F.logsigmoid):
     """log(sigmoid(x)), finite for any x (see ``F.logsigmoid``)."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.logsigmoid(x)
 
-
-class Tanh(Module):
-    def forward(self, x: Tensor) -> Tensor:
-        return F.tanh(x)
+class Tanh(_Elementwise, fn=F.tanh):
+    """tanh(x) = (eˣ - e⁻ˣ) / (eˣ + e⁻ˣ)."""
 
 
 class GELU(Module):

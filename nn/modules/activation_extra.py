@@ -13,73 +13,44 @@ from tinygrad_book import checks
 
 from .. import functional as F
 from . import _checks
+from .activation import _Elementwise, _ElementwiseInplace
 from .module import Module, Parameter
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from tinygrad_book._typing import Dim, DTypeLike
     from tinygrad_book.tensor import Tensor
 
 
-class _Simple(Module):
-    """An activation with no arguments but ``inplace``."""
-
-    _fn: Callable[..., Tensor]   # each subclass's function of the input
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = bool(inplace)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return type(self)._fn(x)
-
-    def extra_repr(self):
-        return "inplace=True" if self.inplace else ""
-
-
-class SELU(_Simple):
+class SELU(_ElementwiseInplace, fn=F.selu):
     """scale · ELU(x, α) with the self-normalising constants."""
-    _fn = staticmethod(F.selu)
 
 
-class SiLU(_Simple):
+class SiLU(_ElementwiseInplace, fn=F.silu):
     """x σ(x) (swish)."""
-    _fn = staticmethod(F.silu)
 
 
-class Mish(_Simple):
+class Mish(_ElementwiseInplace, fn=F.mish):
     """x tanh(softplus(x))."""
-    _fn = staticmethod(F.mish)
 
 
-class ReLU6(_Simple):
+class ReLU6(_ElementwiseInplace, fn=F.relu6):
     """min(max(0, x), 6)."""
-    _fn = staticmethod(F.relu6)
 
 
-class Hardswish(_Simple):
+class Hardswish(_ElementwiseInplace, fn=F.hardswish):
     """x · relu6(x + 3) / 6."""
-    _fn = staticmethod(F.hardswish)
 
 
-class Hardsigmoid(_Simple):
+class Hardsigmoid(_ElementwiseInplace, fn=F.hardsigmoid):
     """relu6(x + 3) / 6."""
-    _fn = staticmethod(F.hardsigmoid)
 
 
-class Softsign(Module):
+class Softsign(_Elementwise, fn=F.softsign):
     """x / (1 + |x|)."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.softsign(x)
 
-
-class Tanhshrink(Module):
+class Tanhshrink(_Elementwise, fn=F.tanhshrink):
     """x - tanh(x)."""
-
-    def forward(self, x: Tensor) -> Tensor:
-        return F.tanhshrink(x)
 
 
 class ELU(Module):
