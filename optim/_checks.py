@@ -9,9 +9,18 @@ returns (or, for a parameter group, stores back) a plain Python ``float``,
 Python float keeps a float32 parameter float32, while an ``np.float64``
 learning rate would silently compute the update in float64.
 """
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from tinygrad_book import checks
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 # -- single values (scheduler arguments) ------------------------------------------------
 
@@ -77,33 +86,45 @@ def flag(group, name):
     group[name] = bool(value)
 
 
-def betas(group):
+def betas(group, name="betas"):
     """``group["betas"]`` is a pair with ``0 <= beta < 1``; stored as a tuple of floats."""
-    value = group["betas"]
+    value = group[name]
     if isinstance(value, np.ndarray):
         value = value.tolist()
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         raise TypeError(f"betas must be a pair (beta1, beta2), got {value!r}")
-    group["betas"] = tuple(
+    group[name] = tuple(
         checks.in_range(beta, f"betas[{i}]", low=0, high=1, high_open=True,
                         label=f"beta parameter at index {i}") for i, beta in enumerate(value))
 
 
-def learning_rate(group):
-    at_least(group, "lr", "learning rate")
+# -- one rule per hyperparameter name ---------------------------------------------------
+# A name means the same thing, within the same range, in every optimizer (``eps`` is
+# always > 0, ``momentum`` always >= 0), so its check is written here once, and the
+# Optimizer applies it to each hyperparameter it has. The labels are PyTorch's.
+
+def _unit_interval(group, name):
+    between(group, name, f"{name} value", 0.0, 1.0)
 
 
-def weight_decay(group):
-    at_least(group, "weight_decay", "weight_decay value")
+RULES: dict[str, Callable[[dict[str, Any], str], None]] = {
+    "lr": partial(at_least, label="learning rate"),
+    "eps": partial(positive, label="epsilon value"),
+    "betas": betas,
+    "rho": _unit_interval,
+    "alpha": _unit_interval,
+    "dampening": number,
+    **{name: partial(at_least, label=f"{name} value") for name in (
+        "weight_decay", "momentum", "lr_decay", "initial_accumulator_value", "momentum_decay")},
+    **dict.fromkeys(("maximize", "amsgrad", "nesterov", "centered", "decoupled_weight_decay"),
+                    flag),
+}
 
 
-def epsilon(group):
-    positive(group, "eps", "epsilon value")
-
-
-def adam_family(group):
-    """lr, betas, eps and weight_decay: the hyperparameters every Adam variant shares."""
-    learning_rate(group)
-    betas(group)
-    epsilon(group)
-    weight_decay(group)
+def hyperparameters(group, names):
+    """Check ``group[name]`` for each of ``names`` by that name's rule in ``RULES`` (and
+    store it back normalised); a name without a rule is the optimizer's own to check."""
+    for name in names:
+        rule = RULES.get(name)
+        if rule is not None:
+            rule(group, name)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import _checks
 from .optimizer import Optimizer
 
 if TYPE_CHECKING:
@@ -36,18 +35,10 @@ class Adadelta(Optimizer):
     State per parameter: ``step``, ``square_avg`` (v), ``acc_delta`` (u).
     """
 
-    _flags = ("maximize",)
-
     def __init__(self, params: Params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
                  weight_decay: float = 0, *, maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
                                       maximize=maximize))
-
-    def _check_group(self, group):
-        _checks.learning_rate(group)
-        _checks.between(group, "rho", "rho value", 0.0, 1.0)
-        _checks.epsilon(group)
-        _checks.weight_decay(group)
 
     def _update(self, param, grad, state, group):
         rho, eps = group["rho"], group["eps"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import _checks
 from .optimizer import Optimizer
 
 if TYPE_CHECKING:
@@ -42,8 +41,6 @@ class Adagrad(Optimizer):
     State per parameter: ``step`` (int) and ``sum`` (h).
     """
 
-    _flags = ("maximize",)
-
     def __init__(self, params: Params, lr: float = 1e-2, lr_decay: float = 0,
                  weight_decay: float = 0, initial_accumulator_value: float = 0, eps: float = 1e-10,
                  *, maximize: bool = False) -> None:
@@ -51,13 +48,6 @@ class Adagrad(Optimizer):
                                       weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value,
                                       maximize=maximize))
-
-    def _check_group(self, group):
-        _checks.learning_rate(group)
-        _checks.at_least(group, "lr_decay", "lr_decay value")
-        _checks.weight_decay(group)
-        _checks.at_least(group, "initial_accumulator_value", "initial_accumulator_value value")
-        _checks.epsilon(group)
 
     def _update(self, param, grad, state, group):
         self._init_state(state, param, "sum", fill=group["initial_accumulator_value"], step=0)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from . import _checks
 from .optimizer import Optimizer
 
 if TYPE_CHECKING:
@@ -53,17 +52,12 @@ class Adam(Optimizer):
     ``max_exp_avg_sq`` (v̂) with amsgrad.
     """
 
-    _flags = ("amsgrad", "maximize", "decoupled_weight_decay")
-
     def __init__(self, params: Params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *,
                  maximize: bool = False, decoupled_weight_decay: bool = False) -> None:
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize,
                                       decoupled_weight_decay=decoupled_weight_decay))
-
-    def _check_group(self, group):
-        _checks.adam_family(group)
 
     def _update(self, param, grad, state, group):
         lr, eps, amsgrad = group["lr"], group["eps"], group["amsgrad"]

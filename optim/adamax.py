@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import _checks
 from .optimizer import Optimizer
 
 if TYPE_CHECKING:
@@ -32,15 +31,10 @@ class Adamax(Optimizer):
     State per parameter: ``step``, ``exp_avg`` (m), ``exp_inf`` (u).
     """
 
-    _flags = ("maximize",)
-
     def __init__(self, params: Params, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0, *, maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       maximize=maximize))
-
-    def _check_group(self, group):
-        _checks.adam_family(group)
 
     def _update(self, param, grad, state, group):
         beta1, beta2 = group["betas"]

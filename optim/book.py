@@ -4,17 +4,12 @@ Both keep a velocity v (state ``"velocity"``, zero at the start) and use the
 book's sign convention: v points the way W moves.
 """
 
-from . import _checks
 from .optimizer import Optimizer
 
 
 class _BookMomentum(Optimizer):
     def __init__(self, params, lr=0.01, momentum=0.9):
         super().__init__(params, dict(lr=lr, momentum=momentum))
-
-    def _check_group(self, group):
-        _checks.learning_rate(group)
-        _checks.at_least(group, "momentum", "momentum value")
 
     def _velocity(self, param, state):
         return self._init_state(state, param, "velocity")["velocity"]

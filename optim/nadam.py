@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import _checks
 from .optimizer import Optimizer
 
 if TYPE_CHECKING:
@@ -38,8 +37,6 @@ class NAdam(Optimizer):
 
     _scalar_state = {"step": int, "mu_product": float}
 
-    _flags = ("decoupled_weight_decay", "maximize")
-
     def __init__(self, params: Params, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0, momentum_decay: float = 4e-3,
                  decoupled_weight_decay: bool = False, *, maximize: bool = False) -> None:
@@ -47,10 +44,6 @@ class NAdam(Optimizer):
                                       momentum_decay=momentum_decay,
                                       decoupled_weight_decay=decoupled_weight_decay,
                                       maximize=maximize))
-
-    def _check_group(self, group):
-        _checks.adam_family(group)
-        _checks.at_least(group, "momentum_decay", "momentum_decay value")
 
     def _update(self, param, grad, state, group):
         lr = group["lr"]

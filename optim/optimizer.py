@@ -38,15 +38,15 @@ class Optimizer:
             ``{"params": [...], "lr": ...}`` to give groups their own hyperparameters.
         defaults: hyperparameter name -> default, used where a group gives none.
 
-    Subclasses implement ``_check_group(group)`` (validate and normalise the
-    hyperparameters in place) and ``_update(param, grad, state, group)``, and name
-    their on/off hyperparameters in ``_flags`` (each must be True or False).
+    Subclasses implement ``_update(param, grad, state, group)``. Their hyperparameters
+    are checked by name (``optim._checks.RULES``: ``lr >= 0``, ``eps > 0``, a flag is True
+    or False...), each the same in every optimizer; a constraint of a subclass's own (SGD's
+    Nesterov needs momentum) goes in ``_check_group(group)``.
     ``_scalar_state`` names the state entries that are Python numbers rather
     than arrays shaped like the parameter, with their type.
     """
 
     _scalar_state: dict[str, type] = {"step": int}
-    _flags: tuple[str, ...] = ()
 
     def __init__(self, params: Params, defaults: Any) -> None:
         self.defaults = dict(defaults)
@@ -74,13 +74,13 @@ class Optimizer:
 
     # -- what subclasses provide ------------------------------------------------
     def _check_hyperparameters(self, group):
-        """The flags (``_flags``), then the subclass's own checks (``_check_group``)."""
-        for name in self._flags:
-            _checks.flag(group, name)
+        """Each hyperparameter by its name's rule, then the subclass's own ``_check_group``."""
+        _checks.hyperparameters(group, self.defaults)
         self._check_group(group)
 
     def _check_group(self, group):
-        """Validate the hyperparameters in ``group``; raise ValueError/TypeError."""
+        """Check what the rules by name cannot (a relation between hyperparameters); raise
+        ValueError/TypeError."""
 
     def _update(self, param, grad, state, group):
         raise NotImplementedError(f"{type(self).__name__} does not implement _update()")

@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from . import _checks
 from .optimizer import Optimizer
 
 if TYPE_CHECKING:
@@ -34,17 +33,12 @@ class RAdam(Optimizer):
     State per parameter: ``step``, ``exp_avg`` (m), ``exp_avg_sq`` (v).
     """
 
-    _flags = ("decoupled_weight_decay", "maximize")
-
     def __init__(self, params: Params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0, decoupled_weight_decay: bool = False,
                  *, maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       decoupled_weight_decay=decoupled_weight_decay,
                                       maximize=maximize))
-
-    def _check_group(self, group):
-        _checks.adam_family(group)
 
     def _update(self, param, grad, state, group):
         lr = group["lr"]

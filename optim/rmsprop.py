@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import _checks
 from .optimizer import Optimizer
 
 if TYPE_CHECKING:
@@ -42,20 +41,11 @@ class RMSprop(Optimizer):
     centered, ``momentum_buffer`` (b) if momentum > 0.
     """
 
-    _flags = ("centered", "maximize")
-
     def __init__(self, params: Params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0, momentum: float = 0, centered: bool = False, *,
                  maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered, maximize=maximize))
-
-    def _check_group(self, group):
-        _checks.learning_rate(group)
-        _checks.between(group, "alpha", "alpha value", 0.0, 1.0)
-        _checks.epsilon(group)
-        _checks.weight_decay(group)
-        _checks.at_least(group, "momentum", "momentum value")
 
     def _update(self, param, grad, state, group):
         alpha, momentum = group["alpha"], group["momentum"]

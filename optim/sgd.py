@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import _checks
 from .optimizer import Optimizer
 
 if TYPE_CHECKING:
@@ -41,8 +40,6 @@ class SGD(Optimizer):
         maximize: ascend the objective instead of descending.
     """
 
-    _flags = ("nesterov", "maximize")
-
     def __init__(self, params: Params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
                  weight_decay: float = 0, nesterov: bool = False, *,
                  maximize: bool = False) -> None:
@@ -51,10 +48,6 @@ class SGD(Optimizer):
                                       maximize=maximize))
 
     def _check_group(self, group):
-        _checks.learning_rate(group)
-        _checks.at_least(group, "momentum", "momentum value")
-        _checks.number(group, "dampening")
-        _checks.weight_decay(group)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
                 "Nesterov momentum requires a momentum and zero dampening: got "
