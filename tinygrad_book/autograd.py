@@ -129,7 +129,7 @@ class Function:
             raw = [a.data if isinstance(a, registry.Tensor) else a for a in args]
             ctx.needs_input_grad = _nothing_needed(len(args))
         record = ctx.inputs != ()
-        result = cls.forward(ctx, *raw, **kwargs)
+        result = cls.forward(ctx, *raw, **kwargs) if kwargs else cls.forward(ctx, *raw)
 
         if result.__class__ is np.ndarray:  # the common case: one array
             if record:
@@ -246,11 +246,14 @@ def _record_output(ctx, args, raw, r, kwargs):
     if kwargs or _OpenScopes.count or _anomaly_state.enabled:
         _note_context(ctx, kwargs)
     meta = (r.shape, r.dtype)
-    ctx.output_meta = _shared_meta.get(meta) or _share(_shared_meta, meta, (meta,))
+    known = _single_outputs.get(meta)
+    if known is None:
+        known = _share(_single_outputs, meta, ((meta,), r.dtype.kind == "f"))
+    ctx.output_meta, floating = known
     # Only floating point outputs carry gradients (an integer output such as
     # argmax indices is a constant, as in PyTorch).
     make = registry.Tensor._make
-    out = make(r, True, ctx, 0) if r.dtype.kind == "f" else make(r, False, None, 0)
+    out = make(r, True, ctx, 0) if floating else make(r, False, None, 0)
     if r.base is not None:  # a view: its counter first, so a saved view's version is right
         share_view_counter((out,), args)
     if ctx._saved and not resolve_common_saves(ctx, args, raw, r, out):
@@ -281,7 +284,8 @@ def _record_outputs(ctx, args, raw, produced, results, kwargs):
 # towards the full collections a long graph triggers.
 _shared_needs: dict[Any, Any] = {}
 _NEEDED_1, _NEEDED_10, _NEEDED_11 = (True,), (True, False), (True, True)
-_shared_meta: dict[Any, Any] = {}
+# A single output's (shape, dtype) -> its output_meta and whether it is floating.
+_single_outputs: dict[Any, Any] = {}
 # input_nrs of one- and two-input ops on first outputs and leaves (most nodes).
 _NRS_1: dict[Any, tuple[Any, ...]] = {None: (None,), 0: (0,)}
 _NRS_2: dict[Any, tuple[Any, ...]] = {(i, j): (i, j) for i in (None, 0) for j in (None, 0)}
