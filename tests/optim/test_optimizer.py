@@ -4,6 +4,7 @@ import pytest
 
 import tinygrad_book as tb
 from tinygrad_book import optim
+from tinygrad_book.optim import _checks
 
 ALL = [
     (optim.SGD, dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1)),
@@ -139,6 +140,14 @@ def test_invalid_hyperparameters_are_value_errors_naming_the_argument(make, mess
 def test_wrongly_typed_hyperparameters_are_type_errors(make, message):
     with pytest.raises(TypeError, match=message):
         make([param(2)])
+
+
+@pytest.mark.parametrize("cls, kwargs", ALL, ids=IDS)
+def test_every_hyperparameter_is_checked_by_its_names_rule(cls, kwargs):
+    """Each hyperparameter is checked by the rule of its name (optim._checks.RULES), one rule
+    for every optimizer that has it: a new name needs its rule there, or goes unchecked."""
+    opt = cls([param(2)], **kwargs)
+    assert set(opt.defaults) <= set(_checks.RULES), sorted(set(opt.defaults) - set(_checks.RULES))
 
 
 # -- zero_grad and step ----------------------------------------------------------------

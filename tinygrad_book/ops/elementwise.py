@@ -1,10 +1,12 @@
 """Arithmetic: + - * / ** and unary minus, abs, elementwise maximum and minimum.
 
 Each Function keeps its forward and its local derivative side by side, so the
-chain rule of the book's chapter 5 is visible: backward multiplies the
-incoming gradient ``g`` by the op's derivative. Broadcasting is undone by the
-engine, which sums each gradient back to its input's shape. After each
-Function come the Tensor methods that front it (``a + b`` is ``add``).
+chain rule of the book's chapter 5 is visible: the forward is the NumPy ufunc
+it names (``ufunc = np.multiply``), and its derivative formula (``grads``, or
+``backward``) multiplies the incoming gradient ``g`` by the op's derivative.
+Broadcasting is undone by the engine, which sums each gradient back to its
+input's shape. After each Function come the Tensor methods that front it
+(``a + b`` is ``add``).
 """
 from __future__ import annotations
 
