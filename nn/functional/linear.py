@@ -7,6 +7,7 @@ import numpy as np
 
 from tinygrad_book import checks
 from tinygrad_book.autograd import Function
+from tinygrad_book.ops.shape import Reshape
 from tinygrad_book.tensor import Tensor
 
 from ._utils import as_tensor, check_float, check_ndim, check_same_dtype
@@ -122,8 +123,9 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if input.ndim and checks.is_int(start_dim) and checks.is_int(end_dim):
         start, end = start_dim % nd, end_dim % nd
         if start <= end:
-            # The dims are checked: straight to the reshape (nn.Flatten in every MLP step).
+            # The dims are checked and the new shape has no -1: straight to the Reshape op,
+            # without Tensor.reshape's shape checks (nn.Flatten, once per MLP step).
             shape = input.shape
-            return input.reshape(shape[:start] + (math.prod(shape[start:end + 1]),) +
-                                 shape[end + 1:])
+            new_shape = shape[:start] + (math.prod(shape[start:end + 1]),) + shape[end + 1:]
+            return input if new_shape == shape else Reshape.apply(input, new_shape)
     return input.flatten(start_dim, end_dim)

@@ -70,7 +70,8 @@ class CrossEntropy(Function):
     book's (y - t) when a is one-hot. The target's log-probability is picked by index, never
     multiplied by a one-hot, so a -inf logit elsewhere cannot give 0·(-inf) = nan; ignored
     items (``valid`` False) are masked, so their loss and gradient are 0 even where their
-    logits are nan. The gradient is computed once, in forward; backward only scales it.
+    logits are nan. The gradient is computed once, in forward (``ctx.grad``, this op's own
+    array); backward only scales it.
     """
 
     @staticmethod
@@ -100,17 +101,19 @@ class CrossEntropy(Function):
             if eps:
                 grad -= (eps / c * scale) if w is None else (eps / c * scale) * w_c
             grad[at] -= w_t * scale
-            ctx.total_a, ctx.valid = total_a, valid
-            ctx.save_for_backward(x, _mask_rows(grad, valid))
+            ctx.total_a, ctx.valid, ctx.grad = total_a, valid, _mask_rows(grad, valid)
+            ctx.save_for_backward(x)
         return _reduce_items(per_item, reduction, denominator)
 
     @staticmethod
     def array_backward(ctx, g):
-        return ctx.saved_arrays[1] * (np.expand_dims(g, 1) if ctx.reduction == "none" else g)
+        (_x,) = ctx.saved_arrays  # reading it checks x's version; the gradient is ctx.grad
+        return ctx.grad * (np.expand_dims(g, 1) if ctx.reduction == "none" else g)
 
     @staticmethod
     def backward(ctx, g):
-        x, grad = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
+        grad = Tensor(ctx.grad)
         if is_grad_enabled():
             # A recorded backward (create_graph) needs the gradient as a function of x: the
             # added term is 0 in value but carries d softmax(x)/dx.
@@ -139,8 +142,8 @@ def _plain_cross_entropy(ctx, x, t, reduction, denominator):
         scale = _scale(reduction, denominator, x.dtype)
         grad = np.multiply(e, scale / total, out=e)  # softmax(x), scaled
         grad[t, items] -= scale
-        ctx.total_a, ctx.valid = scale, None
-        ctx.save_for_backward(x, grad.T)
+        ctx.total_a, ctx.valid, ctx.grad = scale, None, grad.T
+        ctx.save_for_backward(x)
     return _reduce_items(per_item, reduction, denominator)
 
 

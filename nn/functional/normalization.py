@@ -95,18 +95,21 @@ class BatchNorm(Function):
             out += bias.reshape(invstd.shape)
         ctx.eps = eps
         ctx.attrs = dict(eps=eps, momentum=momentum)
-        ctx.save_for_backward(x, weight, centred, invstd)
+        # x and γ are saved (their versions are checked in backward); x - μ and 1/σ are
+        # this op's own arrays, kept as attributes (released after backward all the same).
+        ctx.save_for_backward(x, weight)
+        ctx.centred, ctx.invstd = centred, invstd
         return out
 
     @staticmethod
     def array_backward(ctx, g):
-        _, weight, centred, invstd = ctx.saved_arrays
-        return _backward_arrays(g, weight, centred, invstd, ctx.needs_input_grad)
+        weight = ctx.saved_arrays[1]
+        return _backward_arrays(g, weight, ctx.centred, ctx.invstd, ctx.needs_input_grad)
 
     @staticmethod
     def backward(ctx, g):
         # Recorded (create_graph): x̂ and 1/σ are recomputed as functions of x.
-        x, weight = ctx.saved_tensors[:2]
+        x, weight = ctx.saved_tensors
         nd = g.ndim
         axes = _channel_axes(nd)
         mean = x.mean(axis=axes, keepdims=True)

@@ -56,20 +56,25 @@ class Linear(Module):
         reset_affine(self.weight, self.bias)
 
     def forward(self, x: Tensor) -> Tensor:
+        params = self._parameters
+        weight, bias = params["weight"], params["bias"]
+        if isinstance(x, Tensor):
+            # What F.linear would check, on the arrays: its checks cost as much as a small
+            # layer's product.
+            data, dtype = x.data, weight.data.dtype
+            if data.ndim and data.shape[-1] == self.in_features and data.dtype == dtype and \
+                    dtype.kind == "f" and \
+                    weight.data.shape == (self.out_features, self.in_features) and \
+                    (bias is None or bias.data.shape == (self.out_features,) and
+                     bias.data.dtype == dtype):
+                return Affine.apply(x, weight, bias)
         shape = x.shape if isinstance(x, Tensor) else np.shape(x)
         if len(shape) == 0 or shape[-1] != self.in_features:
             raise ValueError(
                 f"Linear(in_features={self.in_features}, out_features={self.out_features}): "
                 f"input of shape {tuple(shape)} does not match weight of shape "
-                f"{self.weight.shape}; expected the input's last dimension to be "
+                f"{weight.shape}; expected the input's last dimension to be "
                 f"{self.in_features}")
-        weight, bias = self.weight, self.bias
-        if isinstance(x, Tensor) and x.dtype == weight.dtype and x.dtype.kind == "f" and \
-                weight.shape == (self.out_features, self.in_features) and \
-                (bias is None or bias.shape == (self.out_features,) and bias.dtype == x.dtype):
-            # What F.linear would check, in one line: its checks cost as much as a small
-            # layer's product.
-            return Affine.apply(x, weight, bias)
         return F.linear(x, weight, bias)
 
     def extra_repr(self) -> str:
