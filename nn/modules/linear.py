@@ -58,6 +58,7 @@ class Linear(Module):
     def forward(self, x: Tensor) -> Tensor:
         params = self._parameters
         weight, bias = params["weight"], params["bias"]
+        assert weight is not None  # (the dict, not self.weight: no __getattr__ on the hot path)
         if isinstance(x, Tensor):
             # What F.linear would check, on the arrays: its checks cost as much as a small
             # layer's product.
