@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import tinygrad_book.nn.functional as F
-from tinygrad_book import Tensor
+from tinygrad_book import Tensor, no_grad
 from tinygrad_book.testing import assert_close, assert_gradcheck
 
 
@@ -202,3 +202,17 @@ def test_cross_entropy_ignore_index_inside_or_outside_the_classes(ignore_index):
     ref.backward()
     assert_close(loss, ref.detach().numpy(), rtol=1e-6, atol=1e-6)
     assert_close(xa.grad, xt.grad.numpy(), rtol=1e-6, atol=1e-6)
+
+
+def test_cross_entropy_catches_an_in_place_change_of_its_logits_and_a_second_backward():
+    x = Tensor(rand(6, 4).astype(np.float32), requires_grad=True)
+    h = x * 1.0
+    loss = F.cross_entropy(h, Tensor([0, 1, 2, 3, 0, 1]))
+    with no_grad():
+        h.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+    loss = F.cross_entropy(x, Tensor([0, 1, 2, 3, 0, 1]))
+    loss.backward()
+    with pytest.raises(RuntimeError, match="a second time"):
+        loss.backward()

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import tinygrad_book.nn.functional as F
-from tinygrad_book import Tensor
+from tinygrad_book import Tensor, no_grad
 from tinygrad_book.testing import assert_close, assert_gradcheck
 
 
@@ -212,3 +212,24 @@ def test_float32_results_are_as_close_to_float64_as_torchs_float32(shape):
         ours_err = np.abs(a - t64).max() / scale
         torch_err = np.abs(t32 - t64).max() / scale
         assert ours_err <= 4 * torch_err + 1e-6, (name, ours_err, torch_err)
+
+
+@pytest.mark.parametrize("changed", ["input", "weight"])
+def test_an_in_place_change_after_forward_is_caught_in_backward(changed):
+    # x - mu and 1/sigma are the op's own arrays, but x and weight are still version-checked.
+    x = Tensor(rand(6, 3, dtype=np.float32), requires_grad=True)
+    h = x * 1.0
+    w = Tensor(np.ones(3, np.float32), requires_grad=True)
+    y = F.batch_norm(h, None, None, w, None, training=True)
+    with no_grad():
+        (h if changed == "input" else w).add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_a_second_backward_through_batch_norm_says_the_arrays_were_freed():
+    x = Tensor(rand(6, 3, dtype=np.float32), requires_grad=True)
+    y = F.batch_norm(x, None, None, training=True).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="a second time"):
+        y.backward()
