@@ -17,7 +17,8 @@ Cost: with one group the columns are built a few images at a time and multiplied
 while they are still in cache (at stride 1, every conv of the book's nets, on a
 padded grid: :class:`ShiftedColumns`; strided, :class:`WindowColumns`); the whole
 column matrix never exists, and the weight gradient rebuilds its chunks from the
-input instead of keeping them. Grouped convolutions use im2col's full column
+forward's padded grid (kept while a weight gradient may be asked for) instead of
+keeping them. Grouped convolutions use im2col's full column
 matrix, kept for the weight gradient. At stride 1, the transposed convolution (and
 so every input gradient) is computed as a correlation with the flipped kernel,
 which avoids col2im's KH*KW strided additions.
