@@ -28,6 +28,7 @@ _RULES = (
     ("nn/functional/im2col.py", "correlate", "GEMM (BLAS)"),
     ("nn/functional/im2col.py", "weight_grad", "GEMM (BLAS)"),
     ("nn/functional/im2col.py", "from_grid", "conv layout copies"),
+    ("nn/functional/im2col.py", "window_max", "pooling"),
     ("nn/functional/im2col.py", "to_grid", "conv layout copies"),
     ("nn/functional/im2col.py", None, "im2col/col2im"),
     ("tinygrad_book/ops/matmul.py", None, "GEMM (BLAS)"),

@@ -41,6 +41,15 @@ def window_slices(kernel_size, stride, dilation, out_size):
             yield i * kw + j, (Ellipsis, rows, slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
 
 
+def window_max(xp, slabs):
+    """The maxima over each window of ``xp`` (..., H, W), ``slabs`` being
+    :func:`window_slices`' list: KH*KW - 1 passes of np.maximum (a NaN wins, as in PyTorch)."""
+    out = xp[slabs[0][1]].copy()
+    for _, where in slabs[1:]:
+        np.maximum(out, xp[where], out=out)
+    return out
+
+
 def im2col_array(x, kernel_size, stride, padding, dilation):
     """Columns of ``x`` (N, C, H, W): an array (C*KH*KW, N*OH*OW), layout (C,KH,KW,N,OH,OW).
 
@@ -131,20 +140,33 @@ class _ChunkedColumns:
             np.copyto(cols, self.windows[:, :, :, start:start + m])
             yield start, start + m, cols.reshape(self.rows, m * self.span)
 
-    def correlate(self, weight, bias=None):
+    def correlate(self, weight, bias=None, relu=False, pool=False):
         """The convolution (N, OC, OH, OW) with weight (OC, C, KH, KW), plus ``bias`` (OC,)
         if given: one product per chunk of columns, the bias added and the result moved
-        into the NCHW output while it is still in cache."""
+        into the NCHW output while it is still in cache. ``relu`` and ``pool`` (2×2 max-pool,
+        stride 2: (N, OC, OH//2, OW//2)) apply to each chunk in cache too, for a forward
+        without gradients: the values of ReLU then MaxPool2d(2) on the output."""
         oc = weight.shape[0]
         bias = None if bias is None else bias[:, None]
         w2 = weight.reshape(oc, self.rows)
-        y = np.empty((self.n, oc, self.oh, self.ow), dtype=self.dtype)
+        out_hw = (self.oh // 2, self.ow // 2) if pool else (self.oh, self.ow)
+        y = np.empty((self.n, oc) + out_hw, dtype=self.dtype)
         buf = np.empty(oc * min(self.chunk, self.n) * self.span, dtype=self.dtype)
         for start, _end, cols in self.chunks():
             part = np.matmul(w2, cols, out=buf[:oc * cols.shape[1]].reshape(oc, cols.shape[1]))
             if bias is not None:
                 part += bias
-            self.from_grid(part, y, start)
+            if pool:
+                # max(relu(a), relu(b)) = relu(max(a, b)): pool first, on a quarter the values.
+                m = part.shape[1] // self.span
+                part = window_max(part.reshape(oc, m, self.oh, self.wp)[..., :self.ow],
+                                  list(window_slices((2, 2), (2, 2), (1, 1), out_hw)))
+            if relu:
+                np.maximum(part, part.dtype.type(0), out=part)
+            if not pool:
+                self.from_grid(part, y, start)
+            else:
+                y[start:start + part.shape[1]] = part.transpose(1, 0, 2, 3)
         return y
 
     def weight_grad(self, g):
@@ -177,20 +199,16 @@ class ShiftedColumns(_ChunkedColumns):
 
     The input is laid out once, channel-major, in a zeroed buffer ``(C, L)``: image n's
     pixel (r, q) at ``lead + n*Hp*Wp + r*Wp + q``, rows ``Wp = W + PW`` wide and images
-    ``Hp = H + PH`` rows apart (wider if the output is). Neighbouring rows and images
-    share their padding: the ``PW`` zeros after a row are both its right padding and the
-    next row's left padding (a window reading left of column 0 wraps onto the previous
-    row's tail), and likewise for rows between images; ``lead`` zeros stand before the
-    first. On this grid the pixel under kernel tap (i, j) of the window whose output is
-    at (n, r, q) sits at a fixed shift ``i*dh*Wp + j*dw`` from the window's first
-    pixel, so the columns of a run of images are KH*KW shifted *contiguous* copies of
-    the buffer. Each image contributes ``span = OH*Wp`` columns: every output row is
-    computed ``Wp`` wide, and its last ``Wp - OW`` values (windows that wrap into the
-    next row) are dropped by :meth:`from_grid`. Sharing the padding keeps that waste
-    small: ``Wp/OW`` is 9/8 rather than 10/8 at 8×8 with padding 1, and 1 for
-    DeepConvNet's conv4 (14×14, padding 2) rather than 18/16. The column matrix of the
-    whole batch never exists: :meth:`chunks` writes one cache-sized piece at a time,
-    and each piece's product is moved into NCHW while it is still in cache.
+    ``Hp = H + PH`` rows apart (more if the output is larger). Neighbouring rows share
+    their padding: a window reading left of column 0 wraps onto the previous row's ``PW``
+    zeros (likewise between images; ``lead`` zeros come first). The pixel under tap (i, j)
+    of the window whose output is at (n, r, q) then sits at a fixed shift ``i*dh*Wp +
+    j*dw`` from the window's first pixel, so the columns of a run of images are KH*KW
+    shifted *contiguous* copies of the buffer. Each image gives ``span = OH*Wp`` columns;
+    the last ``Wp - OW`` of each row (windows that wrap) are dropped by :meth:`from_grid`
+    (9/8 of the products at 8×8 with padding 1; none for DeepConvNet's conv4). The
+    batch's column matrix never exists: :meth:`chunks` writes one cache-sized piece at a
+    time, and each piece's product is moved into NCHW while it is still in cache.
     """
 
     def __init__(self, x, kernel_size, padding, dilation, grid=None):
@@ -203,8 +221,8 @@ class ShiftedColumns(_ChunkedColumns):
         self.hp, self.wp = max(h + ph, self.oh), max(w + pw, self.ow)
         self.span = self.oh * self.wp
         self.taps, self.rows = (c, kh, kw), c * kh * kw
-        # The first window starts PH rows and PW columns before image 0's first pixel; the
-        # last one's wrapped tail reads up to row H + 2PH - 1 and (KW-1)*dw pixels on.
+        # The first window starts PH rows and PW columns before image 0; the last one's
+        # wrapped tail reads up to row H + 2PH - 1 and (KW-1)*dw pixels on.
         lead = ph * self.wp + pw
         size = max(lead + n * self.hp * self.wp,
                    (n - 1) * self.hp * self.wp + (h + 2 * ph) * self.wp + (kw - 1) * dw)

@@ -17,7 +17,7 @@ from tinygrad_book import checks
 from tinygrad_book.autograd import Function
 
 from ._utils import as_tensor, check_float, check_ndim
-from .im2col import conv_output_size, window_slices
+from .im2col import conv_output_size, window_max, window_slices
 
 if TYPE_CHECKING:
     from typing import Any
@@ -45,19 +45,11 @@ def _crop(padded, padding, shape):
     return padded[:, :, ph:ph + shape[2], pw:pw + shape[3]]
 
 
-def _window_max(xp, slabs):
-    """The maxima over each window of the padded input: KH*KW - 1 passes of np.maximum."""
-    out = xp[slabs[0][1]].copy()
-    for _, where in slabs[1:]:
-        np.maximum(out, xp[where], out=out)
-    return out
-
-
 def _max_and_arg(x, kernel_size, stride, padding, dilation, out_size, extra=(0, 0)):
     """Window maxima and, per output, the offset k = i*KW + j of the element chosen."""
     xp = _padded(x, padding, -np.inf, extra)
     slabs = list(window_slices(kernel_size, stride, dilation, out_size))
-    out = _window_max(xp, slabs)
+    out = window_max(xp, slabs)
     # Reverse order so the first maximum in the window wins ties. Arithmetic
     # (arg -= (arg - k)·hit) instead of np.where/copyto: branch-free, several
     # times faster on the random masks pooling produces.
@@ -91,7 +83,7 @@ class MaxPooling(Function):
             # Nothing will flow back (inference, no_grad): the maxima without the arg-max,
             # which costs more than they do.
             slabs = list(window_slices(kernel_size, stride, dilation, out_size))
-            return _window_max(_padded(x, padding, -np.inf, extra), slabs)
+            return window_max(_padded(x, padding, -np.inf, extra), slabs)
         out, ctx.arg = _max_and_arg(x, kernel_size, stride, padding, dilation, out_size, extra)
         ctx.conf = _max_pool_conf(kernel_size, stride, padding, dilation, x.shape, extra)
         ctx.attrs = dict(kernel_size=kernel_size, stride=stride, padding=padding)
