@@ -31,6 +31,13 @@ How to add an op
                (a,) = ctx.saved_tensors
                return g * 3 * a * a
 
+   A two-input op whose forward is one NumPy ufunc says only that and its
+   derivative: derive from ``elementwise.SavesInputs``, set ``ufunc =
+   np.arctan2`` and write the formula once as ``grads(needs, g, a, b)``; in
+   plain arithmetic, it serves as both ``backward`` and ``array_backward``
+   (see ``Mul``, ``Atan2``, ``MatMul``). ``SavesOutput`` saves z as well, for a
+   formula on Tensors only (``Pow``, ``LogAddExp``).
+
 3. Right after it, the front: check the arguments (errors name the op, the
    argument, what it got and what was expected), then ``Cube.apply(...)``.
    Decorate it to make it a Tensor method as well::
