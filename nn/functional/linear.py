@@ -12,11 +12,12 @@ from tinygrad_book.tensor import Tensor
 
 from ._utils import as_tensor, check_float, check_ndim, check_same_dtype
 
-# Read-only (n,) vectors of one value (1, 1/n): the left operand of column_sums.
+# Read-only (n,) vectors of one value (1, 1/n): the left operand of column sums.
 _FILLED: dict = {}
 
 
-def _filled(n, value, dtype):
+def constant_vector(n, value, dtype):
+    """A read-only (n,) vector of ``value``, cached: the left operand of column sums."""
     key = (n, value, dtype)
     vector = _FILLED.get(key)
     if vector is None:
@@ -36,7 +37,7 @@ def column_sums(a, factor=1.0):
     row just as the product does, so the rounding is of the same kind.
     """
     if a.dtype.char in "fd":
-        return _filled(a.shape[0], factor, a.dtype) @ a
+        return constant_vector(a.shape[0], factor, a.dtype) @ a
     total = np.add.reduce(a, axis=0)
     if factor != 1.0:
         total *= factor

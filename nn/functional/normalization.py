@@ -8,12 +8,12 @@ from tinygrad_book.autograd import Function
 from tinygrad_book.tensor import Tensor
 
 from ._utils import as_tensor, check_same_dtype, data, float_input
-from .linear import column_sums
+from .linear import constant_vector
 from .padding import pad
 
 # einsum subscripts of Σ a·b per channel (axis 1) for 2- to 6-D inputs: one pass, no temporary.
 _CHANNEL_DOT = {nd: "a" + "c" + "bdef"[:nd - 2] + ",a" + "c" + "bdef"[:nd - 2] + "->c"
-             for nd in range(2, 7)}
+                for nd in range(2, 7)}
 
 
 def _channel_axes(ndim):
@@ -32,22 +32,15 @@ def _blas_rows(a):
 
 
 def _channel_sum(a, factor=1.0):
-    """factor · Σ of (N, C, ...) ``a`` over every axis but 1, shaped to broadcast against a:
-    (C,) for (N, C) input (one BLAS product, ``column_sums``), (1, C, 1, ...) otherwise."""
+    """factor · Σ over every axis but 1 of (N, C, ...) ``a``, shaped to broadcast against a:
+    (C,) for (N, C) input, where it is one BLAS product (as ``column_sums``),
+    (1, C, 1, ...) otherwise."""
     if _blas_rows(a):
-        return column_sums(a, factor)
+        return constant_vector(a.shape[0], factor, a.dtype) @ a
     total = np.add.reduce(a, axis=_channel_axes(a.ndim), keepdims=True)
     if factor != 1.0:
         total *= factor
     return total
-
-
-def _channel_dot(a, b, scratch):
-    """Σ a·b over every axis but 1, shaped as ``_channel_sum``'s; (N, C) arrays go through
-    ``scratch`` (a's shape, overwritten)."""
-    if _blas_rows(a):
-        return column_sums(np.multiply(a, b, out=scratch))
-    return np.einsum(_CHANNEL_DOT[a.ndim], a, b).reshape((1, -1) + (1,) * (a.ndim - 2))
 
 
 class BatchNorm(Function):
@@ -80,31 +73,27 @@ class BatchNorm(Function):
         out = np.multiply(centred, centred)
         var = _channel_sum(out, 1.0 / m)
         if running_mean is not None:
-            _lerp_(running_mean, mean, momentum)
+            _lerp_(running_mean, mean, momentum, 1.0)
         if running_var is not None:
             # PyTorch (and the book's inference) keep the unbiased estimate m/(m-1) σ².
             _lerp_(running_var, var, momentum, m / (m - 1))
-        invstd = np.add(var, eps, out=var)
-        np.sqrt(invstd, out=invstd)
-        np.reciprocal(invstd, out=invstd)
-        if weight is not None:
-            np.multiply(centred, invstd * weight.reshape(invstd.shape), out=out)
-        else:
-            np.multiply(centred, invstd, out=out)
+        invstd = np.power(np.add(var, eps, out=var), -0.5, out=var)
+        scale = invstd if weight is None else invstd * _like(weight, invstd)
+        np.multiply(centred, scale, out=out)
         if bias is not None:
-            out += bias.reshape(invstd.shape)
+            out += _like(bias, invstd)
         ctx.eps = eps
         ctx.attrs = dict(eps=eps, momentum=momentum)
-        # x and γ are saved (their versions are checked in backward); x - μ and 1/σ are
-        # this op's own arrays, kept as attributes (released after backward all the same).
+        # x and γ are saved (their versions are checked in backward); x - μ, 1/σ and γ/σ
+        # are this op's own arrays, kept as attributes (released after backward all the same).
         ctx.save_for_backward(x, weight)
-        ctx.centred, ctx.invstd = centred, invstd
+        ctx.centred, ctx.invstd, ctx.scale = centred, invstd, scale
         return out
 
     @staticmethod
     def array_backward(ctx, g):
-        weight = ctx.saved_arrays[1]
-        return _backward_arrays(g, weight, ctx.centred, ctx.invstd, ctx.needs_input_grad)
+        _x, _weight = ctx.saved_arrays  # reading them checks x's and γ's versions
+        return _backward_arrays(g, ctx.centred, ctx.invstd, ctx.scale, ctx.needs_input_grad)
 
     @staticmethod
     def backward(ctx, g):
@@ -128,32 +117,44 @@ class BatchNorm(Function):
                 gb.reshape(-1) if ctx.needs_input_grad[2] else None)
 
 
-def _backward_arrays(g, weight, centred, invstd, needs):
+def _backward_arrays(g, centred, invstd, scale, needs):
     """The backward above on arrays: (dx, dγ, dβ), ``None`` where not needed.
 
-    With x̂ = (x - μ)/σ: dγ = (1/σ) Σ g (x - μ), and
-    dx = γ/σ · (g - dβ/m - (x - μ) · dγ/(σ m)) in four passes over one output array.
+    With x̂ = (x - μ)/σ and scale = γ/σ: dγ = (1/σ) Σ g (x - μ), and
+    dx = scale · (g - dβ/m - (x - μ) · dγ/(σ m)) in four passes over one output array.
     """
     m = g.size // g.shape[1]
-    gb = _channel_sum(g)
-    gx = np.empty_like(g)
-    gw = _channel_dot(g, centred, gx)
+    if _blas_rows(g):
+        ones = constant_vector(g.shape[0], 1.0, g.dtype)
+        gx = np.multiply(g, centred)
+        gb, gw = ones @ g, ones @ gx
+    else:
+        gx = np.empty_like(g)
+        gb = _channel_sum(g)
+        gw = np.einsum(_CHANNEL_DOT[g.ndim], g, centred).reshape(gb.shape)
     gw *= invstd
     if needs[0]:
-        np.multiply(centred, invstd * gw * (1.0 / m), out=gx)
+        k = invstd * gw
+        k *= 1.0 / m
+        np.multiply(centred, k, out=gx)
         gx += gb * (1.0 / m)
         np.subtract(g, gx, out=gx)
-        gx *= invstd if weight is None else invstd * weight.reshape(invstd.shape)
+        gx *= scale
     return (gx if needs[0] else None,
             gw.reshape(-1) if needs[1] else None,
             gb.reshape(-1) if needs[2] else None)
 
 
-def _lerp_(buffer, value, momentum, factor=1.0):
+def _like(vector, per_channel):
+    """A (C,) parameter shaped as ``per_channel`` ((C,) or (1, C, 1, ...)) to broadcast."""
+    return vector if vector.ndim == per_channel.ndim else vector.reshape(per_channel.shape)
+
+
+def _lerp_(buffer, value, momentum, factor):
     """running ← (1 - momentum)·running + momentum·factor·value, in place on the buffer's
-    array ((C,) whatever value's broadcasting shape)."""
+    (C,) array."""
     buffer *= 1.0 - momentum
-    buffer += value.reshape(buffer.shape) * (momentum * factor)
+    buffer += _like(value, buffer) * (momentum * factor)
 
 
 def _buffer(value, fn, name, channels):

@@ -233,3 +233,19 @@ def test_a_second_backward_through_batch_norm_says_the_arrays_were_freed():
     y.backward()
     with pytest.raises(RuntimeError, match="a second time"):
         y.backward()
+
+
+@pytest.mark.parametrize("shape", [(8, 5), (4, 3, 2, 2)])
+def test_float16_takes_the_reductions_without_blas_and_stays_float16(shape):
+    x64, g64 = rand(*shape, seed=1) * 3 + 1, rand(*shape, seed=2)
+    results = {}
+    for dtype in (np.float16, np.float64):
+        x = Tensor(x64.astype(dtype), requires_grad=True)
+        w = Tensor(np.full(shape[1], 1.5, dtype), requires_grad=True)
+        y = F.batch_norm(x, np.zeros(shape[1], dtype), np.ones(shape[1], dtype), w, None,
+                         training=True)
+        y.backward(Tensor(g64.astype(dtype)))
+        assert y.dtype == x.grad.dtype == w.grad.dtype == dtype
+        results[dtype] = (y.data, x.grad.data, w.grad.data)
+    for half, full in zip(results[np.float16], results[np.float64], strict=True):
+        assert_close(half.astype(np.float64), full, rtol=2e-2, atol=2e-2)
