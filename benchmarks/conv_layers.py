@@ -53,11 +53,11 @@ def _medians(fns, repeats):
 
 def _ours(x, w, b, g, pad):
     """Our three passes on arrays, the pieces timed apart, and their copy bytes."""
-    im2col = importlib.import_module("tinygrad_book.nn.functional.im2col")
+    chunked = importlib.import_module("tinygrad_book.nn.functional.chunked")
     conv = importlib.import_module("tinygrad_book.nn.functional.conv")
     k, p, one = w.shape[2:], (pad, pad), (1, 1)
     flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
-    grid = im2col.ShiftedColumns(x, k, p, one).grid
+    grid = chunked.ShiftedColumns(x, k, p, one).grid
     first = conv._few_rows(x, k)      # conv1: image-by-image weight gradient, no input gradient
     pg = (k[0] - 1 - pad, k[1] - 1 - pad)
 
@@ -65,22 +65,22 @@ def _ours(x, w, b, g, pad):
         return conv.ConvolutionWeightGrad.forward(_Ctx(), x, g, k, one, p, one, 1, None
                                                   if first else grid)
 
-    passes = _pass_columns(im2col, x, g, k, p, pg, grid, first)
+    passes = _pass_columns(chunked, x, g, k, p, pg, grid, first)
 
     def chunks(columns):
         for _ in columns.chunks():
             pass
 
     fns = {
-        "fwd": lambda: im2col.ShiftedColumns(x, k, p, one).correlate(w, b),
+        "fwd": lambda: chunked.ShiftedColumns(x, k, p, one).correlate(w, b),
         "xgrad": (lambda: None) if first else
-        (lambda: im2col.ShiftedColumns(g, k, pg, one).correlate(flipped)),
+        (lambda: chunked.ShiftedColumns(g, k, pg, one).correlate(flipped)),
         "wgrad": weight_grad,
-        "grids": lambda: (im2col.ShiftedColumns(x, k, p, one),
-                          None if first else im2col.ShiftedColumns(g, k, pg, one)),
+        "grids": lambda: (chunked.ShiftedColumns(x, k, p, one),
+                          None if first else chunked.ShiftedColumns(g, k, pg, one)),
         "chunks": lambda: [chunks(c) for c in passes],
     }
-    return fns, _copy_bytes(im2col, x, g, k, p, pg, first)
+    return fns, _copy_bytes(chunked, x, g, k, p, pg, first)
 
 
 class _Ctx:
@@ -90,23 +90,23 @@ class _Ctx:
         self.saved = values
 
 
-def _pass_columns(im2col, x, g, k, p, pg, grid, first):
+def _pass_columns(chunked, x, g, k, p, pg, grid, first):
     """The chunked columns of the three passes (two of them for conv1)."""
     one = (1, 1)
-    columns = [im2col.ShiftedColumns(x, k, p, one)]
+    columns = [chunked.ShiftedColumns(x, k, p, one)]
     if not first:
-        columns += [im2col.ShiftedColumns(g, k, pg, one),
-                    im2col.ShiftedColumns(x, k, p, one, grid)]
+        columns += [chunked.ShiftedColumns(g, k, pg, one),
+                    chunked.ShiftedColumns(x, k, p, one, grid)]
     return columns
 
 
-def _copy_bytes(im2col, x, g, k, p, pg, first):
+def _copy_bytes(chunked, x, g, k, p, pg, first):
     """Bytes read + written by the copies of the three passes (grid builds, chunks, layout)."""
     item = x.itemsize
     total = 0
     passes = [(x, g.shape[1], True)] + ([] if first else [(g, x.shape[1], True), (x, 0, False)])
     for i, (src, out_channels, build) in enumerate(passes):
-        cols = im2col.ShiftedColumns(src, k, pg if i == 1 else p, (1, 1))
+        cols = chunked.ShiftedColumns(src, k, pg if i == 1 else p, (1, 1))
         if build:
             total += 2 * cols.grid.nbytes + 2 * src.nbytes      # zeroing, then the copy
         total += 2 * cols.rows * cols.n * cols.span * item        # chunk copies

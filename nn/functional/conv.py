@@ -35,7 +35,8 @@ from tinygrad_book.checks import check_output_padding, conv_output_size, conv_tr
 from tinygrad_book.grad_mode import is_grad_enabled
 
 from ._utils import as_tensor, check_float, check_ndim, check_same_dtype
-from .im2col import ShiftedColumns, chunked_columns, col2im_array, im2col_array
+from .chunked import ShiftedColumns, chunked_columns
+from .im2col import col2im_array, im2col_array
 from .padding import pad as _pad
 
 if TYPE_CHECKING:

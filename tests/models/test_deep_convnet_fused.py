@@ -9,7 +9,7 @@ import pytest
 import tinygrad_book as tb
 from tinygrad_book import models, nn
 
-im2col = importlib.import_module("tinygrad_book.nn.functional.im2col")
+chunked = importlib.import_module("tinygrad_book.nn.functional.chunked")
 
 
 def layer_by_layer(model, x):
@@ -30,7 +30,7 @@ def model():
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_fused_forward_gives_the_layers_values_bit_for_bit(model, monkeypatch, dtype):
-    monkeypatch.setattr(im2col, "CHUNK_BYTES", 20000)   # several chunks, with a remainder
+    monkeypatch.setattr(chunked, "CHUNK_BYTES", 20000)   # several chunks, with a remainder
     model = model.to(dtype) if dtype == np.float64 else model
     x = images(7, dtype)
     x.data[0, 0, :3, :3] = np.nan
@@ -47,7 +47,7 @@ def test_pool_and_relu_of_the_chunked_products_match_the_layers():
     rng = np.random.default_rng(1)
     x = rng.standard_normal((3, 2, 7, 9))
     w, b = rng.standard_normal((4, 2, 3, 3)), rng.standard_normal(4)
-    columns = im2col.ShiftedColumns(x, (3, 3), (1, 2), (1, 1))
+    columns = chunked.ShiftedColumns(x, (3, 3), (1, 2), (1, 1))
     columns.chunk = 2
     y = columns.correlate(w, b)
     relu = np.maximum(y, 0)
@@ -56,6 +56,13 @@ def test_pool_and_relu_of_the_chunked_products_match_the_layers():
     for i, j in ((0, 1), (1, 0), (1, 1)):
         pooled = np.maximum(pooled, relu[:, :, i:6:2, j:10:2])     # odd sizes: floor
     np.testing.assert_array_equal(columns.correlate(w, b, relu=True, pool=True), pooled)
+    # Written straight into the next layer's grid: the grid the NCHW result would give.
+    for relu, pool, expected in ((True, True, pooled), (False, False, y)):
+        following = chunked.ShiftedColumns.awaiting(expected.shape, x.dtype, (3, 3), (2, 1),
+                                                    (1, 1))
+        columns.correlate(w, b, relu=relu, pool=pool, into=following.images())
+        built = chunked.ShiftedColumns(expected, (3, 3), (2, 1), (1, 1))
+        np.testing.assert_array_equal(following.grid, built.grid)
 
 
 def test_hooks_grad_mode_and_changed_layers_take_the_layers(model):

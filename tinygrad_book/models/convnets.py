@@ -4,7 +4,7 @@ import math
 from .. import nn
 from ..checks import conv_output_size
 from ..grad_mode import is_grad_enabled
-from ..nn.functional.im2col import ShiftedColumns
+from ..nn.functional.chunked import ShiftedColumns
 from ..tensor import Tensor
 from . import _common
 
@@ -145,13 +145,21 @@ class DeepConvNet(nn.Module):
     def _forward_fused(self, x):
         """The forward without a graph (no_grad): each conv's ReLU, and its 2×2 max-pool
         where one follows, applied to the products in cache while they are moved out
-        (:meth:`ShiftedColumns.correlate`) — the same values as the layers one by one,
-        without writing and re-reading each conv's full-size output twice more."""
-        data = x.data
-        for i in range(1, 7):
-            conv = getattr(self, f"conv{i}")
-            columns = ShiftedColumns(data, (3, 3), conv.padding, (1, 1))
-            data = columns.correlate(conv.weight.data, conv.bias.data, relu=True, pool=i % 2 == 0)
+        (:meth:`ShiftedColumns.correlate`), straight into the next conv's padded grid —
+        the same values as the layers one by one, without writing each conv's output in
+        NCHW for ReLU and the pool to read back and the next conv to copy into its grid."""
+        columns = ShiftedColumns(x.data, (3, 3), self.conv1.padding, (1, 1))
+        for i in range(1, 6):
+            conv, pool = getattr(self, f"conv{i}"), i % 2 == 0
+            out_hw = (columns.oh // 2, columns.ow // 2) if pool else (columns.oh, columns.ow)
+            following = ShiftedColumns.awaiting((columns.n, conv.weight.shape[0]) + out_hw,
+                                                x.dtype, (3, 3),
+                                                getattr(self, f"conv{i + 1}").padding, (1, 1))
+            columns.correlate(conv.weight.data, conv.bias.data, relu=True, pool=pool,
+                              into=following.images())
+            columns = following
+        data = columns.correlate(self.conv6.weight.data, self.conv6.bias.data, relu=True,
+                                 pool=True)
         x = Tensor(data)
         for name in self._HEAD:
             x = getattr(self, name)(x)

@@ -10,15 +10,15 @@ import tinygrad_book as tb
 import tinygrad_book.nn.functional as F
 from tinygrad_book.testing import assert_gradcheck
 
-# The modules themselves: the package's ``im2col`` is the function of that name.
+# The modules themselves (the package re-exports functions under some module names).
 conv = importlib.import_module("tinygrad_book.nn.functional.conv")
-im2col = importlib.import_module("tinygrad_book.nn.functional.im2col")
+chunked = importlib.import_module("tinygrad_book.nn.functional.chunked")
 
 
 @pytest.fixture
 def grid(monkeypatch):
     """Chunks of a few images (with a remainder), not the whole of these small batches."""
-    monkeypatch.setattr(im2col, "CHUNK_BYTES", 2000)
+    monkeypatch.setattr(chunked, "CHUNK_BYTES", 2000)
 
 
 CASES = [  # input shape, weight shape, padding, dilation (the first: C*KH*KW >= 64, so the
@@ -128,16 +128,16 @@ def test_single_group_convs_are_chunked_on_the_grid_only_at_stride_one():
     assert conv._on_grid((1, 1), 1) and conv._on_grid((2, 2), 1)
     assert not conv._on_grid((1, 1), 2)
     x = np.zeros((2, 3, 8, 8), np.float32)
-    assert isinstance(im2col.chunked_columns(x, (3, 3), (1, 1), (1, 1), (1, 1)),
-                      im2col.ShiftedColumns)
-    assert isinstance(im2col.chunked_columns(x, (3, 3), (2, 1), (1, 1), (1, 1)),
-                      im2col.WindowColumns)
+    assert isinstance(chunked.chunked_columns(x, (3, 3), (1, 1), (1, 1), (1, 1)),
+                      chunked.ShiftedColumns)
+    assert isinstance(chunked.chunked_columns(x, (3, 3), (2, 1), (1, 1), (1, 1)),
+                      chunked.WindowColumns)
 
 
 @pytest.mark.parametrize("stride", [1, 2])
 def test_weight_gradient_reuses_the_forward_grid(grid, monkeypatch, stride):
     built, given = [], []
-    original = im2col.chunked_columns
+    original = chunked.chunked_columns
 
     def spy(x, kernel_size, stride, padding, dilation, grid=None):
         columns = original(x, kernel_size, stride, padding, dilation, grid)
