@@ -68,20 +68,29 @@ class BatchNorm(Function):
         # is never stored: backward needs only x - μ and 1/σ. Per-channel vectors are (C,)
         # for (N, C) input, (1, C, 1, ...) otherwise: both broadcast against x.
         m = x.size // x.shape[1]
-        mean = _channel_sum(x, 1.0 / m)
+        # (N, C) float32/64: each column mean is one BLAS product with a vector of 1/m.
+        by_m = constant_vector(m, 1.0 / m, x.dtype) if _blas_rows(x) else None
+        mean = _channel_sum(x, 1.0 / m) if by_m is None else by_m @ x
         centred = np.subtract(x, mean)
         out = np.multiply(centred, centred)
-        var = _channel_sum(out, 1.0 / m)
+        var = _channel_sum(out, 1.0 / m) if by_m is None else by_m @ out
+        # running ← (1 - momentum)·running + momentum·batch, in place; PyTorch (and the
+        # book's inference) keep the unbiased variance m/(m-1) σ².
         if running_mean is not None:
-            _lerp_(running_mean, mean, momentum, 1.0)
+            running_mean *= 1.0 - momentum
+            running_mean += mean.reshape(-1) * momentum
         if running_var is not None:
-            # PyTorch (and the book's inference) keep the unbiased estimate m/(m-1) σ².
-            _lerp_(running_var, var, momentum, m / (m - 1))
-        invstd = np.power(np.add(var, eps, out=var), -0.5, out=var)
-        scale = invstd if weight is None else invstd * _like(weight, invstd)
+            running_var *= 1.0 - momentum
+            running_var += var.reshape(-1) * (momentum * m / (m - 1))
+        invstd = np.add(var, eps, out=var)
+        np.reciprocal(np.sqrt(invstd, out=invstd), out=invstd)  # (cheaper than a power)
+        if weight is None:
+            scale = invstd
+        else:
+            scale = invstd * (weight if x.ndim == 2 else _per_channel(weight, x.ndim))
         np.multiply(centred, scale, out=out)
         if bias is not None:
-            out += _like(bias, invstd)
+            out += bias if x.ndim == 2 else _per_channel(bias, x.ndim)
         ctx.eps = eps
         ctx.attrs = dict(eps=eps, momentum=momentum)
         # x and γ are saved (their versions are checked in backward); x - μ, 1/σ and γ/σ
@@ -143,18 +152,6 @@ def _backward_arrays(g, centred, invstd, scale, needs):
     return (gx if needs[0] else None,
             gw.reshape(-1) if needs[1] else None,
             gb.reshape(-1) if needs[2] else None)
-
-
-def _like(vector, per_channel):
-    """A (C,) parameter shaped as ``per_channel`` ((C,) or (1, C, 1, ...)) to broadcast."""
-    return vector if vector.ndim == per_channel.ndim else vector.reshape(per_channel.shape)
-
-
-def _lerp_(buffer, value, momentum, factor):
-    """running ← (1 - momentum)·running + momentum·factor·value, in place on the buffer's
-    (C,) array."""
-    buffer *= 1.0 - momentum
-    buffer += _like(value, buffer) * (momentum * factor)
 
 
 def _buffer(value, fn, name, channels):

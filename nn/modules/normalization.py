@@ -107,16 +107,20 @@ class _BatchNorm(Module):
                              f"got input of shape {shape}")
         return shape
 
-    def _fused_ready(self, x, channels):
-        """Whether a batch-statistics forward can go straight to the fused op: a non-empty
-        float Tensor of the parameters' dtype, and parameters and buffers still of shape
-        ``channels``, (C,). eps and momentum were checked when the layer was built."""
-        if x.__class__ is not Tensor and not isinstance(x, Tensor):
+    def _fused_ready(self, x):
+        """Whether a batch-statistics forward can go straight to the fused op: a float
+        Tensor of an accepted rank with ``num_features`` channels and more than one value
+        per channel, of the parameters' dtype, and parameters and buffers still of shape
+        (C,). eps and momentum were checked when the layer was built. Everything else
+        goes through ``_check_input`` and ``F.batch_norm``'s checks."""
+        if not isinstance(x, Tensor):
             return False
         data = x.data
-        if data.dtype.kind != "f" or not data.size:
+        shape = data.shape
+        if len(shape) not in self._ndims or shape[1] != self.num_features or \
+                data.dtype.kind != "f" or data.size <= shape[1]:
             return False
-        dtype, params, buffers = data.dtype, self._parameters, self._buffers
+        dtype, channels, params, buffers = data.dtype, shape[1:2], self._parameters, self._buffers
         for t in (params["weight"], params["bias"]):
             if t is not None and (t.data.dtype != dtype or t.data.shape != channels):
                 return False
@@ -126,11 +130,14 @@ class _BatchNorm(Module):
         return True
 
     def forward(self, x):
-        # Checked here, not only in F.batch_norm, so a bad batch cannot bump
-        # num_batches_tracked before failing.
-        shape = self._check_input(x)
         buffers, params = self._buffers, self._parameters
         training, tracking = self.training, self.track_running_stats
+        use_batch_stats = training or not tracking
+        fused = use_batch_stats and self._fused_ready(x)
+        if not fused:
+            # Checked here, not only in F.batch_norm, so a bad batch cannot bump
+            # num_batches_tracked before failing.
+            self._check_input(x)
         factor = self.momentum
         if training and tracking:
             count = buffers["num_batches_tracked"]
@@ -146,8 +153,7 @@ class _BatchNorm(Module):
         running_mean = running_var = None
         if tracking or not training:
             running_mean, running_var = buffers["running_mean"], buffers["running_var"]
-        use_batch_stats = training or not tracking
-        if use_batch_stats and self._fused_ready(x, shape[1:2]):
+        if fused:
             # Without F.batch_norm's per-call argument checks: they cost more than the
             # arithmetic on an MLP's (100, 100) batches.
             return BatchNorm.apply(x, params["weight"], params["bias"], eps=self.eps,
