@@ -63,17 +63,22 @@ class BatchNorm(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, eps, momentum, running_mean=None, running_var=None):
-        # Three passes over x's size and two column sums, all in x's dtype: x - μ, (x - μ)²
-        # (into the array that then becomes the output), (x - μ)·(γ/σ) and + β. x̂ itself
-        # is never stored: backward needs only x - μ and 1/σ. Per-channel vectors are (C,)
-        # for (N, C) input, (1, C, 1, ...) otherwise: both broadcast against x.
+        # Four passes over x's size and two per-channel sums, all in x's dtype: x - μ,
+        # Σ(x - μ)², (x - μ)·(γ/σ) and + β. x̂ itself is never stored: backward needs only
+        # x - μ and 1/σ. Per-channel vectors are (C,) for (N, C) input, (1, C, 1, ...)
+        # otherwise: both broadcast against x.
         m = x.size // x.shape[1]
         # (N, C) float32/64: each column mean is one BLAS product with a vector of 1/m.
         by_m = constant_vector(m, 1.0 / m, x.dtype) if _blas_rows(x) else None
         mean = _channel_sum(x, 1.0 / m) if by_m is None else by_m @ x
         centred = np.subtract(x, mean)
-        out = np.multiply(centred, centred)
-        var = _channel_sum(out, 1.0 / m) if by_m is None else by_m @ out
+        if by_m is None:  # einsum: Σ(x - μ)² in one pass, without the squares' array
+            out = np.empty_like(x)
+            var = np.einsum(_CHANNEL_DOT[x.ndim], centred, centred).reshape(mean.shape)
+            var *= 1.0 / m
+        else:  # the squares go into the array that then becomes the output
+            out = np.multiply(centred, centred)
+            var = by_m @ out
         # running ← (1 - momentum)·running + momentum·batch, in place; PyTorch (and the
         # book's inference) keep the unbiased variance m/(m-1) σ².
         if running_mean is not None:
