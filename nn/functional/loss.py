@@ -141,7 +141,7 @@ def _plain_cross_entropy(ctx, x, t, reduction, denominator):
     if ctx.needs_input_grad[0]:
         scale = _scale(reduction, denominator, x.dtype)
         grad = np.multiply(e, scale / total, out=e)  # softmax(x), scaled
-        grad[t, items] -= scale
+        np.subtract.at(grad, (t, items), scale)  # (the same, in one call)
         ctx.total_a, ctx.valid, ctx.grad = scale, None, grad.T
         ctx.save_for_backward(x)
     return _reduce_items(per_item, reduction, denominator)
