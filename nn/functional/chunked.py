@@ -49,18 +49,23 @@ class _ChunkedColumns:
         self.chunk = max(1, CHUNK_BYTES // (self.rows * self.span * self.dtype.itemsize),
                          -(-self.n // MAX_CHUNKS))
 
-    def chunks(self):
-        """Yield (first image, end image, columns (C*KH*KW, images*span)) in image order.
+    def chunks(self, ones=False):
+        """Yield (first image, end image, columns (C*KH*KW, images*span)) in image order;
+        with ``ones``, a row of ones below them (C*KH*KW + 1 rows), which makes a bias
+        one more column of the weight, added inside the product rather than after it.
 
         The columns live in one buffer that the next chunk overwrites.
         """
-        tail = self.windows.shape[4:]
-        buf = np.empty(self.rows * min(self.chunk, self.n) * self.span, dtype=self.dtype)
+        tail, rows = self.windows.shape[4:], self.rows + bool(ones)
+        buf = np.empty(rows * min(self.chunk, self.n) * self.span, dtype=self.dtype)
         for start in range(0, self.n, self.chunk):
             m = min(self.chunk, self.n - start)
-            cols = buf[:self.rows * m * self.span].reshape(self.taps + (m,) + tail)
-            np.copyto(cols, self.windows[:, :, :, start:start + m])
-            yield start, start + m, cols.reshape(self.rows, m * self.span)
+            cols = buf[:rows * m * self.span].reshape(rows, m * self.span)
+            np.copyto(cols[:self.rows].reshape(self.taps + (m,) + tail),
+                      self.windows[:, :, :, start:start + m])
+            if ones:
+                cols[self.rows] = 1
+            yield start, start + m, cols
 
     def correlate(self, weight, bias=None, relu=False, pool=False, into=None):
         """The convolution (N, OC, OH, OW) with weight (OC, C, KH, KW), plus ``bias`` (OC,)
@@ -71,15 +76,14 @@ class _ChunkedColumns:
         (an (OC, N, ...) view, the next layer's :meth:`ShiftedColumns.images`), the result
         goes there channel-major (and is returned)."""
         oc = weight.shape[0]
-        bias = None if bias is None else bias[:, None]
         w2 = weight.reshape(oc, self.rows)
+        if bias is not None:
+            w2 = np.concatenate([w2, bias[:, None]], axis=1)
         out_hw = (self.oh // 2, self.ow // 2) if pool else (self.oh, self.ow)
         y = np.empty((self.n, oc) + out_hw, dtype=self.dtype) if into is None else into
         buf = np.empty(oc * min(self.chunk, self.n) * self.span, dtype=self.dtype)
-        for start, _end, cols in self.chunks():
+        for start, _end, cols in self.chunks(ones=bias is not None):
             part = np.matmul(w2, cols, out=buf[:oc * cols.shape[1]].reshape(oc, cols.shape[1]))
-            if bias is not None:
-                part += bias
             m = part.shape[1] // self.span
             if pool:
                 # max(relu(a), relu(b)) = relu(max(a, b)): pool first, on a quarter the values.
