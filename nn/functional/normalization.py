@@ -136,6 +136,8 @@ def _backward_arrays(g, centred, invstd, scale, needs):
 
     With x̂ = (x - μ)/σ and scale = γ/σ: dγ = (1/σ) Σ g (x - μ), and
     dx = scale · (g - dβ/m - (x - μ) · dγ/(σ m)) in four passes over one output array.
+    dγ and dβ are (C,) arrays of their own, not views: a parameter takes such a
+    gradient as its ``.grad`` without a copy.
     """
     m = g.size // g.shape[1]
     if _blas_rows(g):
@@ -144,19 +146,20 @@ def _backward_arrays(g, centred, invstd, scale, needs):
         gb, gw = ones @ g, ones @ gx
     else:
         gx = np.empty_like(g)
-        gb = _channel_sum(g)
-        gw = np.einsum(_CHANNEL_DOT[g.ndim], g, centred).reshape(gb.shape)
-    gw *= invstd
+        gb = np.add.reduce(g, axis=_channel_axes(g.ndim))
+        gw = np.einsum(_CHANNEL_DOT[g.ndim], g, centred)
+    per_channel = invstd.shape  # (C,) or (1, C, 1, ...): broadcasts against g
+    gw *= invstd.reshape(-1)
     if needs[0]:
-        k = invstd * gw
+        k = invstd * gw.reshape(per_channel)
         k *= 1.0 / m
         np.multiply(centred, k, out=gx)
-        gx += gb * (1.0 / m)
+        gx += gb.reshape(per_channel) * (1.0 / m)
         np.subtract(g, gx, out=gx)
         gx *= scale
     return (gx if needs[0] else None,
-            gw.reshape(-1) if needs[1] else None,
-            gb.reshape(-1) if needs[2] else None)
+            gw if needs[1] else None,
+            gb if needs[2] else None)
 
 
 def _buffer(value, fn, name, channels):
