@@ -67,7 +67,8 @@ class Affine(Function):
     def array_backward(ctx, g):
         x, weight = ctx.saved_arrays
         need_x, need_w, need_b = ctx.needs_input_grad
-        g2, x2 = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
+        g2, x2 = (g, x) if g.ndim == 2 else (g.reshape(-1, g.shape[-1]),
+                                             x.reshape(-1, x.shape[-1]))
         return (np.matmul(g, weight) if need_x else None,
                 np.matmul(g2.T, x2) if need_w else None,
                 column_sums(g2) if need_b else None)
