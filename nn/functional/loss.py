@@ -247,6 +247,30 @@ def _soft_cross_entropy(fn, input, target, w, eps, reduction):
     return SoftCrossEntropy.apply(input, a, reduction=reduction, denominator=denominator)
 
 
+def _common_class_targets(input, target, weight, ignore_index, reduction, label_smoothing):
+    """The class indices when ``cross_entropy`` is called in its common case, else None:
+    (N, C) float logits and (N,) integer targets, all in 0..C-1, as Tensors; no weight, no
+    smoothing, ``ignore_index`` outside the classes and a known reduction. Anything else
+    takes the general path, which checks and explains."""
+    if weight is not None or label_smoothing.__class__ not in (int, float) or \
+            label_smoothing != 0 or reduction not in ("mean", "sum", "none") or \
+            not isinstance(input, Tensor) or not isinstance(target, Tensor):
+        return None
+    x, t = input.data, target.data
+    if x.ndim != 2 or x.dtype.kind != "f" or t.ndim != 1 or t.dtype.kind not in "iu" or \
+            not t.dtype.isnative or t.shape[0] != x.shape[0] or not t.size:
+        return None
+    c = x.shape[1]
+    # Read as unsigned, a negative index is huge: one maximum bounds both ends.
+    unsigned = t if t.dtype.kind == "u" else t.view(_UNSIGNED[t.dtype.itemsize])
+    if 0 <= ignore_index < c or np.maximum.reduce(unsigned, axis=None) >= c:
+        return None
+    return t
+
+
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   ignore_index: int = -100, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
@@ -264,6 +288,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
             with a zero gradient), 'sum' or 'none' (per item).
         label_smoothing: ε in [0, 1]: the target becomes (1 - ε)·target + ε/C.
     """
+    t = _common_class_targets(input, target, weight, ignore_index, reduction, label_smoothing)
+    if t is not None:  # (the checks below, done on the arrays: they cost more than the loss)
+        return CrossEntropy.apply(input, t=t, valid=None, w=None, eps=0.0, reduction=reduction,
+                                  denominator=input.dtype.type(t.size))
     fn = "cross_entropy"
     input = _check_logits(fn, input)
     target = as_tensor(target, fn, "target")

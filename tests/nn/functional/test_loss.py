@@ -216,3 +216,22 @@ def test_cross_entropy_catches_an_in_place_change_of_its_logits_and_a_second_bac
     loss.backward()
     with pytest.raises(RuntimeError, match="a second time"):
         loss.backward()
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.int8, np.uint8, ">i8"])
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_cross_entropy_common_case_matches_the_general_path(dtype, reduction):
+    # label_smoothing as a NumPy float takes the general path, with all its checks.
+    x = rand(7, 4).astype(np.float32)
+    t = np.array([0, 3, 1, 2, 3, 0, 1]).astype(dtype)
+    results = []
+    for smoothing in (0.0, np.float64(0.0)):
+        xs = Tensor(x, requires_grad=True)
+        loss = F.cross_entropy(xs, Tensor(t), reduction=reduction, label_smoothing=smoothing)
+        loss.sum().backward()
+        results.append((loss.data, xs.grad.data))
+    for fast, general in zip(results[0], results[1], strict=True):
+        assert_close(fast, general, rtol=1e-6, atol=1e-7)
+    for bad, shown in (([0, 3, 4], "4"), ([0, -1, 2], "-1" if dtype != np.uint8 else "255")):
+        with pytest.raises(ValueError, match=f"target {shown} is out of bounds"):
+            F.cross_entropy(Tensor(x[:3]), Tensor(np.array(bad).astype(dtype)))
