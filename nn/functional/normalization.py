@@ -5,6 +5,7 @@ import numpy as np
 
 from tinygrad_book import checks
 from tinygrad_book.autograd import Function
+from tinygrad_book.ops.operands import scalar_array
 from tinygrad_book.tensor import Tensor
 
 from ._utils import as_tensor, check_same_dtype, data, float_input
@@ -80,14 +81,15 @@ class BatchNorm(Function):
             out = np.multiply(centred, centred)
             var = by_m @ out
         # running ← (1 - momentum)·running + momentum·batch, in place; PyTorch (and the
-        # book's inference) keep the unbiased variance m/(m-1) σ².
+        # book's inference) keep the unbiased variance m/(m-1) σ². (The numbers as shared
+        # 0-d arrays: NumPy 2 combines a Python number with an array more slowly.)
         if running_mean is not None:
-            running_mean *= 1.0 - momentum
-            running_mean += mean.reshape(-1) * momentum
+            running_mean *= scalar_array(1.0 - momentum, running_mean.dtype)
+            running_mean += mean.reshape(-1) * scalar_array(momentum, mean.dtype)
         if running_var is not None:
-            running_var *= 1.0 - momentum
-            running_var += var.reshape(-1) * (momentum * m / (m - 1))
-        invstd = np.add(var, eps, out=var)
+            running_var *= scalar_array(1.0 - momentum, running_var.dtype)
+            running_var += var.reshape(-1) * scalar_array(momentum * m / (m - 1), var.dtype)
+        invstd = np.add(var, scalar_array(eps, var.dtype), out=var)
         np.reciprocal(np.sqrt(invstd, out=invstd), out=invstd)  # (cheaper than a power)
         if weight is None:
             scale = invstd
@@ -152,9 +154,10 @@ def _backward_arrays(g, centred, invstd, scale, needs):
     gw *= invstd.reshape(-1)
     if needs[0]:
         k = invstd * gw.reshape(per_channel)
-        k *= 1.0 / m
+        by_m = scalar_array(1.0 / m, g.dtype)
+        k *= by_m
         np.multiply(centred, k, out=gx)
-        gx += gb.reshape(per_channel) * (1.0 / m)
+        gx += gb.reshape(per_channel) * by_m
         np.subtract(g, gx, out=gx)
         gx *= scale
     return (gx if needs[0] else None,
