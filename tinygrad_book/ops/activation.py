@@ -24,7 +24,7 @@ from ..autograd import Function
 from ..grad_mode import is_grad_enabled
 from . import _special
 from .front import as_tensor, floating, tensor_method
-from .operands import one_of
+from .operands import one_of, zeros_for
 from .select import where
 from .unary_math import Erf
 
@@ -43,7 +43,7 @@ class ReLU(Function):
         if ctx.needs_input_grad[0]:  # under no_grad (or a constant input) no mask is needed
             ctx.save_for_backward(a > 0)
         # Not a select on the mask, which would turn NaN into 0: NaN passes, as in PyTorch.
-        return np.maximum(a, a.dtype.type(0))
+        return np.maximum(a, zeros_for(a))
 
     @staticmethod
     def backward(ctx, g):

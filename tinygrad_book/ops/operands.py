@@ -132,6 +132,31 @@ def one_of(dtype: np.dtype) -> np.ndarray:
 _ones = {np.dtype(t): scalar_array(1, np.dtype(t)) for t in (np.float16, np.float32, np.float64)}
 
 
+def zeros_for(a: np.ndarray) -> np.ndarray:
+    """Read-only zeros that broadcast against ``a`` element for element, for
+    ``np.maximum(a, zeros_for(a))``: NumPy's maximum against a scalar takes an
+    unvectorised loop (6.0 µs on (100, 100) float32, 850 µs on (100, 30, 24, 24)),
+    against a same-size array a vectorised one (1.9 µs, 300 µs). The zeros cover
+    the whole of a small ``a`` and one sample (all axes but the first) of a
+    large one, so the cache stays small; a 0-d zero if even that is large."""
+    n, shape = a.size, a.shape
+    if n > _ZEROS_LIMIT:
+        if len(shape) < 2 or n // shape[0] > _ZEROS_LIMIT:
+            return scalar_array(0, a.dtype)  # (made anew each time: zero is not cached)
+        n, shape = n // shape[0], shape[1:]
+    zeros = _zeros.get((n, a.dtype))
+    if zeros is None:
+        if len(_zeros) >= 64:
+            _zeros.clear()
+        zeros = _zeros[(n, a.dtype)] = np.zeros(n, a.dtype)
+        zeros.flags.writeable = False
+    return zeros.reshape(shape)
+
+
+_ZEROS_LIMIT = 1 << 16  # elements (256 KiB of float32)
+_zeros: dict[Any, np.ndarray] = {}
+
+
 def promote(a: Any, b: Any, da: np.dtype, db: np.dtype, true_divide: bool,
             cast_bool: bool = False) -> tuple[Any, Any]:
     """``a`` and ``b`` (dtypes ``da``, ``db``) brought to a common kind, PyTorch's way.

@@ -35,3 +35,18 @@ def test_ops_with_numbers_give_new_writable_results_and_exact_signed_zeros():
     assert (t + 0.5).tolist() == [0.5, 1.5]
     (t * 3.0 + 0.5).sum().backward()
     assert t.grad.tolist() == [3.0, 3.0]
+
+
+@pytest.mark.parametrize(
+    "shape", [(100, 100), (3, 30, 24, 24), (3,), (), (2, 70000), (70000,), (0, 5)])
+def test_zeros_for_maximum_give_relus_values_and_stay_small(shape):
+    from tinygrad_book.ops.operands import _ZEROS_LIMIT, zeros_for
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(shape).astype(np.float32)
+    if a.size:
+        a.flat[0] = np.nan
+    z = zeros_for(a)
+    assert (z.ndim == 0 or not z.flags.writeable) and z.size <= _ZEROS_LIMIT
+    np.testing.assert_array_equal(np.maximum(a, z), np.maximum(a, np.float32(0)))
+    assert np.broadcast_shapes(z.shape, a.shape) == a.shape
