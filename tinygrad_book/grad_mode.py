@@ -32,7 +32,7 @@ class _Recording:
     """How many threads have grad mode off right now. While none has (the usual
     case outside ``no_grad`` and ``backward()``), every thread records, and the
     hot paths (``Function.apply``, the arithmetic operators) skip reading their
-    thread's own mode: ``recording()`` is then one class attribute read, where a
+    thread's own mode: ``is_grad_enabled()`` is then one class attribute read, where a
     ``threading.local`` read costs as much as a tenth of a small op. A thread
     that ends with grad mode off leaves the count above 0: the reads are then
     all thread-local again, still right."""
