@@ -32,8 +32,8 @@ from . import registry
 from .anomaly import _State as _anomaly_state
 from .anomaly import record_call_site
 from .context import Context
-from .grad_mode import _Recording
 from .grad_mode import _State as _grad_state
+from .grad_mode import threads_off as _threads_off
 from .saved import resolve_common_saves, resolve_saved, share_view_counter
 
 if TYPE_CHECKING:
@@ -48,15 +48,26 @@ class _ThreadScope(threading.local):
 _scope = _ThreadScope()
 
 
-class _OpenScopes:
-    """How many module scopes are open now, in all threads: while none is (plain
-    tensor code), recording skips reading the thread-local path, whose read
-    costs as much as a tenth of a small op's bookkeeping."""
-
-    count = 0
+# One entry per module scope open now, in any thread: while the list is empty
+# (plain tensor code), recording skips reading the thread-local path. (A list for
+# the reason grad_mode.threads_off is one: atomic append and pop.)
+_open_scopes: list[None] = []
 
 
-_scopes_lock = threading.Lock()
+def enter_module_scope(path):
+    """Tag the nodes this thread creates from now on with ``path``; return the path
+    it replaced, for ``exit_module_scope``. (``Module.__call__`` calls the pair
+    directly: a ``with`` object per module call costs more than the pair.)"""
+    _open_scopes.append(None)
+    outer = _scope.path
+    _scope.path = path
+    return outer
+
+
+def exit_module_scope(outer):
+    """Undo the ``enter_module_scope`` that returned ``outer``."""
+    _scope.path = outer
+    _open_scopes.pop()
 
 
 class module_scope:
@@ -66,15 +77,10 @@ class module_scope:
         self.path = path
 
     def __enter__(self):
-        with _scopes_lock:
-            _OpenScopes.count += 1
-        self.outer = _scope.path
-        _scope.path = self.path
+        self.outer = enter_module_scope(self.path)
 
     def __exit__(self, *exc):
-        _scope.path = self.outer
-        with _scopes_lock:
-            _OpenScopes.count -= 1
+        exit_module_scope(self.outer)
         return False
 
 
@@ -121,7 +127,7 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` on the arrays of ``args`` and record the node if needed."""
         ctx = Context(cls)
-        if (_Recording.threads_off == 0 or _grad_state.grad_enabled) and cls.differentiable:
+        if (not _threads_off or _grad_state.grad_enabled) and cls.differentiable:
             raw = _link_common(ctx, args) if 0 < len(args) <= 2 else None
             if raw is None:
                 raw = _link_inputs(ctx, args)
@@ -243,7 +249,7 @@ def _note_context(ctx, kwargs):
 
 def _record_output(ctx, args, raw, r, kwargs):
     """``_record_outputs`` for the common case, a forward that returned one array."""
-    if kwargs or _OpenScopes.count or _anomaly_state.enabled:
+    if kwargs or _open_scopes or _anomaly_state.enabled:
         _note_context(ctx, kwargs)
     meta = (r.shape, r.dtype)
     known = _single_outputs.get(meta)

@@ -28,35 +28,33 @@ class _ThreadState(threading.local):
 _State = _ThreadState()
 
 
-class _Recording:
-    """How many threads have grad mode off right now. While none has (the usual
-    case outside ``no_grad`` and ``backward()``), every thread records, and the
-    hot paths (``Function.apply``, the arithmetic operators) skip reading their
-    thread's own mode: ``is_grad_enabled()`` is then one class attribute read, where a
-    ``threading.local`` read costs as much as a tenth of a small op. A thread
-    that ends with grad mode off leaves the count above 0: the reads are then
-    all thread-local again, still right."""
-
-    threads_off = 0
-
-
-_switch_lock = threading.Lock()
+# One entry per thread whose grad mode is off right now. While the list is empty
+# (the usual case outside ``no_grad`` and ``backward()``), every thread records,
+# and the hot paths (``Function.apply``, the arithmetic operators) skip reading
+# their thread's own mode: a ``threading.local`` read costs as much as a tenth of
+# a small op. A list, because its append and pop are atomic: no lock, and no class
+# attribute written (which would cost every later read of the class a cache miss).
+# A thread that ends with grad mode off leaves an entry: the reads are then all
+# thread-local again, still right.
+threads_off: list[None] = []
 
 
 def _switch(mode: bool) -> bool:
-    """Set this thread's grad mode to ``mode`` (keeping the count of threads with it
-    off); return the mode it had."""
+    """Set this thread's grad mode to ``mode`` (keeping ``threads_off``); return the
+    mode it had."""
     prev = _State.grad_enabled
     if mode is not prev:
-        with _switch_lock:
-            _State.grad_enabled = mode
-            _Recording.threads_off += -1 if mode else 1
+        _State.grad_enabled = mode
+        if mode:
+            threads_off.pop()
+        else:
+            threads_off.append(None)
     return prev
 
 
 def is_grad_enabled() -> bool:
     """True when operations are being recorded for backward (in this thread)."""
-    return _Recording.threads_off == 0 or _State.grad_enabled
+    return not threads_off or _State.grad_enabled
 
 
 class set_grad_enabled:

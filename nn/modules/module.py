@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ...autograd import current_module_path, module_scope
+from ...autograd import current_module_path, enter_module_scope, exit_module_scope
 from ...param_utils import zero_grad
 from ...parameter import Parameter  # noqa: F401  (nn.Parameter; in the core for serialization)
 from ...tensor import Tensor
@@ -120,18 +120,21 @@ class Module(StateMethods):
             _undo = outer
 
     def _call(self, path, args, kwargs):
-        with module_scope(path):
+        outer = enter_module_scope(path)
+        try:
             if self._forward_pre_hooks:  # (most modules have none: no tuple to make)
                 for hook in tuple(self._forward_pre_hooks.values()):
                     result = hook(self, args)
                     if result is not None:
                         args = result if isinstance(result, tuple) else (result,)
-            out = self.forward(*args, **kwargs)
+            out = self.forward(*args, **kwargs) if kwargs else self.forward(*args)
             if self._forward_hooks:
                 for hook in tuple(self._forward_hooks.values()):
                     result = hook(self, args, out)
                     if result is not None:
                         out = result
+        finally:
+            exit_module_scope(outer)
         return out
 
     def _root_path(self):

@@ -16,8 +16,8 @@ import numpy as np
 
 from .. import registry
 from ..autograd import Function
-from ..grad_mode import _Recording
 from ..grad_mode import _State as _grad_state
+from ..grad_mode import threads_off as _threads_off
 from ..registry import tensor_method
 from .operands import as_tensor, operand_array, promote
 from .select import where
@@ -44,7 +44,7 @@ def binary(fn, t, other, reflected=False):
         d_other = other.dtype
         record = False
     record = (record or t._requires_grad) and (
-        _Recording.threads_off == 0 or _grad_state.grad_enabled)
+        not _threads_off or _grad_state.grad_enabled)
     d_t = t.data.dtype
     if d_t is not d_other or (fn is Div and d_t.kind != "f"):
         if reflected:
