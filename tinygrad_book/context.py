@@ -54,7 +54,7 @@ class Context:
     # fields are class-level defaults; an op's own attributes
     # (``ctx.stride = ...``) go to a __dict__ made only for ops that set some.
     __slots__ = ("fn", "inputs", "input_nrs", "needs_input_grad", "output_meta", "_saved",
-                 "_saved_links", "_saved_epoch", "__dict__", "__weakref__")
+                 "_saved_links", "_saved_epoch", "module_path", "__dict__", "__weakref__")
     fn: Any
     inputs: tuple[Any, ...]             # per input: its node, the leaf itself, or None
     input_nrs: tuple[int | None, ...]   # per input: its output number (None: leaf or none)
@@ -63,8 +63,8 @@ class Context:
     _saved: tuple[Any, ...] | None      # None once released
     _saved_links: tuple[Any, ...]
     _saved_epoch: int
+    module_path: str | None             # (a slot: most nodes of a model have one)
     attrs = None
-    module_path = None
     forward_site = None
     const_inputs = None     # ((position, shape, dtype, name), ...) of no-grad Tensor inputs
     output_names = None
@@ -78,6 +78,7 @@ class Context:
         # as soon as it knows them: setting them here too would cost every op.)
         self.fn = fn
         self.inputs = ()
+        self.module_path = None
         self._saved = self._saved_links = ()
         self._saved_epoch = 0  # saved.all_changes when the values were saved
 

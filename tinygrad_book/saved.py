@@ -162,10 +162,12 @@ _INPUTS_01: tuple[int, ...] = (-1, -2)
 def resolve_common_saves(ctx, args, raw, r, out):
     """``resolve_saved`` for what most ops save, without its search: the single
     output ``r`` alone, or the first one or two inputs in order, each a Tensor
-    requiring grad, while no saved tensor has a version counter yet (so each is
-    at version 0). False: not such a save; resolve_saved does the general case."""
+    requiring grad (a layer's input and weight). False: not such a save;
+    resolve_saved does the general case."""
+    epoch = all_changes.value  # (before the versions, as in resolve_saved)
     saved = ctx._saved
     n = len(saved)
+    versions = None
     if n == 1 and saved[0] is r:
         if out._vc is not None:
             return False
@@ -176,13 +178,18 @@ def resolve_common_saves(ctx, args, raw, r, out):
             if saved[k] is not raw[k] or a is saved[k] or not a._requires_grad:
                 return False
             gf = a.grad_fn
-            if (a._vc if gf is None else gf._output_counters) is not None:
-                return False
+            vc = a._vc if gf is None else output_counter_of(gf, a._output_nr)
+            if vc is not None and vc.value:  # (a weight after optimizer steps)
+                if versions is None:
+                    versions = [0] * n
+                versions[k] = vc.value
         links = _INPUT_0 if n == 1 else _INPUTS_01
     else:
         return False
     ctx._saved_links = links
-    ctx._saved_epoch = all_changes.value
+    ctx._saved_epoch = epoch
+    if versions is not None:
+        ctx._saved_versions = tuple(versions)
     return True
 
 

@@ -139,3 +139,19 @@ def test_a_saved_input_made_by_another_op_is_checked_too():
         h.add_(1)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.backward()
+
+
+def test_a_weight_changed_before_the_save_is_checked_against_its_version_at_the_save():
+    # After an optimizer step a weight's counter is above 0 when the next forward saves
+    # it: backward must compare against that version, not 0, both ways.
+    w = tb.tensor([2.0, 3.0], requires_grad=True)
+    x = tb.tensor([1.0, 1.0], requires_grad=True) * 1.0
+    with tb.no_grad():
+        w.mul_(1.0)  # version 1
+    (x * w).sum().backward()  # unchanged since the save: no error
+    assert w._version == 1
+    y = (x.detach().requires_grad_() * w).sum()
+    with tb.no_grad():
+        w.add_(1.0)  # version 2, after the save
+    with pytest.raises(RuntimeError, match="is at version 2; expected version 1"):
+        y.backward()
