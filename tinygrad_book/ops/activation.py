@@ -36,14 +36,19 @@ if TYPE_CHECKING:
 
 
 class ReLU(Function):
-    """z = max(0, a);  dz/da = 1 where a > 0, else 0  (book eq. 5.7)."""
+    """z = max(0, a);  dz/da = 1 where z ≠ 0, else 0  (book eq. 5.7).
+
+    NaN passes forward and lets the gradient through, as in PyTorch.
+    """
 
     @staticmethod
     def forward(ctx, a):
+        zeros = zeros_for(a)
+        # Not a select on a mask, which would turn NaN into 0: NaN passes.
+        out = np.maximum(a, zeros)
         if ctx.needs_input_grad[0]:  # under no_grad (or a constant input) no mask is needed
-            ctx.save_for_backward(a > 0)
-        # Not a select on the mask, which would turn NaN into 0: NaN passes, as in PyTorch.
-        return np.maximum(a, zeros_for(a))
+            ctx.save_for_backward(out != zeros)
+        return out
 
     @staticmethod
     def backward(ctx, g):

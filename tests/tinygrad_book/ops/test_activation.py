@@ -124,3 +124,13 @@ def _counting(forward, saves):
         saves.append(len(ctx._saved))
         return out
     return counted
+
+
+def test_relu_passes_nan_and_its_gradient_as_pytorch_does():
+    # PyTorch: relu(nan) = nan, and its backward (threshold_backward on the output)
+    # lets the gradient through there; at 0 and below the gradient is 0.
+    x = tb.tensor([np.nan, -1.0, 0.0, -0.0, 2.0], requires_grad=True)
+    y = x.relu()
+    assert np.isnan(y.data[0]) and y.tolist()[1:] == [0.0, 0.0, 0.0, 2.0]
+    y.backward(tb.ones(5))
+    assert x.grad.tolist() == [1.0, 0.0, 0.0, 0.0, 1.0]
